@@ -1,0 +1,26 @@
+# Two commands for a fresh clone:
+#   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox)
+#   make test   sets up .venv and runs ruff and the whole test suite (what .ci/run runs)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench system-deps
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: system-deps $(VENV)/.installed
+	$(PY) -m bot
+
+test: system-deps $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+bench: system-deps $(VENV)/.installed
+	$(PY) -m bench

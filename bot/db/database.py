@@ -1,0 +1,144 @@
+"""The connection, its pragmas, versioned migrations and transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The migration scripts of ``bot/db/migrations`` as (version, sql), version = the file's number."""
+    folder = resources.files("bot.db") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """One aiosqlite connection. Writes go through :meth:`transaction`, which serialises them.
+
+    aiosqlite runs every statement on one worker thread, so statements never overlap; the lock makes a
+    multi-statement change atomic with respect to other coroutines sharing this connection.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        db = cls(conn, path)
+        await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()
+
+    async def schema_version(self) -> int:
+        return (await self.fetch_one("PRAGMA user_version"))[0]
+
+    async def migrate(self) -> None:
+        """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
+        current = await self.schema_version()
+        for version, sql in migrations():
+            if version <= current:
+                continue
+            async with self.transaction() as tx:
+                await tx.executescript_in_tx(sql)
+                await tx.execute(f"PRAGMA user_version={version}")
+            log.info("database migrated to version %s", version)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def backup_to(self, target: Path) -> None:
+        """An online, consistent copy through SQLite's backup API (safe while the bot writes)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as dest:
+            await self._conn.backup(dest)
+
+
+class Transaction:
+    """Statements inside one open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        cursor = await self._conn.execute(sql, tuple(params))
+        await cursor.close()
+        return cursor
+
+    async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        await self._conn.executemany(sql, [tuple(row) for row in rows])
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def executescript_in_tx(self, sql: str) -> None:
+        """Run a migration script statement by statement (executescript would COMMIT on its own)."""
+        for statement in _split_statements(sql):
+            await self._conn.execute(statement)
+
+
+def _split_statements(sql: str) -> list[str]:
+    statements, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,266 @@
+"""Inspections (the check sheet being filled or finalized), their answers, answer changes and evidence.
+
+Writes take the caller's :class:`Transaction`, so a service can check the draft's state and change it
+atomically; reads take the :class:`Database`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bot.db.clock import utc_now
+from bot.db.database import Database, Transaction
+
+# The header fields of the check sheet (Annex 2), in the order they are asked. Column names are code
+# constants, never user input.
+HEADER_FIELDS = (
+    "subject_bin",
+    "subject_name",
+    "subject_address",
+    "state_body",
+    "appointing_body",
+    "act_number",
+    "act_date",
+    "inspector_name",
+    "inspector_position",
+)
+STEP_ITEM = "item"
+STEP_REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    id: int
+    inspector_id: int
+    subject_id: int | None
+    status: str
+    catalogue_version: str
+    language: str
+    step: str
+    current_item: int | None
+    back_to_review: bool
+    pending_evidence: int | None
+    message_id: int | None
+    last_input_id: int
+    header: dict[str, str | None]
+    created_at: str
+    finalized_at: str | None
+    indicator: str | None
+    risk_class: str | None
+    result: dict[str, Any] | None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    item: int
+    criterion: int
+    severity: str
+    answer: str
+    comment: str | None
+    answered_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    item: int
+    kind: str  # 'photo' or 'document'
+    file_id: str
+    file_unique_id: str
+    file_size: int | None
+    file_name: str | None
+    mime_type: str | None
+    media_group_id: str | None
+    received_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerChange:
+    item: int
+    changed_by: int
+    changed_at: str
+    from_answer: str | None
+    to_answer: str
+
+
+def _inspection(row: sqlite3.Row) -> Inspection:
+    return Inspection(
+        id=row["id"],
+        inspector_id=row["inspector_id"],
+        subject_id=row["subject_id"],
+        status=row["status"],
+        catalogue_version=row["catalogue_version"],
+        language=row["language"],
+        step=row["step"],
+        current_item=row["current_item"],
+        back_to_review=bool(row["back_to_review"]),
+        pending_evidence=row["pending_evidence"],
+        message_id=row["message_id"],
+        last_input_id=row["last_input_id"],
+        header={field: row[field] for field in HEADER_FIELDS},
+        created_at=row["created_at"],
+        finalized_at=row["finalized_at"],
+        indicator=row["indicator"],
+        risk_class=row["risk_class"],
+        result=json.loads(row["result_json"]) if row["result_json"] else None,
+    )
+
+
+def _evidence(row: sqlite3.Row) -> Evidence:
+    return Evidence(row["item"], row["kind"], row["file_id"], row["file_unique_id"], row["file_size"],
+                    row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"])
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+async def get(db: Database | Transaction, inspection_id: int) -> Inspection | None:
+    row = await db.fetch_one("SELECT * FROM inspections WHERE id = ?", (inspection_id,))
+    return _inspection(row) if row else None
+
+
+async def draft_of(db: Database | Transaction, inspector_id: int) -> Inspection | None:
+    row = await db.fetch_one(
+        "SELECT * FROM inspections WHERE inspector_id = ? AND status = 'draft'", (inspector_id,)
+    )
+    return _inspection(row) if row else None
+
+
+async def answers(db: Database | Transaction, inspection_id: int) -> dict[int, StoredAnswer]:
+    rows = await db.fetch_all(
+        "SELECT item, criterion, severity, answer, comment, answered_at FROM answers"
+        " WHERE inspection_id = ? ORDER BY item",
+        (inspection_id,),
+    )
+    return {
+        r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
+                                r["answered_at"])
+        for r in rows
+    }
+
+
+async def evidence(db: Database | Transaction, inspection_id: int, item: int | None = None) -> list[Evidence]:
+    sql = "SELECT * FROM evidence WHERE inspection_id = ?"
+    params: tuple[Any, ...] = (inspection_id,)
+    if item is not None:
+        sql += " AND item = ?"
+        params += (item,)
+    rows = await db.fetch_all(sql + " ORDER BY item, id", params)
+    return [_evidence(r) for r in rows]
+
+
+async def changes(db: Database | Transaction, inspection_id: int) -> list[AnswerChange]:
+    rows = await db.fetch_all(
+        "SELECT item, changed_by, changed_at, from_answer, to_answer FROM answer_changes"
+        " WHERE inspection_id = ? ORDER BY id",
+        (inspection_id,),
+    )
+    return [AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"])
+            for r in rows]
+
+
+async def count_by_status(db: Database) -> dict[str, int]:
+    rows = await db.fetch_all("SELECT status, count(*) AS n FROM inspections GROUP BY status")
+    return {r["status"]: r["n"] for r in rows}
+
+
+# --- writes (inside the caller's transaction) ---------------------------------------------------------
+
+async def create_draft(
+    tx: Transaction, inspector_id: int, catalogue_version: str, language: str, step: str
+) -> int:
+    now = utc_now()
+    cursor = await tx.execute(
+        "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at, updated_at)"
+        " VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+        (inspector_id, catalogue_version, language, step, now, now),
+    )
+    return cursor.lastrowid
+
+
+async def update_draft(tx: Transaction, inspection_id: int, **changes: Any) -> None:
+    """Change a draft's state or header columns; only known columns are accepted."""
+    allowed = set(HEADER_FIELDS) | {
+        "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
+        "subject_id", "language",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not a draft column: {sorted(unknown)}")
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    await tx.execute(
+        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = 'draft'",
+        (*changes.values(), utc_now(), inspection_id),
+    )
+
+
+async def put_answer(
+    tx: Transaction, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
+    previous: str | None,
+) -> None:
+    """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
+    now = utc_now()
+    await tx.execute(
+        "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
+        " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+        (inspection_id, item, criterion, severity, answer, user_id, now),
+    )
+    if previous != answer:
+        await tx.execute(
+            "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (inspection_id, item, user_id, now, previous, answer),
+        )
+
+
+async def set_comment(tx: Transaction, inspection_id: int, item: int, comment: str | None) -> None:
+    await tx.execute(
+        "UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item)
+    )
+
+
+async def add_evidence(tx: Transaction, inspection_id: int, item: int, ev: Evidence) -> bool:
+    """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
+    cursor = await tx.execute(
+        "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size, file_name,"
+        " mime_type, media_group_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
+         ev.media_group_id, ev.received_at),
+    )
+    return cursor.rowcount == 1
+
+
+async def media_group_seen(tx: Transaction, inspection_id: int, media_group_id: str) -> bool:
+    row = await tx.fetch_one(
+        "SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
+        (inspection_id, media_group_id),
+    )
+    return row is not None
+
+
+async def finalize(
+    tx: Transaction, inspection_id: int, subject_id: int, indicator: str, risk_class: str, gross_rule_fired: bool,
+    result: dict[str, Any],
+) -> None:
+    now = utc_now()
+    await tx.execute(
+        "UPDATE inspections SET status = 'finalized', subject_id = ?, step = 'done', finalized_at = ?,"
+        " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
+        " WHERE id = ? AND status = 'draft'",
+        (subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
+         json.dumps(result, ensure_ascii=False), inspection_id),
+    )
+
+
+async def cancel(tx: Transaction, inspection_id: int) -> None:
+    await tx.execute(
+        "UPDATE inspections SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'draft'",
+        (utc_now(), inspection_id),
+    )

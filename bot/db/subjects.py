@@ -1,0 +1,89 @@
+"""Controlled subjects and the look-up by IIN/BIN with the latest result and history."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.db.clock import utc_now
+from bot.db.database import Database, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: int
+    bin: str
+    name: str
+    kind: str | None
+    region: str | None
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastInspection:
+    id: int
+    finalized_at: str
+    act_number: str | None
+    act_date: str | None
+    indicator: str
+    risk_class: str
+    gross_rule_fired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectCard:
+    """What staff want in seconds from a BIN: the subject, its latest result and its history."""
+
+    subject: Subject
+    history: tuple[PastInspection, ...]  # newest first
+
+    @property
+    def latest(self) -> PastInspection | None:
+        return self.history[0] if self.history else None
+
+
+def _subject(row: sqlite3.Row) -> Subject:
+    return Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"])
+
+
+class SubjectRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def by_bin(self, bin_: str) -> Subject | None:
+        row = await self._db.fetch_one("SELECT * FROM subjects WHERE bin = ?", (bin_,))
+        return _subject(row) if row else None
+
+    async def card(self, bin_: str, history_limit: int = 10) -> SubjectCard | None:
+        """The subject with its finalized inspections, newest first (two indexed queries)."""
+        subject = await self.by_bin(bin_)
+        if subject is None:
+            return None
+        rows = await self._db.fetch_all(
+            "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
+            " FROM inspections WHERE subject_id = ? AND status = 'finalized'"
+            " ORDER BY finalized_at DESC, id DESC LIMIT ?",
+            (subject.id, history_limit),
+        )
+        history = tuple(
+            PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
+                           r["risk_class"], bool(r["gross_rule_fired"]))
+            for r in rows
+        )
+        return SubjectCard(subject, history)
+
+    async def count(self) -> int:
+        return (await self._db.fetch_one("SELECT count(*) FROM subjects"))[0]
+
+
+async def upsert_subject(tx: Transaction, bin_: str, name: str, kind: str, address: str | None) -> int:
+    """Insert or refresh a subject inside the caller's transaction; returns its id."""
+    now = utc_now()
+    await tx.execute(
+        "INSERT INTO subjects (bin, name, kind, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (bin) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
+        " address = COALESCE(excluded.address, subjects.address), updated_at = excluded.updated_at",
+        (bin_, name, kind, address, now, now),
+    )
+    row = await tx.fetch_one("SELECT id FROM subjects WHERE bin = ?", (bin_,))
+    return row["id"]

@@ -1,0 +1,1 @@
+"""Business rules between the handlers and the repositories: plain classes, no aiogram."""

@@ -1,0 +1,427 @@
+"""The check-sheet conversation as rules on the stored draft.
+
+The draft in the database is the truth: every method reads it inside one transaction, checks that the
+action fits its current state (whose inspection, which item, which message) and changes it atomically.
+A double tap, a redelivered update, a button on an old message or another user's button therefore
+changes nothing and comes back as a :class:`Refused` with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bot.catalogue import Catalogue, Severity
+from bot.db import inspections as repo
+from bot.db.audit import record
+from bot.db.database import Database, Transaction
+from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
+from bot.db.subjects import upsert_subject
+from bot.db.users import User, remember_identity
+from bot.scoring import Answer, Evaluation, RiskResult, assess
+from bot.scoring.engine import display
+from bot.validation import Invalid, Rejection, kind_of, parse_bin_iin, parse_date, parse_text
+
+# Limits of the header fields (characters). Telegram allows 4096 per message; a printed form does not.
+FIELD_LIMITS = {
+    "subject_name": 500,
+    "subject_address": 500,
+    "state_body": 500,
+    "appointing_body": 500,
+    "act_number": 50,
+    "inspector_name": 200,
+    "inspector_position": 200,
+}
+COMMENT_LIMIT = 2000
+EVIDENCE_PER_ITEM = 30
+# Bots may download files of at most 20 MB through getFile.
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+class Refusal(StrEnum):
+    NO_DRAFT = "no_draft"  # no draft in progress (never started, finished or cancelled)
+    NOT_YOURS = "not_yours"  # another user's inspection
+    STALE = "stale"  # a button of an older message or of another step
+    ALREADY = "already"  # the same action arrived twice: done once
+    FINALIZED = "finalized"  # a finalized inspection never changes
+    USE_BUTTONS = "use_buttons"  # text where a button is expected
+    NOT_NOW = "not_now"  # evidence outside the evidence step
+    TOO_BIG = "too_big"  # a file over 20 MB
+    TOO_MANY = "too_many"  # too many files for one item
+    INCOMPLETE = "incomplete"  # finish before all items are answered
+    DRAFT_EXISTS = "draft_exists"  # /new while a draft is open
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    reason: Refusal
+    inspection: Inspection | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Input that does not fit the step: the same step is asked again."""
+
+    invalid: Invalid
+    inspection: Inspection
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    inspection: Inspection
+    notice: str | None = None  # e.g. 'evidence_saved', 'comment_saved'
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    inspection: Inspection
+    result: RiskResult
+
+
+Outcome = Refused | Rejected | Done
+
+
+def answer_code(answer: Answer) -> str:
+    return {"complies": "c", "violated": "v", "not_applicable": "n"}[answer]
+
+
+def result_to_dict(result: RiskResult) -> dict[str, Any]:
+    """The stored form of a result: decimals as strings, shown exactly as computed."""
+
+    def tally(t: Any) -> dict[str, Any]:
+        return {"required": t.required, "found": t.found, "indicator": str(display(t.indicator))}
+
+    return {
+        "indicator": str(display(result.indicator)),
+        "risk_class": result.risk_class.value,
+        "gross_rule_fired": result.gross_rule_fired,
+        "significant": tally(result.significant),
+        "minor": tally(result.minor),
+        "gross_violations": list(result.gross_violations),
+        "significant_violations": list(result.significant_violations),
+        "minor_violations": list(result.minor_violations),
+    }
+
+
+class InspectionService:
+    def __init__(self, db: Database, catalogue: Catalogue, today: Callable[[], date]) -> None:
+        self._db = db
+        self._catalogue = catalogue
+        self._today = today
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    async def draft(self, user: User) -> Inspection | None:
+        return await repo.draft_of(self._db, user.telegram_id)
+
+    async def get(self, inspection_id: int) -> Inspection | None:
+        return await repo.get(self._db, inspection_id)
+
+    async def answers(self, inspection_id: int) -> dict[int, repo.StoredAnswer]:
+        return await repo.answers(self._db, inspection_id)
+
+    async def evidence(self, inspection_id: int, item: int | None = None) -> list[Evidence]:
+        return await repo.evidence(self._db, inspection_id, item)
+
+    async def changes(self, inspection_id: int) -> list[repo.AnswerChange]:
+        return await repo.changes(self._db, inspection_id)
+
+    async def suggestion(self, user: User, inspection: Inspection) -> str | None:
+        """What the current header step can be filled with by one tap: what we already know."""
+        if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
+            row = await self._db.fetch_one(
+                "SELECT name, address FROM subjects WHERE bin = ?", (inspection.header["subject_bin"],)
+            )
+            if row:
+                return row["name"] if inspection.step == "subject_name" else row["address"]
+        if inspection.step == "inspector_name":
+            return user.full_name
+        if inspection.step == "inspector_position":
+            return user.position
+        return None
+
+    # --- starting and stopping -----------------------------------------------------------------------
+
+    async def start(self, user: User, bin_argument: str | None = None) -> Outcome:
+        """Open a new draft; with a BIN argument the first step is already answered."""
+        async with self._db.transaction() as tx:
+            existing = await repo.draft_of(tx, user.telegram_id)
+            if existing:
+                return Refused(Refusal.DRAFT_EXISTS, existing)
+            inspection_id = await repo.create_draft(
+                tx, user.telegram_id, self._catalogue.version, user.language, HEADER_FIELDS[0]
+            )
+            inspection = await repo.get(tx, inspection_id)
+            if bin_argument is None:
+                return Done(inspection)
+            return await self._apply_field(tx, inspection, bin_argument)
+
+    async def cancel(self, user: User, inspection_id: int) -> Outcome:
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user)
+            if refusal:
+                return refusal
+            await repo.cancel(tx, inspection_id)
+            await record(tx, user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
+            return Done(await repo.get(tx, inspection_id))
+
+    async def set_message(self, inspection_id: int, message_id: int) -> None:
+        """Remember the message that shows the draft's current screen (the one edited in place)."""
+        async with self._db.transaction() as tx:
+            await repo.update_draft(tx, inspection_id, message_id=message_id)
+
+    # --- the header ----------------------------------------------------------------------------------
+
+    async def submit_text(self, user: User, text: str, message_id: int) -> Outcome:
+        """A text message: a header field, a comment on a violation, or a hint to use the buttons."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.draft_of(tx, user.telegram_id)
+            if inspection is None:
+                return Refused(Refusal.NO_DRAFT)
+            if message_id <= inspection.last_input_id:
+                return Refused(Refusal.ALREADY, inspection)  # a redelivered update
+            await repo.update_draft(tx, inspection.id, last_input_id=message_id)
+            if inspection.step in HEADER_FIELDS:
+                return await self._apply_field(tx, inspection, text)
+            if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
+                return await self._add_comment(tx, inspection, text)
+            return Refused(Refusal.USE_BUTTONS, await repo.get(tx, inspection.id))
+
+    async def keep_suggestion(self, user: User, inspection_id: int, step: str) -> Outcome:
+        """The 'keep' button of a prefilled header step."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user)
+            if refusal:
+                return refusal
+            if inspection.step != step:
+                return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index(step)
+                               else Refusal.STALE, inspection)
+        suggestion = await self.suggestion(user, inspection)
+        if not suggestion:
+            return Refused(Refusal.STALE, inspection)
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            if inspection.step != step:
+                return Refused(Refusal.ALREADY, inspection)
+            return await self._apply_field(tx, inspection, suggestion)
+
+    async def _apply_field(self, tx: Transaction, inspection: Inspection, text: str) -> Outcome:
+        step = inspection.step
+        value: str | Invalid
+        if step == "subject_bin":
+            value = parse_bin_iin(text)
+        elif step == "act_date":
+            parsed = parse_date(text, today=self._today())
+            value = parsed if isinstance(parsed, Invalid) else parsed.strftime("%d.%m.%Y")
+        else:
+            value = parse_text(text, limit=FIELD_LIMITS[step])
+        if isinstance(value, Invalid):
+            return Rejected(value, await repo.get(tx, inspection.id))
+        next_step = _next_header_step(step)
+        changes: dict[str, Any] = {step: value, "step": next_step}
+        if next_step == STEP_ITEM:
+            changes["current_item"] = 1
+            await remember_identity(tx, inspection.inspector_id, inspection.header["inspector_name"], value)
+        await repo.update_draft(tx, inspection.id, **changes)
+        return Done(await repo.get(tx, inspection.id))
+
+    # --- the 19 items --------------------------------------------------------------------------------
+
+    async def answer(self, user: User, inspection_id: int, item: int, answer: Answer, message_id: int) -> Outcome:
+        """Store the answer of the current item once, then move on."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            stored = await repo.answers(tx, inspection_id)
+            if inspection.step != STEP_ITEM or inspection.current_item != item or inspection.pending_evidence:
+                previous = stored.get(item)
+                same = previous is not None and previous.answer == answer
+                return Refused(Refusal.ALREADY if same else Refusal.STALE, inspection)
+            requirement = self._catalogue.requirement(item)
+            previous = stored.get(item)
+            await repo.put_answer(
+                tx, inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
+                user.telegram_id, previous.answer if previous else None,
+            )
+            if answer is Answer.VIOLATED:
+                await repo.update_draft(tx, inspection_id, pending_evidence=item)
+            else:
+                if previous is not None and previous.comment and answer is not Answer.VIOLATED:
+                    await repo.set_comment(tx, inspection_id, item, None)
+                stored = await repo.answers(tx, inspection_id)
+                await self._advance(tx, inspection, stored)
+            return Done(await repo.get(tx, inspection_id))
+
+    async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
+        """'Next' on the evidence screen of a violated item."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            if inspection.pending_evidence != item:
+                return Refused(Refusal.ALREADY, inspection)
+            await repo.update_draft(tx, inspection_id, pending_evidence=None)
+            await self._advance(tx, inspection, await repo.answers(tx, inspection_id))
+            return Done(await repo.get(tx, inspection_id))
+
+    async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
+        """'Back': from the evidence screen to the item's answer; from an item to the one before."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            if inspection.step != STEP_ITEM or inspection.current_item != item:
+                return Refused(Refusal.ALREADY, inspection)
+            if inspection.pending_evidence is not None:
+                await repo.update_draft(tx, inspection_id, pending_evidence=None)
+            elif item > 1:
+                await repo.update_draft(tx, inspection_id, current_item=item - 1, back_to_review=0)
+            else:
+                return Refused(Refusal.STALE, inspection)
+            return Done(await repo.get(tx, inspection_id))
+
+    async def go_to(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
+        """An item button of the review screen: change that answer, then come back to the review."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            if inspection.step != STEP_REVIEW:
+                return Refused(Refusal.ALREADY, inspection)
+            await repo.update_draft(
+                tx, inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1, pending_evidence=None
+            )
+            return Done(await repo.get(tx, inspection_id))
+
+    async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
+        """The review button on an item screen (shown once every item has an answer)."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            stored = await repo.answers(tx, inspection_id)
+            if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
+                return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
+            await repo.update_draft(tx, inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                                    pending_evidence=None)
+            return Done(await repo.get(tx, inspection_id))
+
+    async def _advance(self, tx: Transaction, inspection: Inspection, stored: dict[int, Any]) -> None:
+        """After an item: back to the review if we came from it, else the next unanswered item."""
+        unanswered = [r.number for r in self._catalogue.checklist if r.number not in stored]
+        if inspection.back_to_review or not unanswered:
+            await repo.update_draft(tx, inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                                    pending_evidence=None)
+            return
+        later = [n for n in unanswered if n > (inspection.current_item or 0)]
+        await repo.update_draft(tx, inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
+
+    # --- comments and evidence -----------------------------------------------------------------------
+
+    async def _add_comment(self, tx: Transaction, inspection: Inspection, text: str) -> Outcome:
+        item = inspection.pending_evidence
+        stored = (await repo.answers(tx, inspection.id))[item]
+        addition = parse_text(text.replace("\n", " \n "), limit=COMMENT_LIMIT)
+        if isinstance(addition, Invalid):
+            return Rejected(addition, inspection)
+        addition = addition.replace(" \n ", "\n")
+        comment = f"{stored.comment}\n{addition}" if stored.comment else addition
+        if len(comment) > COMMENT_LIMIT:
+            return Rejected(Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "")), inspection)
+        await repo.set_comment(tx, inspection.id, item, comment)
+        return Done(await repo.get(tx, inspection.id), notice="comment_saved")
+
+    async def add_evidence(self, user: User, ev: Evidence, message_id: int) -> Outcome:
+        """A photo or a document sent after a violation; notice 'album_more' for later album parts."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.draft_of(tx, user.telegram_id)
+            if inspection is None:
+                return Refused(Refusal.NO_DRAFT)
+            if inspection.pending_evidence is None:
+                return Refused(Refusal.NOT_NOW, inspection)
+            if ev.file_size is not None and ev.file_size > MAX_EVIDENCE_BYTES:
+                return Refused(Refusal.TOO_BIG, inspection)
+            item = inspection.pending_evidence
+            existing = await repo.evidence(tx, inspection.id, item)
+            if len(existing) >= EVIDENCE_PER_ITEM:
+                return Refused(Refusal.TOO_MANY, inspection)
+            album_part = bool(ev.media_group_id) and await repo.media_group_seen(tx, inspection.id, ev.media_group_id)
+            if not await repo.add_evidence(tx, inspection.id, item, ev):
+                return Refused(Refusal.ALREADY, inspection)
+            if message_id > inspection.last_input_id:
+                await repo.update_draft(tx, inspection.id, last_input_id=message_id)
+            return Done(await repo.get(tx, inspection.id), notice="album_more" if album_part else "evidence_saved")
+
+    # --- finishing -----------------------------------------------------------------------------------
+
+    async def finish(self, user: User, inspection_id: int, message_id: int) -> Finished | Refused:
+        """Finalize: score from the stored answers (with the severities stored with them), freeze."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            mine = inspection is not None and inspection.inspector_id == user.telegram_id
+            if mine and inspection.status == "finalized":
+                return Refused(Refusal.ALREADY, inspection)
+            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+            if refusal:
+                return refusal
+            stored = await repo.answers(tx, inspection_id)
+            if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
+                return Refused(Refusal.INCOMPLETE, inspection)
+            result = assess(
+                (Evaluation(a.criterion, Severity(a.severity), Answer(a.answer)) for a in stored.values()),
+                self._catalogue.constants,
+            )
+            header = inspection.header
+            subject_id = await upsert_subject(
+                tx, header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
+                header["subject_address"],
+            )
+            as_dict = result_to_dict(result)
+            await repo.finalize(tx, inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
+                                result.gross_rule_fired, as_dict)
+            await record(tx, user.telegram_id, "inspection.finalize", "inspection", inspection_id,
+                         {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
+                          "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
+            return Finished(await repo.get(tx, inspection_id), result)
+
+
+def _ownership(inspection: Inspection | None, user: User) -> Refused | None:
+    if inspection is None or inspection.status == "cancelled":
+        return Refused(Refusal.NO_DRAFT)
+    if inspection.inspector_id != user.telegram_id:
+        return Refused(Refusal.NOT_YOURS)
+    if inspection.status == "finalized":
+        return Refused(Refusal.FINALIZED, inspection)
+    return None
+
+
+def _on_screen(inspection: Inspection, message_id: int) -> Refused | None:
+    """A button counts only on the message that shows the draft's current screen."""
+    if inspection.message_id is not None and inspection.message_id != message_id:
+        return Refused(Refusal.STALE, inspection)
+    return None
+
+
+def _step_index(step: str) -> int:
+    order = (*HEADER_FIELDS, STEP_ITEM, STEP_REVIEW)
+    return order.index(step) if step in order else len(order)
+
+
+def _next_header_step(step: str) -> str:
+    index = HEADER_FIELDS.index(step)
+    return HEADER_FIELDS[index + 1] if index + 1 < len(HEADER_FIELDS) else STEP_ITEM

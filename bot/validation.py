@@ -1,0 +1,88 @@
+"""Validation of what people type: IIN/BIN, dates, free text. Pure functions, no I/O.
+
+A rejection carries a reason code; templates turn it into a sentence in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+# The official control-digit algorithm for IIN/BIN (12 digits): weights 1..11, sum mod 11;
+# when that gives 10, a second pass with weights 3..11, 1, 2; 10 again means the number is invalid.
+_FIRST_WEIGHTS = tuple(range(1, 12))
+_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+
+
+class Rejection(StrEnum):
+    NOT_12_DIGITS = "not_12_digits"
+    CHECKSUM_MISMATCH = "checksum_mismatch"
+    CHECKSUM_UNDEFINED = "checksum_undefined"  # both passes give 10: no valid control digit exists
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    BAD_DATE_FORMAT = "bad_date_format"
+    NO_SUCH_DATE = "no_such_date"
+    DATE_IN_FUTURE = "date_in_future"
+    DATE_TOO_OLD = "date_too_old"
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    reason: Rejection
+    limit: int | None = None  # the limit that was broken, for the message
+
+
+def control_digit(first_eleven: str) -> int | None:
+    """The 12th digit for the first eleven, or None when both passes give 10."""
+    digits = [int(c) for c in first_eleven]
+    for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
+        check = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+        if check != 10:
+            return check
+    return None
+
+
+def parse_bin_iin(raw: str) -> str | Invalid:
+    """A 12-digit IIN/BIN with a valid control digit; spaces and dashes people type are dropped."""
+    value = raw.strip().replace(" ", "").replace("-", "")
+    if len(value) != 12 or not value.isascii() or not value.isdigit():
+        return Invalid(Rejection.NOT_12_DIGITS)
+    expected = control_digit(value[:11])
+    if expected is None:
+        return Invalid(Rejection.CHECKSUM_UNDEFINED)
+    if expected != int(value[11]):
+        return Invalid(Rejection.CHECKSUM_MISMATCH)
+    return value
+
+
+def kind_of(number: str) -> str:
+    """'BIN' for a legal entity (5th digit 4, 5 or 6: the registration type), else 'IIN'."""
+    return "BIN" if number[4] in "456" else "IIN"
+
+
+def parse_date(raw: str, *, today: date, earliest: date = date(2000, 1, 1)) -> date | Invalid:
+    """A date typed as dd.mm.yyyy, not in the future (an act is dated when issued)."""
+    parts = raw.strip().split(".")
+    if len(parts) != 3 or [len(p) for p in parts] != [2, 2, 4] or not all(p.isdigit() for p in parts):
+        return Invalid(Rejection.BAD_DATE_FORMAT)
+    day, month, year = (int(p) for p in parts)
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return Invalid(Rejection.NO_SUCH_DATE)
+    if value > today:
+        return Invalid(Rejection.DATE_IN_FUTURE)
+    if value < earliest:
+        return Invalid(Rejection.DATE_TOO_OLD)
+    return value
+
+
+def parse_text(raw: str | None, *, limit: int) -> str | Invalid:
+    """Free text (a name, an address): whitespace folded, not empty, at most ``limit`` characters."""
+    value = " ".join((raw or "").split())
+    if not value:
+        return Invalid(Rejection.EMPTY)
+    if len(value) > limit:
+        return Invalid(Rejection.TOO_LONG, limit)
+    return value

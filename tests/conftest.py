@@ -1,0 +1,39 @@
+"""Shared fixtures: a real SQLite file in a temp dir, the shipped catalogue, users."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import pytest_asyncio
+
+from bot.catalogue import default_catalogue
+from bot.db import Database
+from bot.db.clock import utc_now
+from bot.db.users import UserRepository
+
+TODAY = date(2026, 11, 25)
+# Valid numbers (control digit checked by tests/test_validation.py).
+BIN_A = "990340001230"
+BIN_B = "940215001231"
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return default_catalogue()
+
+
+@pytest_asyncio.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "bot.sqlite3")
+    yield database
+    await database.close()
+
+
+async def add_user(db: Database, telegram_id: int, role: str = "inspector", language: str = "ru"):
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO users (telegram_id, role, language, created_at) VALUES (?, ?, ?, ?)",
+            (telegram_id, role, language, utc_now()),
+        )
+    return await UserRepository(db).get(telegram_id)

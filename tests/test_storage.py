@@ -1,0 +1,130 @@
+"""Storage on a real SQLite file: pragmas, migrations, constraints, transactions, the BIN look-up."""
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.db import Database
+from bot.db import inspections as repo
+from bot.db.database import migrations
+from bot.db.subjects import SubjectRepository, upsert_subject
+from bot.db.users import Role, UserRepository
+from tests.conftest import BIN_A, add_user
+
+
+async def test_wal_foreign_keys_busy_timeout_and_schema_version(db):
+    assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
+    assert (await db.fetch_one("PRAGMA busy_timeout"))[0] == 5000
+    assert await db.schema_version() == migrations()[-1][0]
+
+
+async def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    first = await Database.open(path)
+    await add_user(first, 1)
+    await first.close()
+    second = await Database.open(path)
+    assert (await UserRepository(second).get(1)).role is Role.INSPECTOR
+    await second.close()
+
+
+async def test_a_failed_transaction_leaves_nothing(db):
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await upsert_subject(tx, BIN_A, "ТОО Ақ жол", "BIN", None)
+            raise RuntimeError("boom")
+    assert await SubjectRepository(db).by_bin(BIN_A) is None
+
+
+async def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await repo.create_draft(tx, 999, "v1", "ru", "subject_bin")  # no such user
+
+
+async def test_one_draft_per_inspector(db):
+    await add_user(db, 1)
+    async with db.transaction() as tx:
+        await repo.create_draft(tx, 1, "v1", "ru", "subject_bin")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await repo.create_draft(tx, 1, "v1", "ru", "subject_bin")
+
+
+async def _finalized(db, inspector, bin_, indicator="8.75"):
+    async with db.transaction() as tx:
+        inspection_id = await repo.create_draft(tx, inspector, "v1", "ru", "subject_bin")
+        subject_id = await upsert_subject(tx, bin_, "ТОО Ақ жол", "BIN", "Астана")
+        await repo.put_answer(tx, inspection_id, 1, 1, "significant", "violated", inspector, None)
+        await repo.finalize(tx, inspection_id, subject_id, indicator, "not_high", False, {"indicator": indicator})
+    return inspection_id
+
+
+async def test_a_finalized_inspection_never_changes(db):
+    await add_user(db, 1)
+    inspection_id = await _finalized(db, 1, BIN_A)
+    with pytest.raises(sqlite3.IntegrityError, match="finalized"):
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE inspections SET indicator = '0' WHERE id = ?", (inspection_id,))
+    with pytest.raises(sqlite3.IntegrityError, match="finalized"):
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE answers SET answer = 'complies' WHERE inspection_id = ?", (inspection_id,))
+    assert (await repo.get(db, inspection_id)).indicator == "8.75"
+
+
+async def test_answer_changes_record_who_when_from_to(db):
+    await add_user(db, 1)
+    async with db.transaction() as tx:
+        inspection_id = await repo.create_draft(tx, 1, "v1", "ru", "item")
+        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "complies", 1, None)
+        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "violated", 1, "complies")
+        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "violated", 1, "violated")  # no change
+    changes = await repo.changes(db, inspection_id)
+    assert [(c.item, c.from_answer, c.to_answer, c.changed_by) for c in changes] == [
+        (5, None, "complies", 1), (5, "complies", "violated", 1)]
+    assert (await repo.answers(db, inspection_id))[5].answer == "violated"
+
+
+async def test_subject_card_latest_result_and_history(db):
+    await add_user(db, 1)
+    first = await _finalized(db, 1, BIN_A, "8.75")
+    second = await _finalized(db, 1, BIN_A, "100.00")
+    card = await SubjectRepository(db).card(BIN_A)
+    assert card.subject.name == "ТОО Ақ жол"
+    assert [p.id for p in card.history] == [second, first]
+    assert card.latest.indicator == "100.00"
+    assert await SubjectRepository(db).card("850101300451") is None
+
+
+async def test_lookup_uses_indexes(db):
+    plan = await db.fetch_all("EXPLAIN QUERY PLAN SELECT * FROM subjects WHERE bin = ?", (BIN_A,))
+    assert any("USING INDEX" in row["detail"] for row in plan)
+    plan = await db.fetch_all(
+        "EXPLAIN QUERY PLAN SELECT id FROM inspections WHERE subject_id = ? AND status = 'finalized'"
+        " ORDER BY finalized_at DESC LIMIT 10", (1,))
+    assert any("inspections_subject_history" in row["detail"] for row in plan)
+
+
+async def test_concurrent_transactions_are_serialised(db):
+    await add_user(db, 1)
+
+    async def add(n):
+        async with db.transaction() as tx:
+            await upsert_subject(tx, f"{n:012d}", f"S{n}", "BIN", None)
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(add(n) for n in range(50)))
+    assert await SubjectRepository(db).count() == 50
+
+
+async def test_backup_is_consistent(db, tmp_path):
+    await add_user(db, 1)
+    await _finalized(db, 1, BIN_A)
+    target = tmp_path / "backup.sqlite3"
+    await db.backup_to(target)
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM inspections").fetchone()[0] == 1
+    copy.close()
