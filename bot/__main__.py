@@ -1,1 +1,108 @@
-"""Entry point placeholder; replaced by the real start-up."""
+"""Start-up only: settings, database, scheduler, dispatcher, polling or webhook, clean shutdown.
+
+    python -m bot            polling (or webhook with WEBHOOK_URL); without BOT_TOKEN: the sandbox
+    python -m bot sandbox    the offline sandbox: the real bot against a local Bot API emulator
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import Services, build_dispatcher, build_scheduler, build_services, create_bot, set_commands
+from bot.catalogue import CatalogueError, load_catalogue
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import Database
+from bot.db.users import UserRepository
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot")
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+async def prepare(settings: Settings) -> Services:
+    catalogue = load_catalogue()
+    db = await Database.open(settings.database_path)
+    await UserRepository(db).ensure_admins(settings.admin_ids, settings.default_language)
+    return build_services(db, catalogue, settings)
+
+
+async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30) -> None:
+    """Run until stopped; then let updates in flight finish, stop the scheduler, close the database."""
+    dp = build_dispatcher(services)
+    scheduler = build_scheduler(services)
+    scheduler.start()
+    try:
+        await set_commands(bot)
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            # handle_as_tasks=False: an update is confirmed to Telegram only after its handler finished,
+            # so a crash or kill -9 mid-update gets the update again (handlers are idempotent).
+            await dp.start_polling(bot, handle_as_tasks=False, polling_timeout=polling_timeout,
+                                   allowed_updates=dp.resolve_used_update_types(), close_bot_session=False)
+    finally:
+        scheduler.shutdown(wait=False)
+        await services.db.close()
+        await bot.session.close()
+        log.info("stopped cleanly")
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    app = web.Application()
+    # The secret token header is checked on every request; a wrong or missing one gets 401.
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret.get(),
+                         handle_in_background=False).register(app, path=WEBHOOK_PATH)
+    app.router.add_get("/health", lambda _request: web.Response(text="ok"))
+    setup_application(app, dp, bot=bot)
+    await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret.get(),
+                          allowed_updates=dp.resolve_used_update_types())
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()  # stops accepting, lets requests in flight finish
+
+
+async def run(settings: Settings) -> None:
+    services = await prepare(settings)
+    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
+    await serve(settings, bot, services)
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    secrets = [s.get() for s in (settings.bot_token, settings.webhook_secret) if s]
+    setup_logging(settings.log_level, secrets)
+    sandbox = argv[:1] == ["sandbox"] or settings.bot_token is None
+    try:
+        if sandbox:
+            from bot.sandbox.terminal import run_sandbox
+
+            asyncio.run(run_sandbox(settings))
+        else:
+            asyncio.run(run(settings))
+    except CatalogueError as exc:
+        print(f"catalogue error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -115,3 +115,48 @@ async def remember_identity(tx: Transaction, telegram_id: int, full_name: str | 
     await tx.execute(
         "UPDATE users SET full_name = ?, position = ? WHERE telegram_id = ?", (full_name, position, telegram_id)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    token: str
+    role: Role
+    created_by: int
+    created_at: str
+    expires_at: str
+    used_by: int | None
+    used_at: str | None
+
+
+async def add_invitation(tx: Transaction, token: str, role: Role, created_by: int, expires_at: str) -> None:
+    await tx.execute(
+        "INSERT INTO invitations (token, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        (token, role, created_by, utc_now(), expires_at),
+    )
+
+
+async def get_invitation(tx: Transaction, token: str) -> Invitation | None:
+    row = await tx.fetch_one("SELECT * FROM invitations WHERE token = ?", (token,))
+    if row is None:
+        return None
+    return Invitation(row["token"], Role(row["role"]), row["created_by"], row["created_at"], row["expires_at"],
+                      row["used_by"], row["used_at"])
+
+
+async def use_invitation(tx: Transaction, token: str, telegram_id: int) -> bool:
+    """Mark the invitation used; False when it was used already (single use, even under a race)."""
+    cursor = await tx.execute(
+        "UPDATE invitations SET used_by = ?, used_at = ? WHERE token = ? AND used_by IS NULL",
+        (telegram_id, utc_now(), token),
+    )
+    return cursor.rowcount == 1
+
+
+async def add_or_restore_user(
+    tx: Transaction, telegram_id: int, role: Role, language: str, display_name: str | None
+) -> None:
+    await tx.execute(
+        "INSERT INTO users (telegram_id, role, language, active, display_name, created_at) VALUES (?, ?, ?, 1, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET role = excluded.role, active = 1",
+        (telegram_id, role, language, display_name, utc_now()),
+    )

@@ -334,20 +334,29 @@ class InspectionService:
     # --- comments and evidence -----------------------------------------------------------------------
 
     async def _add_comment(self, tx: Transaction, inspection: Inspection, text: str) -> Outcome:
-        item = inspection.pending_evidence
-        stored = (await repo.answers(tx, inspection.id))[item]
-        addition = parse_text(text.replace("\n", " \n "), limit=COMMENT_LIMIT)
-        if isinstance(addition, Invalid):
-            return Rejected(addition, inspection)
-        addition = addition.replace(" \n ", "\n")
-        comment = f"{stored.comment}\n{addition}" if stored.comment else addition
-        if len(comment) > COMMENT_LIMIT:
-            return Rejected(Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "")), inspection)
-        await repo.set_comment(tx, inspection.id, item, comment)
+        invalid = await self._append_comment(tx, inspection, text)
+        if invalid:
+            return Rejected(invalid, inspection)
         return Done(await repo.get(tx, inspection.id), notice="comment_saved")
 
-    async def add_evidence(self, user: User, ev: Evidence, message_id: int) -> Outcome:
-        """A photo or a document sent after a violation; notice 'album_more' for later album parts."""
+    async def _append_comment(self, tx: Transaction, inspection: Inspection, text: str) -> Invalid | None:
+        """Add text to the pending item's comment (line breaks kept), within COMMENT_LIMIT in all."""
+        item = inspection.pending_evidence
+        stored = (await repo.answers(tx, inspection.id))[item]
+        lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+        addition = "\n".join(line for line in lines if line)
+        if not addition:
+            return Invalid(Rejection.EMPTY)
+        comment = f"{stored.comment}\n{addition}" if stored.comment else addition
+        if len(comment) > COMMENT_LIMIT:
+            return Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "") - 1 if stored.comment
+                           else COMMENT_LIMIT)
+        await repo.set_comment(tx, inspection.id, item, comment)
+        return None
+
+    async def add_evidence(self, user: User, ev: Evidence, message_id: int, caption: str | None = None) -> Outcome:
+        """A photo or a document sent after a violation (its caption joins the comment);
+        notice 'album_more' for the later parts of an album."""
         async with self._db.transaction() as tx:
             inspection = await repo.draft_of(tx, user.telegram_id)
             if inspection is None:
@@ -365,6 +374,10 @@ class InspectionService:
                 return Refused(Refusal.ALREADY, inspection)
             if message_id > inspection.last_input_id:
                 await repo.update_draft(tx, inspection.id, last_input_id=message_id)
+            if caption and caption.strip():
+                invalid = await self._append_comment(tx, inspection, caption)
+                if invalid:
+                    return Rejected(invalid, await repo.get(tx, inspection.id))
             return Done(await repo.get(tx, inspection.id), notice="album_more" if album_part else "evidence_saved")
 
     # --- finishing -----------------------------------------------------------------------------------

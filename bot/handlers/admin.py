@@ -1,0 +1,149 @@
+"""Administration: invitations, users and roles, status, backups, the audit log. Admins only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, FSInputFile, Message
+
+from bot import __version__
+from bot.db import inspections as inspections_repo
+from bot.db.audit import AuditRepository
+from bot.db.database import Database
+from bot.db.subjects import SubjectRepository
+from bot.db.users import Role, User, UserRepository
+from bot.runtime import Runtime
+from bot.services.access import AccessService
+from bot.services.backups import BackupService
+from bot.services.reports import ReportService
+from bot.texts import Texts
+
+router = Router(name="admin")
+ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
+
+
+def _is_admin(message: Message, user: User) -> bool:
+    return user.is_admin
+
+
+@router.message(Command("invite"), _is_admin)
+async def invite(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
+                 access: AccessService, reports: ReportService) -> None:
+    try:
+        role = Role((command.args or "").strip().lower())
+    except ValueError:
+        await message.answer(t("invite_usage"))
+        return
+    invitation = await access.invite(user, role)
+    me = await bot.me()
+    link = f"https://t.me/{me.username}?start={invitation.token}"
+    expires = reports.local_time(invitation.expires_at.isoformat())
+    await message.answer(t("invite_created", link=link, role=role.value, expires=expires))
+
+
+@router.message(Command("users"), _is_admin)
+async def list_users(message: Message, t: Texts, users: UserRepository, reports: ReportService) -> None:
+    rows = [
+        {"telegram_id": u.telegram_id, "display_name": u.display_name, "role": u.role.value, "active": u.active,
+         "last_seen": reports.local_time(u.last_seen_at) if u.last_seen_at else None}
+        for u in await users.list_all()
+    ]
+    # One message holds 4096 characters: long lists go out in parts.
+    for start in range(0, len(rows), 40):
+        await message.answer(t("users_list", users=rows[start:start + 40]))
+
+
+def _user_id(args: str | None) -> int | None:
+    first = (args or "").split()[:1]
+    return int(first[0]) if first and first[0].isdigit() else None
+
+
+@router.message(Command("role"), _is_admin)
+async def set_role(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
+    parts = (command.args or "").split()
+    target = _user_id(command.args)
+    try:
+        role = Role(parts[1].lower()) if len(parts) == 2 else None
+    except ValueError:
+        role = None
+    if target is None or role is None:
+        await message.answer(t("role_usage"))
+        return
+    if not await users.set_role(user.telegram_id, target, role):
+        await message.answer(t("user_not_found", user_id=target))
+        return
+    await message.answer(t("role_set", user_id=target, role=role.value))
+
+
+@router.message(Command("revoke", "restore"), _is_admin)
+async def revoke(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
+    target = _user_id(command.args)
+    restore = command.command == "restore"
+    if target is None:
+        await message.answer(t("revoke_usage"))
+        return
+    if target == user.telegram_id and not restore:
+        await message.answer(t("revoke_self"))
+        return
+    if not await users.set_active(user.telegram_id, target, restore):
+        await message.answer(t("user_not_found", user_id=target))
+        return
+    if restore:
+        target_user = await users.get(target)
+        await message.answer(t("role_set", user_id=target, role=target_user.role.value))
+    else:
+        await message.answer(t("revoked", user_id=target))
+
+
+def _size(num_bytes: int) -> str:
+    return f"{num_bytes / 1024 / 1024:.1f} MB" if num_bytes >= 1024 * 1024 else f"{num_bytes / 1024:.0f} KB"
+
+
+@router.message(Command("status"), _is_admin)
+async def status(message: Message, t: Texts, db: Database, users: UserRepository, subjects: SubjectRepository,
+                 runtime: Runtime, reports: ReportService) -> None:
+    uptime = datetime.now(UTC) - runtime.started_at
+    db_bytes = sum(p.stat().st_size for p in db.path.parent.glob(db.path.name + "*") if p.is_file())
+    counts = await users.counts()
+    next_run = runtime.next_backup()
+    await message.answer(t(
+        "status", version=__version__, uptime=str(uptime).split(".")[0], db_size=_size(db_bytes),
+        users=", ".join(f"{t.plain('role_name', role=r)} {n}" for r, n in sorted(counts.items())) or "0",
+        subjects=await subjects.count(), inspections=await inspections_repo.count_by_status(db),
+        next_backup=reports.local_time(next_run.isoformat()) if next_run else None,
+    ))
+
+
+@router.message(Command("backup"), _is_admin)
+async def send_backup(message: Message, t: Texts, backups: BackupService) -> None:
+    latest = backups.latest()
+    if latest is None:
+        await message.answer(t("backup_none"))
+        latest = await backups.run()
+    await message.answer_document(FSInputFile(latest, filename=latest.name),
+                                  caption=t("backup_caption", name=latest.name))
+
+
+@router.message(Command("audit"), _is_admin)
+async def export_audit(message: Message, t: Texts, audit: AuditRepository) -> None:
+    entries = await audit.entries()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "at_utc", "actor_id", "action", "object_type", "object_id", "details"])
+    for e in entries:
+        writer.writerow([e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
+                         json.dumps(e.details, ensure_ascii=False)])
+    data = buffer.getvalue().encode("utf-8-sig")  # with BOM: opens right in spreadsheet programs
+    await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
+                                  caption=t("audit_caption", count=len(entries)))
+
+
+@router.message(Command(*ADMIN_COMMANDS))
+async def admin_only(message: Message, user: User, t: Texts, **_: object) -> None:
+    """Reached only by non-admins (the admin handlers above come first)."""
+    await message.answer(t("refusal", reason="forbidden"))

@@ -1,0 +1,50 @@
+"""/start, /help and /lang."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.db.users import User, UserRepository
+from bot.services.inspections import InspectionService
+from bot.texts import LANGUAGES, Texts, texts
+from bot.ui.callbacks import LanguageAction
+from bot.ui.presenter import DraftPresenter
+
+router = Router(name="common")
+
+
+@router.message(CommandStart())
+async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                presenter: DraftPresenter) -> None:
+    """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
+    draft = await inspections.draft(user)
+    if draft is not None:
+        await presenter.show(bot, t, user, draft, prefix=t("draft_exists"))
+        return
+    await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value))
+
+
+@router.message(Command("help"))
+async def help_(message: Message, user: User, t: Texts) -> None:
+    await message.answer(t("help", role=user.role.value))
+
+
+@router.message(Command("lang"))
+async def choose_language(message: Message, t: Texts) -> None:
+    markup = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=texts(lang).plain(f"btn_lang_{lang}"),
+                             callback_data=LanguageAction(lang=lang).pack())
+        for lang in LANGUAGES
+    ]])
+    await message.answer(t("lang_prompt"), reply_markup=markup)
+
+
+@router.callback_query(LanguageAction.filter(F.lang.in_(LANGUAGES)))
+async def set_language(callback: CallbackQuery, callback_data: LanguageAction, user: User,
+                       users: UserRepository) -> None:
+    await users.set_language(user.telegram_id, callback_data.lang)
+    t = texts(callback_data.lang)
+    await callback.answer()
+    await callback.message.edit_text(t("lang_set"), reply_markup=None)

@@ -1,0 +1,239 @@
+"""The check sheet: /new, /resume, /cancel, the header's text steps, the 19 items, evidence, review, finish.
+
+Thin: parse the update, call :class:`InspectionService`, show the draft's screen or the refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.db.inspections import Evidence
+from bot.db.users import User
+from bot.scoring import Answer
+from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
+from bot.services.reports import ReportService
+from bot.texts import Texts, texts
+from bot.ui.callbacks import DraftAction, ItemAction, ReportAction
+from bot.ui.presenter import DraftPresenter
+from bot.ui.screens import cancel_confirm_screen
+
+log = logging.getLogger(__name__)
+router = Router(name="inspection")
+
+ANSWERS = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
+
+
+@router.message(Command("new"))
+async def new_inspection(
+    message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
+    inspections: InspectionService, presenter: DraftPresenter,
+) -> None:
+    outcome = await inspections.start(user, (command.args or "").strip() or None)
+    if isinstance(outcome, Refused):  # a draft is open: back to it
+        await presenter.show(bot, t, user, outcome.inspection, prefix=t("draft_exists"))
+        return
+    prefix = t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit) \
+        if isinstance(outcome, Rejected) else None
+    await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+
+
+@router.message(Command("resume"))
+async def resume(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                 presenter: DraftPresenter) -> None:
+    draft = await inspections.draft(user)
+    if draft is None:
+        await message.answer(t("refusal", reason=Refusal.NO_DRAFT))
+        return
+    await presenter.show(bot, t, user, draft)
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, user: User, t: Texts, inspections: InspectionService) -> None:
+    draft = await inspections.draft(user)
+    if draft is None:
+        await message.answer(t("refusal", reason=Refusal.NO_DRAFT))
+        return
+    screen = cancel_confirm_screen(t, draft)
+    await message.answer(screen.text, reply_markup=screen.markup)
+
+
+@router.message(F.text & ~F.text.startswith("/"))
+async def text_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                     presenter: DraftPresenter) -> None:
+    outcome = await inspections.submit_text(user, message.text, message.message_id)
+    await _after_input(bot, t, user, outcome, presenter)
+
+
+@router.message(F.photo | F.document)
+async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                         presenter: DraftPresenter) -> None:
+    received_at = datetime.now(UTC).isoformat(timespec="seconds")
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        ev = Evidence(0, "photo", photo.file_id, photo.file_unique_id, photo.file_size, None, "image/jpeg",
+                      message.media_group_id, received_at)
+    else:
+        doc = message.document
+        ev = Evidence(0, "document", doc.file_id, doc.file_unique_id, doc.file_size, doc.file_name, doc.mime_type,
+                      message.media_group_id, received_at)
+    outcome = await inspections.add_evidence(user, ev, message.message_id, caption=message.caption)
+    if isinstance(outcome, Done) and outcome.notice == "album_more":
+        return  # one screen per album, not one per photo
+    await _after_input(bot, t, user, outcome, presenter)
+
+
+async def _after_input(bot: Bot, t: Texts, user: User, outcome: object, presenter: DraftPresenter) -> None:
+    if isinstance(outcome, Refused):
+        if outcome.reason is Refusal.NO_DRAFT:
+            raise SkipHandler  # not about a check sheet: the look-up and fallback routers decide
+        if outcome.reason is Refusal.ALREADY:
+            return  # a redelivered update
+        await presenter.show(bot, t, user, outcome.inspection, prefix=t("refusal", reason=outcome.reason))
+    elif isinstance(outcome, Rejected):
+        prefix = t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit)
+        await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+    elif isinstance(outcome, Done):
+        prefix = t("notice", name=outcome.notice) if outcome.notice else None
+        await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+
+
+@router.callback_query(ItemAction.filter())
+async def item_action(
+    callback: CallbackQuery, callback_data: ItemAction, bot: Bot, user: User, t: Texts,
+    inspections: InspectionService, presenter: DraftPresenter,
+) -> None:
+    message_id = callback.message.message_id if callback.message else 0
+    inspection_id, item, action = callback_data.inspection, callback_data.item, callback_data.action
+    if action in ANSWERS:
+        outcome = await inspections.answer(user, inspection_id, item, ANSWERS[action], message_id)
+    elif action == "e":
+        outcome = await inspections.evidence_done(user, inspection_id, item, message_id)
+    elif action == "b":
+        outcome = await inspections.back(user, inspection_id, item, message_id)
+    elif action == "r":
+        outcome = await inspections.show_review(user, inspection_id, message_id)
+    elif action == "g":
+        outcome = await inspections.go_to(user, inspection_id, item, message_id)
+    else:
+        outcome = Refused(Refusal.STALE)
+    await _after_button(callback, bot, t, user, outcome, presenter)
+
+
+async def _after_button(callback: CallbackQuery, bot: Bot, t: Texts, user: User, outcome: object,
+                        presenter: DraftPresenter) -> None:
+    if isinstance(outcome, Refused):
+        await callback.answer(t.plain("refusal", reason=outcome.reason),
+                              show_alert=outcome.reason in (Refusal.NOT_YOURS, Refusal.INCOMPLETE))
+        return
+    await callback.answer()
+    await presenter.show(bot, t, user, outcome.inspection, edit_message_id=callback.message.message_id)
+
+
+@router.callback_query(DraftAction.filter())
+async def draft_action(
+    callback: CallbackQuery, callback_data: DraftAction, bot: Bot, user: User, t: Texts,
+    inspections: InspectionService, presenter: DraftPresenter, reports: ReportService,
+) -> None:
+    action, inspection_id = callback_data.action, callback_data.inspection
+    message_id = callback.message.message_id if callback.message else 0
+    if action == "keep":
+        outcome = await inspections.keep_suggestion(user, inspection_id, callback_data.step)
+        await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action == "cancel":
+        inspection = await inspections.get(inspection_id)
+        if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
+            reason = Refusal.NOT_YOURS if inspection and inspection.inspector_id != user.telegram_id \
+                else Refusal.NO_DRAFT
+            await callback.answer(t.plain("refusal", reason=reason), show_alert=True)
+            return
+        await callback.answer()
+        screen = cancel_confirm_screen(t, inspection)
+        await callback.message.answer(screen.text, reply_markup=screen.markup)
+    elif action == "discard":
+        outcome = await inspections.cancel(user, inspection_id)
+        if isinstance(outcome, Refused):
+            await callback.answer(t.plain("refusal", reason=outcome.reason), show_alert=True)
+            return
+        await callback.answer()
+        await _retire(callback, t("cancelled"))
+        if outcome.inspection.message_id:
+            with suppress(TelegramBadRequest):
+                await bot.edit_message_reply_markup(chat_id=user.telegram_id,
+                                                    message_id=outcome.inspection.message_id, reply_markup=None)
+    elif action == "resume":
+        await callback.answer()
+        draft = await inspections.draft(user)
+        await _retire(callback, t("kept") if draft else t("refusal", reason=Refusal.NO_DRAFT))
+        if draft:
+            await presenter.show(bot, t, user, draft)
+    elif action == "finish":
+        outcome = await inspections.finish(user, inspection_id, message_id)
+        if isinstance(outcome, Refused):
+            await callback.answer(t.plain("refusal", reason=outcome.reason),
+                                  show_alert=outcome.reason is not Refusal.ALREADY)
+            return
+        await callback.answer()
+        await _finished(callback, bot, t, user, outcome, reports)
+    else:
+        await callback.answer(t.plain("refusal", reason=Refusal.STALE))
+
+
+async def _retire(callback: CallbackQuery, text: str) -> None:
+    """Replace a one-off question (e.g. the cancel confirmation) with its outcome, buttons gone."""
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(text, reply_markup=None)
+        except TelegramBadRequest:
+            await callback.message.answer(text)
+
+
+def _report_buttons(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t.plain("btn_pdf", lang=lang),
+                             callback_data=ReportAction(inspection=inspection_id, lang=lang).pack())
+        for lang in ("kk", "ru")
+    ]])
+
+
+async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, finished: Finished,
+                    reports: ReportService) -> None:
+    inspection = finished.inspection
+    await _retire(callback, t("finished_short", indicator=inspection.indicator))
+    summary = reports.summary(t, inspection)
+    await bot.send_message(user.telegram_id, summary, reply_markup=_report_buttons(t, inspection.id))
+    await _send_pdf(bot, t, user, inspection.id, t.lang, reports)
+
+
+async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: str, reports: ReportService) -> None:
+    try:
+        document = await reports.check_sheet(bot, inspection_id, lang)
+    except Exception:
+        log.exception("the check sheet PDF of inspection %s failed", inspection_id)
+        await bot.send_message(user.telegram_id, t("pdf_failed"))
+        return
+    await bot.send_document(
+        user.telegram_id,
+        BufferedInputFile(document.data, filename=document.file_name),
+        caption=texts(lang)("pdf_caption", name=document.subject_name),
+    )
+
+
+@router.callback_query(ReportAction.filter())
+async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
+                       inspections: InspectionService, reports: ReportService) -> None:
+    inspection = await inspections.get(callback_data.inspection)
+    allowed = inspection is not None and inspection.status == "finalized" and (
+        inspection.inspector_id == user.telegram_id or user.role != "inspector")
+    if not allowed:
+        await callback.answer(t.plain("refusal", reason=Refusal.NOT_YOURS), show_alert=True)
+        return
+    await callback.answer()
+    await _send_pdf(bot, t, user, inspection.id, callback_data.lang, reports)

@@ -1,0 +1,47 @@
+"""A subject's score in seconds from its IIN/BIN: /bin <number>, or the 12 digits alone."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.db.subjects import SubjectRepository
+from bot.services.reports import ReportService
+from bot.texts import Texts
+from bot.validation import Invalid, parse_bin_iin
+
+router = Router(name="lookup")
+
+
+async def _show_card(message: Message, raw: str, t: Texts, subjects: SubjectRepository,
+                     reports: ReportService) -> None:
+    number = parse_bin_iin(raw)
+    if isinstance(number, Invalid):
+        await message.answer(f"{t('invalid', reason=number.reason)}\n{t('lookup_usage')}")
+        return
+    card = await subjects.card(number)
+    if card is None:
+        await message.answer(t("subject_unknown", bin=number))
+        return
+    history = [
+        {"date": reports.local_time(p.finalized_at)[:10], "indicator": p.indicator, "risk_class": p.risk_class,
+         "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
+        for p in card.history
+    ]
+    await message.answer(t("subject_card", subject=card.subject, history=history,
+                           latest=history[0] if history else None))
+
+
+@router.message(Command("bin"))
+async def lookup_command(message: Message, command: CommandObject, t: Texts, subjects: SubjectRepository,
+                         reports: ReportService) -> None:
+    if not command.args:
+        await message.answer(t("lookup_usage"))
+        return
+    await _show_card(message, command.args, t, subjects, reports)
+
+
+@router.message(F.text.regexp(r"^\s*\d[\d\s-]{10,16}\s*$"))
+async def lookup_digits(message: Message, t: Texts, subjects: SubjectRepository, reports: ReportService) -> None:
+    await _show_card(message, message.text, t, subjects, reports)

@@ -1,0 +1,77 @@
+"""Outer middlewares: who is writing (access), in which language, and what to hand to handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.types import User as TelegramUser
+
+from bot.services.access import AccessService, InvitationProblem
+from bot.texts import Texts, normalise_language, texts
+
+log = logging.getLogger(__name__)
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class AccessMiddleware(BaseMiddleware):
+    """Only known, active users get anything. An unknown user may redeem an invitation with /start <token>;
+    anyone else is told, in both languages, that access is by invitation, and shown their Telegram id.
+
+    Hands ``user`` (our :class:`~bot.db.users.User`) and ``t`` (their :class:`~bot.texts.Texts`) to handlers.
+    """
+
+    def __init__(self, access: AccessService) -> None:
+        self._access = access
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        sender: TelegramUser | None = data.get("event_from_user")
+        if sender is None or sender.is_bot:
+            return None
+        user = await self._access.users.get(sender.id)
+        if user is None or not user.active:
+            user = await self._try_invitation(event, sender)
+            if user is None:
+                return None
+        if user.last_seen_at is None or datetime.fromisoformat(user.last_seen_at) < datetime.now(UTC) - TOUCH_EVERY:
+            await self._access.users.touch(user.telegram_id, sender.full_name)
+        data["user"] = user
+        data["t"] = texts(user.language)
+        return await handler(event, data)
+
+    async def _try_invitation(self, event: TelegramObject, sender: TelegramUser) -> Any:
+        assert isinstance(event, Update)
+        message = event.message
+        language = normalise_language(sender.language_code)
+        t = texts(language)
+        token = None
+        if message and message.text and message.text.startswith("/start "):
+            token = message.text.split(maxsplit=1)[1].strip()
+        if token:
+            outcome = await self._access.redeem(token, sender.id, language, sender.full_name)
+            if not isinstance(outcome, InvitationProblem):
+                log.info("user %s joined as %s", sender.id, outcome.role)
+                return outcome
+            await self._refuse(event, t, t("invitation_problem", problem=outcome.value, user_id=sender.id))
+            return None
+        await self._refuse(event, t, t("access_denied", user_id=sender.id))
+        return None
+
+    @staticmethod
+    async def _refuse(event: Update, t: Texts, text: str) -> None:
+        if event.message:
+            await event.message.answer(text)
+        elif event.callback_query:
+            callback: CallbackQuery = event.callback_query
+            await callback.answer(t.plain("refusal", reason="forbidden_user"), show_alert=True)
+            if isinstance(callback.message, Message):
+                await callback.message.answer(text)

@@ -1,0 +1,21 @@
+"""Facts about the running process that /status reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+
+@dataclass
+class Runtime:
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    scheduler: AsyncIOScheduler | None = None
+    backup_job_id: str = "daily-backup"
+
+    def next_backup(self) -> datetime | None:
+        if self.scheduler is None:
+            return None
+        job = self.scheduler.get_job(self.backup_job_id)
+        return job.next_run_time if job else None

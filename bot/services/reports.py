@@ -1,0 +1,87 @@
+"""What a finalized inspection produces: the result summary and the filled check sheet as PDF."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from bot.catalogue import Catalogue, Severity
+from bot.db import inspections as repo
+from bot.db.database import Database
+from bot.db.inspections import Evidence, Inspection
+from bot.pdf.check_sheet import EvidenceImage, render_check_sheet
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+IMAGE_TYPES = ("image/jpeg", "image/png")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # larger photos are listed in the appendix, not embedded
+MAX_IMAGES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSheetDocument:
+    data: bytes
+    file_name: str
+    subject_name: str
+
+
+class ReportService:
+    def __init__(self, db: Database, catalogue: Catalogue, timezone: ZoneInfo) -> None:
+        self._db = db
+        self._catalogue = catalogue
+        self._tz = timezone
+
+    def summary(self, t: Texts, inspection: Inspection) -> str:
+        """The result message (HTML): violations by severity, SP1/SP2, SPз, SPн, SP and the class."""
+        severities = {s.value: self._catalogue.severities[s](t.lang) for s in Severity}
+        return t("result_summary", inspection_id=inspection.id, header=inspection.header, r=inspection.result,
+                 severities=severities)
+
+    def local_time(self, iso_utc: str) -> str:
+        return datetime.fromisoformat(iso_utc).astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
+
+    async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
+        inspection = await repo.get(self._db, inspection_id)
+        if inspection is None or inspection.status != "finalized":
+            raise ValueError(f"inspection {inspection_id} is not finalized")
+        answers = await repo.answers(self._db, inspection_id)
+        evidence = await repo.evidence(self._db, inspection_id)
+        images = await self._images(bot, evidence)
+        data = await asyncio.to_thread(
+            render_check_sheet,
+            catalogue=self._catalogue,
+            lang=lang,
+            inspection=inspection,
+            answers=answers,
+            evidence=evidence,
+            images=images,
+            result=inspection.result,
+            generated_at=self.local_time(inspection.finalized_at),
+        )
+        name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
+        return CheckSheetDocument(data, name, inspection.header["subject_name"] or "")
+
+    async def _images(self, bot: Bot, evidence: list[Evidence]) -> list[EvidenceImage]:
+        """Photo evidence downloaded for the appendix; a file that cannot be fetched is listed only."""
+        images: list[EvidenceImage] = []
+        per_item: dict[int, int] = {}
+        for ev in evidence:
+            if ev.mime_type not in IMAGE_TYPES or (ev.file_size or 0) > MAX_IMAGE_BYTES or len(images) >= MAX_IMAGES:
+                continue
+            try:
+                buffer = await bot.download(ev.file_id, destination=io.BytesIO())
+            except (TimeoutError, TelegramAPIError, OSError) as exc:
+                log.warning("evidence %s of item %s not downloaded: %s", ev.file_unique_id, ev.item, exc)
+                continue
+            per_item[ev.item] = per_item.get(ev.item, 0) + 1
+            label = ev.file_name or f"{ev.item}.{per_item[ev.item]}"
+            images.append(EvidenceImage(ev.item, buffer.getvalue(), ev.mime_type, label))
+        return images

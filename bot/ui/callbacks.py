@@ -1,0 +1,34 @@
+"""Typed callback data: aiogram packs, parses and checks them against the 64-byte limit."""
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ItemAction(CallbackData, prefix="i"):
+    """A button of an item screen, evidence screen or review screen.
+
+    action: c / v / n (answer complies / violated / not applicable), b (back), e (evidence done),
+    r (to the review), g (go to this item from the review).
+    """
+
+    inspection: int
+    item: int
+    action: str
+
+
+class DraftAction(CallbackData, prefix="d"):
+    """A button about the whole draft. action: keep (a prefilled header value), finish, cancel, discard, resume."""
+
+    inspection: int
+    action: str
+    step: str = ""
+
+
+class ReportAction(CallbackData, prefix="p"):
+    """Send the check sheet of a finalized inspection as PDF in a language."""
+
+    inspection: int
+    lang: str
+
+
+class LanguageAction(CallbackData, prefix="l"):
+    lang: str

@@ -1,0 +1,59 @@
+"""Shows a draft's current screen: edits the screen message in place, or sends a fresh one below."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+
+from bot.db.inspections import Inspection
+from bot.db.users import User
+from bot.services.inspections import InspectionService
+from bot.texts import Texts
+from bot.ui.screens import Screen, draft_screen
+
+log = logging.getLogger(__name__)
+
+
+class DraftPresenter:
+    def __init__(self, service: InspectionService) -> None:
+        self._service = service
+
+    async def screen(self, t: Texts, user: User, inspection: Inspection) -> Screen:
+        answers = await self._service.answers(inspection.id)
+        files = (
+            len(await self._service.evidence(inspection.id, inspection.pending_evidence))
+            if inspection.pending_evidence is not None else 0
+        )
+        suggestion = await self._service.suggestion(user, inspection)
+        return draft_screen(t, self._service.catalogue, inspection, answers, suggestion, files)
+
+    async def show(
+        self, bot: Bot, t: Texts, user: User, inspection: Inspection, *, edit_message_id: int | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        """Edit the screen message when the action came from it; otherwise send a new one and retire the old.
+
+        ``prefix`` (e.g. a validation error) goes above the screen text in a new message.
+        """
+        screen = await self.screen(t, user, inspection)
+        chat_id = inspection.inspector_id
+        if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None:
+            try:
+                await bot.edit_message_text(
+                    chat_id=chat_id, message_id=edit_message_id, text=screen.text, reply_markup=screen.markup
+                )
+                return
+            except TelegramBadRequest as exc:
+                if "not modified" in exc.message:
+                    return
+                log.info("editing the screen failed (%s); sending a new one", exc.message)
+        text = f"{prefix}\n\n{screen.text}" if prefix else screen.text
+        sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=screen.markup)
+        if inspection.message_id and inspection.message_id != sent.message_id:
+            with suppress(TelegramBadRequest):
+                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=inspection.message_id,
+                                                    reply_markup=None)
+        await self._service.set_message(inspection.id, sent.message_id)

@@ -1,0 +1,145 @@
+"""The screen a draft shows in its current state: its text and its buttons.
+
+Derived from the stored draft only, so the same screen comes back after a restart, /resume or a refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.catalogue import Catalogue, Severity
+from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection, StoredAnswer
+from bot.scoring import Answer, Evaluation, assess
+from bot.scoring.engine import display
+from bot.services.inspections import answer_code
+from bot.texts import Texts
+from bot.ui.callbacks import DraftAction, ItemAction
+
+MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}
+REVIEW_ROW = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+def _button(text: str, data: ItemAction | DraftAction) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def header_screen(t: Texts, inspection: Inspection, suggestion: str | None) -> Screen:
+    step = inspection.step
+    number = HEADER_FIELDS.index(step) + 1
+    text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion)
+    rows = []
+    if suggestion:
+        rows.append([_button(t.plain("btn_keep", value=suggestion),
+                             DraftAction(inspection=inspection.id, action="keep", step=step))])
+    rows.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer]) -> Screen:
+    item = inspection.current_item
+    requirement = catalogue.requirement(item)
+    current = answers.get(item)
+    text = t.render(
+        "messages/item.html.j2",
+        requirement=requirement,
+        total=catalogue.checklist_size,
+        severity=catalogue.severities[requirement.severity],
+        answer=current.answer if current else None,
+    )
+
+    def answer_button(answer: Answer, label: str) -> InlineKeyboardButton:
+        mark = " •" if current and current.answer == answer else ""
+        return _button(t.plain(label) + mark,
+                       ItemAction(inspection=inspection.id, item=item, action=answer_code(answer)))
+
+    rows = [
+        [answer_button(Answer.COMPLIES, "btn_complies"), answer_button(Answer.VIOLATED, "btn_violated")],
+        [answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")],
+    ]
+    nav = []
+    if item > 1 and not inspection.back_to_review:
+        nav.append(_button(t.plain("btn_back"), ItemAction(inspection=inspection.id, item=item, action="b")))
+    if len(answers) == catalogue.checklist_size:
+        nav.append(_button(t.plain("btn_review"), ItemAction(inspection=inspection.id, item=item, action="r")))
+    if nav:
+        rows.append(nav)
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def evidence_screen(
+    t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer], files: int
+) -> Screen:
+    item = inspection.pending_evidence
+    text = t.render(
+        "messages/evidence.html.j2",
+        requirement=catalogue.requirement(item),
+        total=catalogue.checklist_size,
+        comment=answers[item].comment,
+        files=files,
+    )
+    rows = [[
+        _button(t.plain("btn_change_answer"), ItemAction(inspection=inspection.id, item=item, action="b")),
+        _button(t.plain("btn_next"), ItemAction(inspection=inspection.id, item=item, action="e")),
+    ]]
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def preliminary_result(catalogue: Catalogue, answers: dict[int, StoredAnswer]) -> dict[str, str]:
+    result = assess(
+        (Evaluation(a.criterion, Severity(a.severity), Answer(a.answer)) for a in answers.values()),
+        catalogue.constants,
+    )
+    return {"indicator": str(display(result.indicator)), "risk_class": result.risk_class.value}
+
+
+def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer]) -> Screen:
+    lines = [{"number": n.number, "mark": MARKS[answers[n.number].answer] if n.number in answers else "…"}
+             for n in catalogue.checklist]
+    rows_of_lines = [lines[i:i + REVIEW_ROW] for i in range(0, len(lines), REVIEW_ROW)]
+    complete = len(answers) == catalogue.checklist_size
+    text = t.render(
+        "messages/review.html.j2",
+        header=inspection.header,
+        rows=rows_of_lines,
+        result=preliminary_result(catalogue, answers) if complete else None,
+    )
+    keyboard = [
+        [_button(f"{line['number']} {line['mark']}",
+                 ItemAction(inspection=inspection.id, item=line["number"], action="g")) for line in row]
+        for row in rows_of_lines
+    ]
+    keyboard.append([_button(t.plain("btn_finish"), DraftAction(inspection=inspection.id, action="finish"))])
+    keyboard.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=keyboard))
+
+
+def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
+    markup = InlineKeyboardMarkup(inline_keyboard=[[
+        _button(t.plain("btn_discard"), DraftAction(inspection=inspection.id, action="discard")),
+        _button(t.plain("btn_keep_draft"), DraftAction(inspection=inspection.id, action="resume")),
+    ]])
+    return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), markup)
+
+
+def draft_screen(
+    t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer],
+    suggestion: str | None, files: int,
+) -> Screen:
+    """The screen of the draft's current step."""
+    if inspection.step in HEADER_FIELDS:
+        return header_screen(t, inspection, suggestion)
+    if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
+        return evidence_screen(t, catalogue, inspection, answers, files)
+    if inspection.step == STEP_ITEM:
+        return item_screen(t, catalogue, inspection, answers)
+    if inspection.step == STEP_REVIEW:
+        return review_screen(t, catalogue, inspection, answers)
+    raise ValueError(f"no screen for step {inspection.step!r}")

@@ -1,0 +1,295 @@
+"""The check-sheet rules on the stored draft, as an inspector lives them (real SQLite file)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.db import inspections as repo
+from bot.db.inspections import Evidence
+from bot.db.users import UserRepository
+from bot.scoring import Answer
+from bot.services.inspections import (
+    Done,
+    Finished,
+    InspectionService,
+    Refusal,
+    Refused,
+    Rejected,
+)
+from bot.validation import Rejection
+from tests.conftest import BIN_A, TODAY, add_user
+
+HEADER = [BIN_A, "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
+          "17", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
+
+
+@pytest.fixture
+async def service(db, catalogue):
+    return InspectionService(db, catalogue, today=lambda: TODAY)
+
+
+@pytest.fixture
+async def inspector(db):
+    return await add_user(db, 101)
+
+
+class Walk:
+    """Drives the service like the handlers do, keeping the message id of the screen."""
+
+    def __init__(self, service, user):
+        self.service, self.user, self.message_id, self.inspection = service, user, 1000, None
+
+    async def start(self):
+        outcome = await self.service.start(self.user)
+        self.inspection = outcome.inspection
+        await self.service.set_message(self.inspection.id, self.message_id)
+        return outcome
+
+    async def type(self, text):
+        self.message_id += 1
+        outcome = await self.service.submit_text(self.user, text, self.message_id)
+        self.inspection = outcome.inspection or self.inspection
+        self.message_id += 1  # the bot answers with a fresh screen below the user's message
+        await self.service.set_message(self.inspection.id, self.message_id)
+        return outcome
+
+    async def header(self):
+        await self.start()
+        for value in HEADER:
+            outcome = await self.type(value)
+            assert isinstance(outcome, Done), outcome
+        return outcome
+
+    async def answer(self, item, answer):
+        outcome = await self.service.answer(self.user, self.inspection.id, item, answer, self.message_id)
+        if isinstance(outcome, Done):
+            self.inspection = outcome.inspection
+        return outcome
+
+    async def answer_all(self, violated=(), not_applicable=()):
+        for item in range(1, 20):
+            answer = Answer.VIOLATED if item in violated else (
+                Answer.NOT_APPLICABLE if item in not_applicable else Answer.COMPLIES)
+            assert isinstance(await self.answer(item, answer), Done)
+            if answer is Answer.VIOLATED:
+                assert isinstance(await self.service.evidence_done(self.user, self.inspection.id, item,
+                                                                   self.message_id), Done)
+
+
+async def test_header_steps_in_order_and_items_start_at_1(service, inspector):
+    walk = Walk(service, inspector)
+    outcome = await walk.header()
+    inspection = outcome.inspection
+    assert inspection.step == "item" and inspection.current_item == 1
+    assert inspection.header["subject_name"] == "ТОО «Ақ жол»"
+    assert inspection.header["act_date"] == "03.11.2026"
+    assert inspection.catalogue_version == service.catalogue.version
+    # The inspector's name and position are remembered for next time.
+    remembered = await UserRepository(service._db).get(inspector.telegram_id)
+    assert (remembered.full_name, remembered.position) == (HEADER[7], HEADER[8])
+
+
+async def test_invalid_bin_and_date_ask_the_same_step_again(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.start()
+    outcome = await walk.type("990340001231")
+    assert isinstance(outcome, Rejected) and outcome.invalid.reason is Rejection.CHECKSUM_MISMATCH
+    assert outcome.inspection.step == "subject_bin"
+    outcome = await walk.type("12345")
+    assert outcome.invalid.reason is Rejection.NOT_12_DIGITS
+    for value in HEADER[:6]:
+        await walk.type(value)
+    outcome = await walk.type("31.04.2026")
+    assert isinstance(outcome, Rejected) and outcome.invalid.reason is Rejection.NO_SUCH_DATE
+    outcome = await walk.type("01.01.2027")
+    assert outcome.invalid.reason is Rejection.DATE_IN_FUTURE
+    assert outcome.inspection.step == "act_date"
+    assert outcome.inspection.header["act_number"] == "17"  # nothing stored is lost
+
+
+async def test_over_long_and_empty_input_is_refused_with_the_limit(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.start()
+    await walk.type(BIN_A)
+    outcome = await walk.type("Я" * 501)
+    assert outcome.invalid.reason is Rejection.TOO_LONG and outcome.invalid.limit == 500
+    outcome = await walk.type("   ")
+    assert outcome.invalid.reason is Rejection.EMPTY
+
+
+async def test_new_with_bin_argument_skips_the_first_step(service, inspector):
+    outcome = await service.start(inspector, BIN_A)
+    assert isinstance(outcome, Done) and outcome.inspection.step == "subject_name"
+    assert outcome.inspection.header["subject_bin"] == BIN_A
+
+
+async def test_second_new_returns_the_open_draft(service, inspector):
+    first = await service.start(inspector)
+    second = await service.start(inspector)
+    assert isinstance(second, Refused) and second.reason is Refusal.DRAFT_EXISTS
+    assert second.inspection.id == first.inspection.id
+
+
+async def test_redelivered_text_is_applied_once(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.start()
+    assert isinstance(await service.submit_text(inspector, BIN_A, 5000), Done)
+    again = await service.submit_text(inspector, BIN_A, 5000)
+    assert isinstance(again, Refused) and again.reason is Refusal.ALREADY
+    assert (await service.draft(inspector)).step == "subject_name"
+
+
+async def test_double_tap_stores_the_answer_once_and_moves_once(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    assert isinstance(await walk.answer(1, Answer.COMPLIES), Done)
+    again = await walk.answer(1, Answer.COMPLIES)
+    assert isinstance(again, Refused) and again.reason is Refusal.ALREADY
+    assert walk.inspection.current_item == 2
+    assert len(await service.changes(walk.inspection.id)) == 1
+
+
+async def test_button_of_an_old_message_changes_nothing(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await service.answer(inspector, walk.inspection.id, 1, Answer.VIOLATED, walk.message_id - 3)
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.STALE
+    assert await service.answers(walk.inspection.id) == {}
+
+
+async def test_button_of_another_users_inspection_changes_nothing(service, inspector, db):
+    other = await add_user(db, 202)
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await service.answer(other, walk.inspection.id, 1, Answer.VIOLATED, walk.message_id)
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.NOT_YOURS
+    assert await service.answers(walk.inspection.id) == {}
+
+
+async def test_an_answer_for_another_item_than_the_current_is_refused(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await walk.answer(5, Answer.COMPLIES)
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.STALE
+
+
+async def test_back_changes_an_answer_and_the_change_is_kept(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer(1, Answer.COMPLIES)
+    await walk.answer(2, Answer.COMPLIES)
+    outcome = await service.back(inspector, walk.inspection.id, 3, walk.message_id)
+    assert outcome.inspection.current_item == 2
+    walk.inspection = outcome.inspection
+    await walk.answer(2, Answer.NOT_APPLICABLE)
+    assert walk.inspection.current_item == 3  # the next unanswered item
+    changes = [(c.item, c.from_answer, c.to_answer) for c in await service.changes(walk.inspection.id)]
+    assert changes == [(1, None, "complies"), (2, None, "complies"), (2, "complies", "not_applicable")]
+
+
+async def test_violation_collects_comment_and_evidence_then_moves_on(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await walk.answer(1, Answer.VIOLATED)
+    assert outcome.inspection.pending_evidence == 1 and outcome.inspection.current_item == 1
+    assert (await walk.type("Отчёт не соответствует")).notice == "comment_saved"
+    assert (await walk.type("второй абзац\nтретья строка")).notice == "comment_saved"
+    now = datetime.now(UTC).isoformat()
+    photo = Evidence(0, "photo", "F1", "U1", 2_000_000, None, "image/jpeg", "G1", now)
+    assert (await service.add_evidence(inspector, photo, 3000)).notice == "evidence_saved"
+    second = Evidence(0, "photo", "F2", "U2", 2_000_000, None, "image/jpeg", "G1", now)
+    assert (await service.add_evidence(inspector, second, 3001)).notice == "album_more"
+    assert isinstance(await service.add_evidence(inspector, second, 3001), Refused)  # redelivery
+    too_big = Evidence(0, "document", "F3", "U3", 21 * 1024 * 1024, "scan.pdf", "application/pdf", None, now)
+    refused = await service.add_evidence(inspector, too_big, 3002)
+    assert isinstance(refused, Refused) and refused.reason is Refusal.TOO_BIG
+    stored = await service.answers(walk.inspection.id)
+    assert stored[1].comment == "Отчёт не соответствует\nвторой абзац\nтретья строка"
+    assert [e.file_unique_id for e in await service.evidence(walk.inspection.id)] == ["U1", "U2"]
+    done = await service.evidence_done(inspector, walk.inspection.id, 1, walk.message_id)
+    assert done.inspection.current_item == 2 and done.inspection.pending_evidence is None
+    late = Evidence(0, "photo", "F4", "U4", 1000, None, "image/jpeg", None, now)
+    assert (await service.add_evidence(inspector, late, 3003)).reason is Refusal.NOT_NOW
+
+
+async def test_text_where_a_button_is_expected_gets_a_hint(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await walk.type("соответствует")
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.USE_BUTTONS
+    assert await service.answers(walk.inspection.id) == {}
+
+
+async def test_full_inspection_score_and_freeze(service, inspector, db):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer_all(violated=(1, 4), not_applicable=(6,))
+    assert walk.inspection.step == "review"
+    finished = await service.finish(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(finished, Finished)
+    # 1 of 8 significant: 8.75; 1 of 1 minor (item 6 not applicable): 30 -> 38.75, not high.
+    assert finished.inspection.indicator == "38.75" and finished.inspection.risk_class == "not_high"
+    assert finished.inspection.result["significant"] == {"required": 8, "found": 1, "indicator": "8.75"}
+    assert finished.inspection.result["minor"] == {"required": 1, "found": 1, "indicator": "30.00"}
+    again = await service.finish(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(again, Refused) and again.reason is Refusal.ALREADY
+    late = await service.answer(inspector, walk.inspection.id, 19, Answer.VIOLATED, walk.message_id)
+    assert isinstance(late, Refused) and late.reason is Refusal.FINALIZED
+    audit = await db.fetch_all("SELECT action FROM audit_log WHERE action = 'inspection.finalize'")
+    assert len(audit) == 1
+
+
+async def test_review_edit_returns_to_review(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer_all()
+    outcome = await service.go_to(inspector, walk.inspection.id, 9, walk.message_id)
+    assert outcome.inspection.step == "item" and outcome.inspection.current_item == 9
+    walk.inspection = outcome.inspection
+    outcome = await walk.answer(9, Answer.VIOLATED)
+    assert outcome.inspection.pending_evidence == 9
+    outcome = await service.evidence_done(inspector, walk.inspection.id, 9, walk.message_id)
+    assert outcome.inspection.step == "review"
+    finished = await service.finish(inspector, walk.inspection.id, walk.message_id)
+    assert finished.result.gross_rule_fired and finished.inspection.indicator == "100.00"
+
+
+async def test_finish_before_all_items_is_refused(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer(1, Answer.COMPLIES)
+    outcome = await service.finish(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.INCOMPLETE
+
+
+async def test_stored_severity_is_used_not_a_later_catalogue(service, inspector, db):
+    """An amendment of the order never rewrites an old score: the answer keeps the severity it was given."""
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer_all(violated=(1,))
+    async with db.transaction() as tx:
+        stored = await repo.answers(tx, walk.inspection.id)
+    assert stored[1].severity == "significant" and stored[9].severity == "gross"
+
+
+async def test_cancel_discards_the_draft_and_a_new_one_can_start(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await service.cancel(inspector, walk.inspection.id)
+    assert outcome.inspection.status == "cancelled"
+    assert await service.draft(inspector) is None
+    assert isinstance(await service.start(inspector), Done)
+
+
+async def test_keep_suggestion_uses_remembered_identity(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer_all()
+    await service.finish(inspector, walk.inspection.id, walk.message_id)
+    user = await UserRepository(service._db).get(inspector.telegram_id)
+    second = await service.start(user, BIN_A)
+    assert await service.suggestion(user, second.inspection) == "ТОО «Ақ жол»"  # known subject
+    outcome = await service.keep_suggestion(user, second.inspection.id, "subject_name")
+    assert outcome.inspection.header["subject_name"] == "ТОО «Ақ жол»"
+    again = await service.keep_suggestion(user, second.inspection.id, "subject_name")
+    assert isinstance(again, Refused) and again.reason is Refusal.ALREADY
