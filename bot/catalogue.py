@@ -17,7 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
+# The catalogue sits in data/ of the source tree; an installed package (the Docker image) finds it in
+# data/ of the working directory.
+_SOURCE_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
+DEFAULT_PATH = _SOURCE_PATH if _SOURCE_PATH.is_file() else Path.cwd() / "data" / "catalogue.toml"
 LANGUAGES = ("kk", "ru")
 
 
