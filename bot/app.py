@@ -36,10 +36,6 @@ from bot.texts import LANGUAGES, texts
 from bot.ui.presenter import DraftPresenter
 
 log = logging.getLogger(__name__)
-errors_router = Router(name="errors")
-
-
-@errors_router.errors()
 async def on_error(event: ErrorEvent) -> bool:
     """Log the failure; tell the person that nothing stored was lost. The bot keeps running."""
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -102,8 +98,10 @@ def build_dispatcher(services: Services) -> Dispatcher:
         backups=services.backups,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access))
-    dp.include_routers(errors_router, admin.router, common.router, inspection.router, lookup.router,
-                       fallback.router)
+    errors = Router(name="errors")
+    errors.errors.register(on_error)
+    dp.include_routers(errors, admin.build_router(), common.build_router(), inspection.build_router(),
+                       lookup.build_router(), fallback.build_router())
     return dp
 
 

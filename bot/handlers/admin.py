@@ -23,7 +23,6 @@ from bot.services.backups import BackupService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 
-router = Router(name="admin")
 ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
 
 
@@ -31,7 +30,6 @@ def _is_admin(message: Message, user: User) -> bool:
     return user.is_admin
 
 
-@router.message(Command("invite"), _is_admin)
 async def invite(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
                  access: AccessService, reports: ReportService) -> None:
     try:
@@ -46,7 +44,6 @@ async def invite(message: Message, command: CommandObject, bot: Bot, user: User,
     await message.answer(t("invite_created", link=link, role=role.value, expires=expires))
 
 
-@router.message(Command("users"), _is_admin)
 async def list_users(message: Message, t: Texts, users: UserRepository, reports: ReportService) -> None:
     rows = [
         {"telegram_id": u.telegram_id, "display_name": u.display_name, "role": u.role.value, "active": u.active,
@@ -63,7 +60,6 @@ def _user_id(args: str | None) -> int | None:
     return int(first[0]) if first and first[0].isdigit() else None
 
 
-@router.message(Command("role"), _is_admin)
 async def set_role(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
     parts = (command.args or "").split()
     target = _user_id(command.args)
@@ -80,7 +76,6 @@ async def set_role(message: Message, command: CommandObject, user: User, t: Text
     await message.answer(t("role_set", user_id=target, role=role.value))
 
 
-@router.message(Command("revoke", "restore"), _is_admin)
 async def revoke(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
     target = _user_id(command.args)
     restore = command.command == "restore"
@@ -104,7 +99,6 @@ def _size(num_bytes: int) -> str:
     return f"{num_bytes / 1024 / 1024:.1f} MB" if num_bytes >= 1024 * 1024 else f"{num_bytes / 1024:.0f} KB"
 
 
-@router.message(Command("status"), _is_admin)
 async def status(message: Message, t: Texts, db: Database, users: UserRepository, subjects: SubjectRepository,
                  runtime: Runtime, reports: ReportService) -> None:
     uptime = datetime.now(UTC) - runtime.started_at
@@ -119,7 +113,6 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
     ))
 
 
-@router.message(Command("backup"), _is_admin)
 async def send_backup(message: Message, t: Texts, backups: BackupService) -> None:
     latest = backups.latest()
     if latest is None:
@@ -129,7 +122,6 @@ async def send_backup(message: Message, t: Texts, backups: BackupService) -> Non
                                   caption=t("backup_caption", name=latest.name))
 
 
-@router.message(Command("audit"), _is_admin)
 async def export_audit(message: Message, t: Texts, audit: AuditRepository) -> None:
     entries = await audit.entries()
     buffer = io.StringIO()
@@ -143,7 +135,20 @@ async def export_audit(message: Message, t: Texts, audit: AuditRepository) -> No
                                   caption=t("audit_caption", count=len(entries)))
 
 
-@router.message(Command(*ADMIN_COMMANDS))
 async def admin_only(message: Message, user: User, t: Texts, **_: object) -> None:
     """Reached only by non-admins (the admin handlers above come first)."""
     await message.answer(t("refusal", reason="forbidden"))
+
+
+def build_router() -> Router:
+    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    router = Router(name="admin")
+    router.message.register(invite, Command("invite"), _is_admin)
+    router.message.register(list_users, Command("users"), _is_admin)
+    router.message.register(set_role, Command("role"), _is_admin)
+    router.message.register(revoke, Command("revoke", "restore"), _is_admin)
+    router.message.register(status, Command("status"), _is_admin)
+    router.message.register(send_backup, Command("backup"), _is_admin)
+    router.message.register(export_audit, Command("audit"), _is_admin)
+    router.message.register(admin_only, Command(*ADMIN_COMMANDS))
+    return router

@@ -12,10 +12,7 @@ from bot.texts import LANGUAGES, Texts, texts
 from bot.ui.callbacks import LanguageAction
 from bot.ui.presenter import DraftPresenter
 
-router = Router(name="common")
 
-
-@router.message(CommandStart())
 async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
                 presenter: DraftPresenter) -> None:
     """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
@@ -26,12 +23,10 @@ async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: I
     await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value))
 
 
-@router.message(Command("help"))
 async def help_(message: Message, user: User, t: Texts) -> None:
     await message.answer(t("help", role=user.role.value))
 
 
-@router.message(Command("lang"))
 async def choose_language(message: Message, t: Texts) -> None:
     markup = InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=texts(lang).plain(f"btn_lang_{lang}"),
@@ -41,10 +36,19 @@ async def choose_language(message: Message, t: Texts) -> None:
     await message.answer(t("lang_prompt"), reply_markup=markup)
 
 
-@router.callback_query(LanguageAction.filter(F.lang.in_(LANGUAGES)))
 async def set_language(callback: CallbackQuery, callback_data: LanguageAction, user: User,
                        users: UserRepository) -> None:
     await users.set_language(user.telegram_id, callback_data.lang)
     t = texts(callback_data.lang)
     await callback.answer()
     await callback.message.edit_text(t("lang_set"), reply_markup=None)
+
+
+def build_router() -> Router:
+    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    router = Router(name="common")
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    router.message.register(choose_language, Command("lang"))
+    router.callback_query.register(set_language, LanguageAction.filter(F.lang.in_(LANGUAGES)))
+    return router

@@ -26,12 +26,10 @@ from bot.ui.presenter import DraftPresenter
 from bot.ui.screens import cancel_confirm_screen
 
 log = logging.getLogger(__name__)
-router = Router(name="inspection")
 
 ANSWERS = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
 
 
-@router.message(Command("new"))
 async def new_inspection(
     message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter,
@@ -45,7 +43,6 @@ async def new_inspection(
     await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
 
 
-@router.message(Command("resume"))
 async def resume(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
                  presenter: DraftPresenter) -> None:
     draft = await inspections.draft(user)
@@ -55,7 +52,6 @@ async def resume(message: Message, bot: Bot, user: User, t: Texts, inspections: 
     await presenter.show(bot, t, user, draft)
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, user: User, t: Texts, inspections: InspectionService) -> None:
     draft = await inspections.draft(user)
     if draft is None:
@@ -65,14 +61,12 @@ async def cancel(message: Message, user: User, t: Texts, inspections: Inspection
     await message.answer(screen.text, reply_markup=screen.markup)
 
 
-@router.message(F.text & ~F.text.startswith("/"))
 async def text_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
                      presenter: DraftPresenter) -> None:
     outcome = await inspections.submit_text(user, message.text, message.message_id)
     await _after_input(bot, t, user, outcome, presenter)
 
 
-@router.message(F.photo | F.document)
 async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
                          presenter: DraftPresenter) -> None:
     received_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -105,7 +99,6 @@ async def _after_input(bot: Bot, t: Texts, user: User, outcome: object, presente
         await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
 
 
-@router.callback_query(ItemAction.filter())
 async def item_action(
     callback: CallbackQuery, callback_data: ItemAction, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter,
@@ -137,7 +130,6 @@ async def _after_button(callback: CallbackQuery, bot: Bot, t: Texts, user: User,
     await presenter.show(bot, t, user, outcome.inspection, edit_message_id=callback.message.message_id)
 
 
-@router.callback_query(DraftAction.filter())
 async def draft_action(
     callback: CallbackQuery, callback_data: DraftAction, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter, reports: ReportService,
@@ -226,7 +218,6 @@ async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: st
     )
 
 
-@router.callback_query(ReportAction.filter())
 async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
                        inspections: InspectionService, reports: ReportService) -> None:
     inspection = await inspections.get(callback_data.inspection)
@@ -237,3 +228,17 @@ async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot
         return
     await callback.answer()
     await _send_pdf(bot, t, user, inspection.id, callback_data.lang, reports)
+
+
+def build_router() -> Router:
+    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    router = Router(name="inspection")
+    router.message.register(new_inspection, Command("new"))
+    router.message.register(resume, Command("resume"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(text_input, F.text & ~F.text.startswith("/"))
+    router.message.register(evidence_input, F.photo | F.document)
+    router.callback_query.register(item_action, ItemAction.filter())
+    router.callback_query.register(draft_action, DraftAction.filter())
+    router.callback_query.register(report_again, ReportAction.filter())
+    return router

@@ -11,8 +11,6 @@ from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.validation import Invalid, parse_bin_iin
 
-router = Router(name="lookup")
-
 
 async def _show_card(message: Message, raw: str, t: Texts, subjects: SubjectRepository,
                      reports: ReportService) -> None:
@@ -33,7 +31,6 @@ async def _show_card(message: Message, raw: str, t: Texts, subjects: SubjectRepo
                            latest=history[0] if history else None))
 
 
-@router.message(Command("bin"))
 async def lookup_command(message: Message, command: CommandObject, t: Texts, subjects: SubjectRepository,
                          reports: ReportService) -> None:
     if not command.args:
@@ -42,6 +39,13 @@ async def lookup_command(message: Message, command: CommandObject, t: Texts, sub
     await _show_card(message, command.args, t, subjects, reports)
 
 
-@router.message(F.text.regexp(r"^\s*\d[\d\s-]{10,16}\s*$"))
 async def lookup_digits(message: Message, t: Texts, subjects: SubjectRepository, reports: ReportService) -> None:
     await _show_card(message, message.text, t, subjects, reports)
+
+
+def build_router() -> Router:
+    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    router = Router(name="lookup")
+    router.message.register(lookup_command, Command("bin"))
+    router.message.register(lookup_digits, F.text.regexp(r"^\s*\d[\d\s-]{10,16}\s*$"))
+    return router

@@ -1,0 +1,120 @@
+"""End-to-end harness: the real bot (aiogram Bot over HTTP, polling) against the Bot API emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from pypdf import PdfReader
+
+from bot.__main__ import prepare
+from bot.app import Services, build_dispatcher, create_bot
+from bot.config import load_settings
+from bot.sandbox.emulator import BotAPIEmulator
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    bot: Bot
+    dp: Dispatcher
+    task: asyncio.Task
+
+    async def stop(self) -> None:
+        await self.dp.stop_polling()
+        await asyncio.wait_for(self.task, 10)
+        await self.services.db.close()
+        await self.bot.session.close()
+
+
+def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str):
+    env = {"BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url, "DATABASE_PATH": str(db_path),
+           "ADMIN_IDS": admin_ids, "BACKUP_DIR": str(db_path.parent / "backups"), **extra}
+    return load_settings(env, env_file=None)
+
+
+async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "") -> RunningBot:
+    settings = settings_for(emu, db_path, admin_ids)
+    services = await prepare(settings)
+    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
+    dp = build_dispatcher(services)
+    task = asyncio.create_task(dp.start_polling(
+        bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
+        allowed_updates=dp.resolve_used_update_types(),
+    ))
+    return RunningBot(services, bot, dp, task)
+
+
+class Person:
+    """Someone with Telegram on a phone: writes, taps buttons, reads what the bot shows."""
+
+    def __init__(self, emu: BotAPIEmulator, user_id: int, language_code: str = "ru", first_name: str = "Айгерім"):
+        self.emu, self.id, self.language_code, self.first_name = emu, user_id, language_code, first_name
+
+    async def says(self, text: str) -> None:
+        self.emu.send_text(self.id, text, first_name=self.first_name, language_code=self.language_code)
+        await self.emu.wait_idle()
+
+    async def taps(self, label: str, message_id: int | None = None) -> None:
+        self.emu.press_button(self.id, label, message_id=message_id)
+        await self.emu.wait_idle()
+
+    async def sends_photo(self, **kwargs: Any) -> None:
+        self.emu.send_photo(self.id, first_name=self.first_name, language_code=self.language_code, **kwargs)
+        await self.emu.wait_idle()
+
+    async def sends_document(self, **kwargs: Any) -> None:
+        self.emu.send_document(self.id, first_name=self.first_name, language_code=self.language_code, **kwargs)
+        await self.emu.wait_idle()
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.emu.messages(self.id)
+
+    @property
+    def screen(self) -> dict[str, Any]:
+        return self.emu.last_message(self.id)
+
+    @property
+    def text(self) -> str:
+        return self.screen.get("text") or self.screen.get("caption") or ""
+
+    def buttons(self, message: dict[str, Any] | None = None) -> list[str]:
+        markup = (message or self.screen).get("reply_markup") or {}
+        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+    def toasts(self) -> list[str]:
+        return [a.get("text") or "" for a in self.emu.callback_answers]
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m.get("document")]
+
+
+def pdf_text(message: dict[str, Any]) -> str:
+    reader = PdfReader(io.BytesIO(message["document_bytes"]))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def invitation_token(text: str) -> str:
+    return re.search(r"start=([\w-]+)", text).group(1)
+
+
+def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small real PNG image (no Pillow needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+PNG = png()

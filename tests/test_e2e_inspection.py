@@ -1,0 +1,224 @@
+"""An inspector's visit, end to end: the real aiogram Bot over HTTP against the Bot API emulator."""
+
+import pytest
+import pytest_asyncio
+
+from bot.db import inspections as repo
+from bot.sandbox.emulator import BotAPIEmulator
+from tests.conftest import BIN_A
+from tests.e2e import PNG, Person, invitation_token, pdf_text, start_bot
+
+ADMIN, INSPECTOR, OTHER = 1001, 2002, 3003
+SUBJECT = "ТОО «Әділет & Құқық» <b>"
+HEADER = [BIN_A, SUBJECT, "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
+          "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
+COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
+
+
+@pytest_asyncio.fixture
+async def emu(tmp_path):
+    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest_asyncio.fixture
+async def running(emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    yield app
+    if not app.task.done():
+        await app.stop()
+
+
+async def invite(emu, role="inspector") -> str:
+    admin = Person(emu, ADMIN, first_name="Admin")
+    await admin.says(f"/invite {role}")
+    return invitation_token(admin.text)
+
+
+@pytest_asyncio.fixture
+async def inspector(emu, running):
+    token = await invite(emu)
+    person = Person(emu, INSPECTOR)
+    await person.says(f"/start {token}")
+    assert "инспектор" in person.text
+    return person
+
+
+async def fill_header(person):
+    await person.says("/new")
+    for value in HEADER:
+        await person.says(value)
+
+
+async def answer(person, item, label):
+    assert person.text.startswith(f"{item}/19"), person.text
+    await person.taps(label)
+
+
+async def test_unknown_user_is_told_access_is_by_invitation_with_their_id(emu, running):
+    stranger = Person(emu, 4242)
+    await stranger.says("/new")
+    assert "4242" in stranger.text
+    assert "по приглашению" in stranger.text and "шақыру бойынша" in stranger.text
+    assert len(stranger.messages) == 1
+
+
+async def test_full_inspection_known_answers_exact_score_and_pdf(emu, running, inspector):
+    await fill_header(inspector)
+    assert inspector.text.startswith("1/19")
+    assert "Значительное" in inspector.text  # item 1 is significant (елеулі)
+    await answer(inspector, 1, VIOLATED)
+    assert "Нарушение записано" in inspector.text
+    await inspector.says("Отчёт о публичном обсуждении не размещён")
+    await inspector.sends_photo(content=PNG, caption="фасад")
+    assert "Файлов: 1" in inspector.text
+    await inspector.taps("➡ Далее")
+    for item in range(2, 20):
+        label = VIOLATED if item == 4 else NOT_APPLICABLE if item == 6 else COMPLIES
+        await answer(inspector, item, label)
+        if label == VIOLATED:
+            await inspector.taps("➡ Далее")
+    assert "Проверка ответов" in inspector.text
+    assert "&lt;b&gt;" not in inspector.text and "<b>" in inspector.text  # the name came through as text
+    await inspector.taps("🏁 Завершить")
+
+    summary = next(m["text"] for m in inspector.messages if "Итог проверочного листа" in (m.get("text") or ""))
+    # Item 1 of 8 significant: 8.75; item 4 of 1 minor (item 6 not applicable): 30.00; SP = 38.75.
+    assert "SP1 = 8, SP2 = 1 → SPз = 8.75" in summary
+    assert "SP1 = 1, SP2 = 1 → SPн = 30.00" in summary
+    assert "SP = SPз + SPн = 38.75" in summary
+    assert "не отнесён к высокой степени риска" in summary
+    assert SUBJECT in summary
+
+    [pdf] = inspector.documents()
+    text = pdf_text(pdf)
+    assert SUBJECT in text and BIN_A in text and "17-П" in text
+    assert "Отчёт о публичном обсуждении не размещён" in text
+    assert "38.75" in text
+
+    inspection = await repo.draft_of(running.services.db, INSPECTOR)
+    assert inspection is None  # finalized: no draft left
+    row = await running.services.db.fetch_one("SELECT indicator, status FROM inspections")
+    assert (row["indicator"], row["status"]) == ("38.75", "finalized")
+    assert not emu.errors, emu.errors  # nothing the bot sent was rejected by the strict emulator
+
+
+async def test_restart_in_the_middle_returns_to_the_next_unanswered_item(emu, running, inspector, tmp_path):
+    await fill_header(inspector)
+    await answer(inspector, 1, COMPLIES)
+    await answer(inspector, 2, VIOLATED)
+    await inspector.says("нет отчёта")
+    await inspector.taps("➡ Далее")
+    await answer(inspector, 3, NOT_APPLICABLE)
+    await running.stop()
+
+    restarted = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    try:
+        await inspector.says("/start")
+        assert "незавершённый проверочный лист" in inspector.text
+        assert "\n\n4/19" in inspector.text, inspector.text
+        await inspector.taps(COMPLIES)
+        assert inspector.text.startswith("5/19")
+        stored = await repo.answers(restarted.services.db, 1)
+        assert {n: a.answer for n, a in stored.items()} == {
+            1: "complies", 2: "violated", 3: "not_applicable", 4: "complies"}
+        assert stored[2].comment == "нет отчёта"
+    finally:
+        await restarted.stop()
+
+
+async def test_double_tap_answers_once(emu, running, inspector):
+    await fill_header(inspector)
+    screen = inspector.screen
+    data = next(b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == COMPLIES)
+    emu.press(INSPECTOR, screen["message_id"], data)
+    emu.press(INSPECTOR, screen["message_id"], data)  # the second tap arrives before the first is handled
+    await emu.wait_idle()
+    assert inspector.text.startswith("2/19")
+    changes = await running.services.db.fetch_all("SELECT item FROM answer_changes")
+    assert [r["item"] for r in changes] == [1]
+    assert any("Уже сделано" in t for t in inspector.toasts())
+
+
+async def test_button_on_an_old_message_changes_nothing(emu, running, inspector):
+    await fill_header(inspector)
+    first_screen = inspector.screen["message_id"]
+    await answer(inspector, 1, COMPLIES)
+    await inspector.says("какой-то текст")  # a hint and a fresh screen below: the old one is retired
+    assert "кнопками" in inspector.text and "2/19" in inspector.text
+    old = next(m for m in inspector.messages if m["message_id"] == first_screen)
+    assert not old.get("reply_markup")  # the old screen lost its buttons
+    stale_data = "i:1:2:v"
+    emu.send_raw_update({"callback_query": {
+        "id": "stale-1", "from": {"id": INSPECTOR, "is_bot": False, "first_name": "A"}, "chat_instance": "1",
+        "data": stale_data, "message": old}})
+    await emu.wait_idle()
+    assert any("устарела" in t for t in inspector.toasts())
+    stored = await repo.answers(running.services.db, 1)
+    assert list(stored) == [1]
+
+
+async def test_another_users_button_changes_nothing(emu, running, inspector):
+    token = await invite(emu)
+    other = Person(emu, OTHER, first_name="Other")
+    await other.says(f"/start {token}")
+    await fill_header(inspector)
+    screen = inspector.screen
+    data = next(b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"] == VIOLATED)
+    emu.send_raw_update({"callback_query": {
+        "id": "foreign-1", "from": {"id": OTHER, "is_bot": False, "first_name": "Other"}, "chat_instance": "2",
+        "data": data, "message": screen}})
+    await emu.wait_idle()
+    assert any("чужого" in t for t in inspector.toasts())
+    assert await repo.answers(running.services.db, 1) == {}
+    assert inspector.text.startswith("1/19")
+
+
+async def test_invalid_bin_and_date_get_the_reason_and_the_same_step(emu, running, inspector):
+    await inspector.says("/new")
+    await inspector.says("990340001231")
+    assert "Контрольная (12-я) цифра не сходится" in inspector.text and "Шаг 1/9" in inspector.text
+    await inspector.says("123")
+    assert "ровно 12 цифр" in inspector.text and "Шаг 1/9" in inspector.text
+    for value in HEADER[:6]:
+        await inspector.says(value)
+    await inspector.says("31.02.2026")
+    assert "Такой даты нет" in inspector.text and "Шаг 7/9" in inspector.text
+    await inspector.says("2026-11-03")
+    assert "дд.мм.гггг" in inspector.text and "Шаг 7/9" in inspector.text
+    await inspector.says("03.11.2026")
+    assert "Шаг 8/9" in inspector.text
+
+
+async def test_new_with_bin_and_kazakh_interface(emu, running):
+    token = await invite(emu)
+    person = Person(emu, OTHER, language_code="kk", first_name="Нұрлан")
+    await person.says(f"/start {token}")
+    assert "Сәлеметсіз бе" in person.text
+    await person.says(f"/new {BIN_A}")
+    assert "2/9-қадам" in person.text
+
+
+async def test_cancel_after_confirmation(emu, running, inspector):
+    await fill_header(inspector)
+    await inspector.says("/cancel")
+    assert "Удалить незавершённый лист" in inspector.text
+    await inspector.taps("🗑 Да, удалить")
+    assert inspector.text == "Лист удалён."
+    await inspector.says("/resume")
+    assert "Незавершённого листа нет" in inspector.text
+
+
+async def test_subject_lookup_by_bin_after_an_inspection(emu, running, inspector):
+    await fill_header(inspector)
+    for item in range(1, 20):
+        await answer(inspector, item, COMPLIES)
+    await inspector.taps("🏁 Завершить")
+    await inspector.says(f"/bin {BIN_A}")
+    assert SUBJECT in inspector.text and "Последний показатель: 0.00" in inspector.text
+    await inspector.says("850101300451")
+    assert "ещё не проверялся" in inspector.text
