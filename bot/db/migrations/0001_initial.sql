@@ -64,7 +64,7 @@ CREATE TABLE inspections (
     result_json         TEXT                      -- the full result at finalization
 );
 CREATE UNIQUE INDEX inspections_one_draft_per_inspector ON inspections (inspector_id) WHERE status = 'draft';
-CREATE INDEX inspections_subject_history ON inspections (subject_id, finalized_at DESC) WHERE status = 'finalized';
+CREATE INDEX inspections_subject_history ON inspections (subject_id, finalized_at DESC, id DESC) WHERE status = 'finalized';
 
 -- A finalized inspection never changes again.
 CREATE TRIGGER inspections_finalized_are_frozen BEFORE UPDATE ON inspections

@@ -1,0 +1,48 @@
+"""The look-up benchmark at toy size: it prints its figures and really looked every subject up."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bench import lookup
+
+
+def test_lookup_benchmark_measures_real_lookups(tmp_path, capsys):
+    options = lookup.parse_args(
+        ["--subjects", "500", "--answers", "5000", "--lookups", "100", "--dir", str(tmp_path), "--seed", "7"]
+    )
+    report = lookup.run(options)
+    out = capsys.readouterr().out
+
+    for label in ("fill", "file", "MiB", "p50 ms", "p90 ms", "p99 ms", "max ms", "look-ups/s", "aiosqlite",
+                  "sqlite3", "500 subjects", "264 finalized inspections", "5,016 answers"):
+        assert label in out, label
+    assert len(out.splitlines()) >= 10
+
+    # The truth, read from the file itself rather than from the benchmark's bookkeeping.
+    with sqlite3.connect(report.loaded.path) as conn:
+        history = dict(conn.execute(
+            "SELECT s.bin, count(i.id) FROM subjects s"
+            " LEFT JOIN inspections i ON i.subject_id = s.id AND i.status = 'finalized' GROUP BY s.id"
+        ))
+        answers = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+    conn.close()
+    assert len(history) == 500
+    assert sum(history.values()) == report.loaded.inspections == 264
+    assert answers == report.loaded.answers == 264 * 19
+
+    assert len(report.checks) == 100
+    known = [check for check in report.checks if check.bin in history]
+    assert len(known) == 90
+    for check in report.checks:
+        for got in (check.aiosqlite, check.sqlite3):
+            if check.bin in history:
+                assert got.bin == check.bin
+                assert len(got.history) == min(history[check.bin], report.history_limit) == min(
+                    check.expected_history, report.history_limit)
+            else:
+                assert check.expected_history is None
+                assert got.bin is None
+    assert any(check.aiosqlite.history for check in known)  # the history query returned rows, not only empties
+    for timing in report.timings:
+        assert len(timing.nanoseconds) == 100
