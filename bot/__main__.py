@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 from aiogram import Bot, Dispatcher
@@ -32,9 +33,16 @@ async def prepare(settings: Settings) -> Services:
     return build_services(db, catalogue, settings)
 
 
-async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30) -> None:
-    """Run until stopped; then let updates in flight finish, stop the scheduler, close the database."""
+async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30,
+                stop: asyncio.Event | None = None) -> None:
+    """Run until a signal (or ``stop``); then let updates in flight finish, stop the scheduler, close the database."""
     dp = build_dispatcher(services)
+    if stop is not None:
+        async def stop_when_asked() -> None:
+            await stop.wait()
+            await dp.stop_polling()
+
+        stopper = asyncio.create_task(stop_when_asked())
     scheduler = build_scheduler(services)
     scheduler.start()
     try:
@@ -46,8 +54,11 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
             # handle_as_tasks=False: an update is confirmed to Telegram only after its handler finished,
             # so a crash or kill -9 mid-update gets the update again (handlers are idempotent).
             await dp.start_polling(bot, handle_as_tasks=False, polling_timeout=polling_timeout,
-                                   allowed_updates=dp.resolve_used_update_types(), close_bot_session=False)
+                                   allowed_updates=dp.resolve_used_update_types(), close_bot_session=False,
+                                   handle_signals=stop is None)
     finally:
+        if stop is not None:
+            stopper.cancel()
         scheduler.shutdown(wait=False)
         await services.db.close()
         await bot.session.close()
@@ -87,8 +98,10 @@ def main(argv: list[str]) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     secrets = [s.get() for s in (settings.bot_token, settings.webhook_secret) if s]
-    setup_logging(settings.log_level, secrets)
     sandbox = argv[:1] == ["sandbox"] or settings.bot_token is None
+    # The sandbox's terminal is the chat: only warnings go to it unless LOG_LEVEL asks for more.
+    quiet = sandbox and "LOG_LEVEL" not in os.environ
+    setup_logging("WARNING" if quiet else settings.log_level, secrets)
     try:
         if sandbox:
             from bot.sandbox.terminal import run_sandbox

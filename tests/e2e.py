@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from bot.__main__ import prepare
 from bot.app import Services, build_dispatcher, create_bot
 from bot.config import load_settings
 from bot.sandbox.emulator import BotAPIEmulator
+from bot.sandbox.images import png
 
 
 @dataclass
@@ -104,17 +103,6 @@ def pdf_text(message: dict[str, Any]) -> str:
 
 def invitation_token(text: str) -> str:
     return re.search(r"start=([\w-]+)", text).group(1)
-
-
-def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A small real PNG image (no Pillow needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 PNG = png()
