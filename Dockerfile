@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BACKUP_DIR=/app/data/backups
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
        fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 

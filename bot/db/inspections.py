@@ -166,7 +166,9 @@ async def changes(db: Database | Transaction, inspection_id: int) -> list[Answer
 
 async def count_by_status(db: Database) -> dict[str, int]:
     rows = await db.fetch_all("SELECT status, count(*) AS n FROM inspections GROUP BY status")
-    return {r["status"]: r["n"] for r in rows}
+    counts = {"draft": 0, "finalized": 0, "cancelled": 0}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
 
 
 # --- writes (inside the caller's transaction) ---------------------------------------------------------

@@ -108,7 +108,8 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
     await message.answer(t(
         "status", version=__version__, uptime=str(uptime).split(".")[0], db_size=_size(db_bytes),
         users=", ".join(f"{t.plain('role_name', role=r)} {n}" for r, n in sorted(counts.items())) or "0",
-        subjects=await subjects.count(), inspections=await inspections_repo.count_by_status(db),
+        subjects=await subjects.count(),
+        inspections=await inspections_repo.count_by_status(db),
         next_backup=reports.local_time(next_run.isoformat()) if next_run else None,
     ))
 
