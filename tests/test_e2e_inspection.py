@@ -1,6 +1,5 @@
 """An inspector's visit, end to end: the real aiogram Bot over HTTP against the Bot API emulator."""
 
-import pytest
 import pytest_asyncio
 
 from bot.db import inspections as repo
