@@ -32,6 +32,7 @@ from bot.services.access import AccessService
 from bot.services.backups import BackupService
 from bot.services.inspections import InspectionService
 from bot.services.reports import ReportService
+from bot.telegram_limits import RetryAfterMiddleware
 from bot.texts import LANGUAGES, texts
 from bot.ui.presenter import DraftPresenter
 
@@ -107,6 +108,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
 
 def create_bot(token: str, api_url: str | None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    session.middleware(RetryAfterMiddleware())
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

@@ -221,3 +221,22 @@ async def test_subject_lookup_by_bin_after_an_inspection(emu, running, inspector
     assert SUBJECT in inspector.text and "Последний показатель: 0.00" in inspector.text
     await inspector.says("850101300451")
     assert "ещё не проверялся" in inspector.text
+
+
+async def test_flood_limits_are_waited_out_not_lost(tmp_path):
+    emulator = BotAPIEmulator(files_dir=tmp_path / "files", flood_limit_per_second=2)
+    await emulator.start()
+    app = await start_bot(emulator, tmp_path / "bot.sqlite3", admin_ids=str(INSPECTOR))
+    try:
+        person = Person(emulator, INSPECTOR)
+        emulator.send_text(INSPECTOR, "/new")
+        for value in HEADER[:4]:
+            emulator.send_text(INSPECTOR, value)  # typed fast: the bot's replies outrun the limit
+        await emulator.wait_idle(timeout=20)
+        assert any("Too Many Requests" in description for _, description in emulator.errors)
+        assert "Шаг 5/9" in person.text  # every step still got its answer
+        row = await app.services.db.fetch_one("SELECT state_body FROM inspections")
+        assert row["state_body"] == HEADER[3]
+    finally:
+        await app.stop()
+        await emulator.stop()

@@ -23,6 +23,7 @@ from bot.services.backups import BackupService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 
+USERS_PER_MESSAGE = 15
 ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
 
 
@@ -50,9 +51,9 @@ async def list_users(message: Message, t: Texts, users: UserRepository, reports:
          "last_seen": reports.local_time(u.last_seen_at) if u.last_seen_at else None}
         for u in await users.list_all()
     ]
-    # One message holds 4096 characters: long lists go out in parts.
-    for start in range(0, len(rows), 40):
-        await message.answer(t("users_list", users=rows[start:start + 40]))
+    # One message holds 4096 characters; a line is at most ~200 (names are up to 128): parts of 15.
+    for start in range(0, len(rows), USERS_PER_MESSAGE):
+        await message.answer(t("users_list", users=rows[start:start + USERS_PER_MESSAGE]))
 
 
 def _user_id(args: str | None) -> int | None:

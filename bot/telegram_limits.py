@@ -1,0 +1,37 @@
+"""Telegram's flood limits: a request answered 429 waits the time Telegram asks and is sent again."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Retry a flood-limited request after ``retry_after`` seconds, a few times, never waiting too long."""
+
+    def __init__(self, attempts: int = 3, max_wait: float = 30.0) -> None:
+        self._attempts = attempts
+        self._max_wait = max_wait
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self._attempts or exc.retry_after > self._max_wait:
+                    raise
+                log.warning("%s flood-limited: retrying in %s s", type(method).__name__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
