@@ -65,13 +65,23 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         log.info("stopped cleanly")
 
 
-async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Application:
     app = web.Application()
     # The secret token header is checked on every request; a wrong or missing one gets 401.
+    # handle_in_background=False: Telegram gets its 200 only after the update was handled (and stored).
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret.get(),
                          handle_in_background=False).register(app, path=WEBHOOK_PATH)
-    app.router.add_get("/health", lambda _request: web.Response(text="ok"))
+    app.router.add_get("/health", _health)
     setup_application(app, dp, bot=bot)
+    return app
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    app = build_webhook_app(settings, bot, dp)
     await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret.get(),
                           allowed_updates=dp.resolve_used_update_types())
     runner = web.AppRunner(app)
