@@ -95,10 +95,14 @@ class Database:
             return list(await cursor.fetchall())
 
     async def backup_to(self, target: Path) -> None:
-        """An online, consistent copy through SQLite's backup API (safe while the bot writes)."""
+        """An online, consistent copy through SQLite's backup API (safe while the bot writes).
+
+        It reads through a connection of its own: the bot's connection may hold a write transaction
+        open across awaits, and a backup from a connection that is writing never completes.
+        In WAL mode the copy is one consistent snapshot and writers are not blocked.
+        """
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(target) as dest:
-            await self._conn.backup(dest)
+        await asyncio.to_thread(_copy_database, self.path, target)
 
 
 class Transaction:
@@ -127,6 +131,16 @@ class Transaction:
         """Run a migration script statement by statement (executescript would COMMIT on its own)."""
         for statement in _split_statements(sql):
             await self._conn.execute(statement)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)  # all pages in one step: one read snapshot
+    finally:
+        dst.close()
+        src.close()
 
 
 def _split_statements(sql: str) -> list[str]:
