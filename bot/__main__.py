@@ -43,7 +43,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
             await dp.stop_polling()
 
         stopper = asyncio.create_task(stop_when_asked())
-    scheduler = build_scheduler(services)
+    scheduler = build_scheduler(bot, services)
     scheduler.start()
     try:
         await set_commands(bot)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -18,19 +18,20 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
+from bot import scheduling
 from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
 from bot.db.subjects import SubjectRepository
-from bot.handlers import admin, common, fallback, inspection, lookup
+from bot.handlers import admin, common, fallback, inspection, lookup, planning
 from bot.middlewares import AccessMiddleware
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.backups import BackupService
 from bot.services.inspections import InspectionService
+from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.telegram_limits import RetryAfterMiddleware
 from bot.texts import LANGUAGES, texts
@@ -66,15 +67,20 @@ class Services:
     reports: ReportService
     access: AccessService
     backups: BackupService
+    planning: PlanningService
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None) -> Services:
+    def today() -> date:
+        return datetime.now(settings.timezone).date()
+
     return Services(
         db=db,
         catalogue=catalogue,
         settings=settings,
         runtime=runtime or Runtime(),
-        inspections=InspectionService(db, catalogue, today=lambda: datetime.now(settings.timezone).date()),
+        inspections=InspectionService(db, catalogue, today=today),
+        planning=PlanningService(db, catalogue, today=today),
         reports=ReportService(db, catalogue, settings.timezone),
         access=AccessService(db),
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),
@@ -97,12 +103,13 @@ def build_dispatcher(services: Services) -> Dispatcher:
         subjects=SubjectRepository(services.db),
         audit=AuditRepository(services.db),
         backups=services.backups,
+        planning=services.planning,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access))
     errors = Router(name="errors")
     errors.errors.register(on_error)
-    dp.include_routers(errors, admin.build_router(), common.build_router(), inspection.build_router(),
-                       lookup.build_router(), fallback.build_router())
+    dp.include_routers(errors, admin.build_router(), planning.build_router(), common.build_router(),
+                       inspection.build_router(), lookup.build_router(), fallback.build_router())
     return dp
 
 
@@ -112,13 +119,10 @@ def create_bot(token: str, api_url: str | None) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def build_scheduler(services: Services) -> AsyncIOScheduler:
+def build_scheduler(bot: Bot, services: Services) -> AsyncIOScheduler:
     settings = services.settings
-    scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    hour, minute = settings.backup_time
-    scheduler.add_job(services.backups.run, CronTrigger(hour=hour, minute=minute, timezone=settings.timezone),
-                      id=services.runtime.backup_job_id, coalesce=True, misfire_grace_time=3600,
-                      max_instances=1)
+    scheduler = scheduling.build_scheduler(bot, services.backups, services.planning, settings.timezone,
+                                           settings.backup_time, services.runtime.backup_job_id)
     services.runtime.scheduler = scheduler
     return scheduler
 
@@ -128,6 +132,6 @@ async def set_commands(bot: Bot) -> None:
     for lang in LANGUAGES:
         t = texts(lang)
         commands = [BotCommand(command=name, description=t.plain("command_description", name=name))
-                    for name in ("new", "resume", "cancel", "bin", "lang", "help")]
+                    for name in ("new", "resume", "cancel", "bin", "plan", "lang", "help")]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
                                   language_code="kk" if lang == "kk" else None)

@@ -32,3 +32,11 @@ class ReportAction(CallbackData, prefix="p"):
 
 class LanguageAction(CallbackData, prefix="l"):
     lang: str
+
+
+class PlanAction(CallbackData, prefix="v"):
+    """A visit list's button. action: show, approve, csv."""
+
+    year: int
+    half: int
+    action: str

@@ -1,0 +1,108 @@
+"""Half-year visit lists, their entries, and the log of deadline reminders sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.db.clock import utc_now
+from bot.db.database import Database, Transaction
+from bot.planning import Candidate, ListPeriod
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    position: int
+    subject_id: int
+    bin: str
+    name: str
+    indicator: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitList:
+    id: int
+    year: int
+    half: int
+    deadline: date
+    status: str  # 'draft' or 'approved'
+    approved_by: int | None
+    approved_at: str | None
+    entries: tuple[ListEntry, ...]
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+async def candidates(db: Database) -> list[Candidate]:
+    """Every subject with its latest finalized check sheet's indicator."""
+    rows = await db.fetch_all(
+        "SELECT s.id, s.bin, s.name, i.indicator, i.risk_class, i.finalized_at FROM subjects s"
+        " JOIN inspections i ON i.id = (SELECT id FROM inspections WHERE subject_id = s.id AND status = 'finalized'"
+        " ORDER BY finalized_at DESC, id DESC LIMIT 1)"
+    )
+    return [
+        Candidate(r["id"], r["bin"], r["name"], Decimal(r["indicator"]), r["risk_class"],
+                  datetime.fromisoformat(r["finalized_at"]).date())
+        for r in rows
+    ]
+
+
+async def get_list(db: Database | Transaction, year: int, half: int) -> VisitList | None:
+    row = await db.fetch_one("SELECT * FROM visit_lists WHERE year = ? AND half = ?", (year, half))
+    if row is None:
+        return None
+    entries = await db.fetch_all(
+        "SELECT e.position, e.subject_id, s.bin, s.name, e.indicator FROM visit_list_entries e"
+        " JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ? ORDER BY e.position",
+        (row["id"],),
+    )
+    return VisitList(
+        row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), row["status"],
+        row["approved_by"], row["approved_at"],
+        tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
+    )
+
+
+async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate], user_id: int | None) -> None:
+    """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
+    await tx.execute(
+        "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at) VALUES (?, ?, ?, 'draft', ?, ?)"
+        " ON CONFLICT (year, half) DO NOTHING",
+        (period.year, period.half, period.deadline.isoformat(), user_id, utc_now()),
+    )
+    row = await tx.fetch_one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?",
+                             (period.year, period.half))
+    if row["status"] != "draft":
+        return
+    await tx.execute("DELETE FROM visit_list_entries WHERE list_id = ?", (row["id"],))
+    await tx.execute_many(
+        "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, ?)",
+        [(row["id"], c.subject_id, position, str(c.indicator)) for position, c in enumerate(ranked, start=1)],
+    )
+
+
+async def approve(tx: Transaction, list_id: int, user_id: int) -> bool:
+    cursor = await tx.execute(
+        "UPDATE visit_lists SET status = 'approved', approved_by = ?, approved_at = ?"
+        " WHERE id = ? AND status = 'draft'",
+        (user_id, utc_now(), list_id),
+    )
+    return cursor.rowcount == 1
+
+
+async def claim_reminder(tx: Transaction, kind: str, deadline: date, user_id: int) -> bool:
+    """Record that a reminder goes out; False when it was already sent (once per kind, deadline, person)."""
+    cursor = await tx.execute(
+        "INSERT OR IGNORE INTO reminder_log (kind, deadline, sent_to, sent_at) VALUES (?, ?, ?, ?)",
+        (kind, deadline.isoformat(), user_id, utc_now()),
+    )
+    return cursor.rowcount == 1
+
+
+async def release_reminder(tx: Transaction, kind: str, deadline: date, user_id: int) -> None:
+    """Forget a claimed reminder whose message could not be delivered, so the next run tries again."""
+    await tx.execute("DELETE FROM reminder_log WHERE kind = ? AND deadline = ? AND sent_to = ?",
+                     (kind, deadline.isoformat(), user_id))

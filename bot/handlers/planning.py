@@ -1,0 +1,107 @@
+"""/plan: the half-year visit lists for supervisors and admins (chapter 4 of Annex 1)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.db.users import User
+from bot.db.visit_lists import VisitList
+from bot.planning import ListPeriod
+from bot.services.planning import PLANNERS, PlanningService
+from bot.services.reports import ReportService
+from bot.texts import Texts
+from bot.ui.callbacks import PlanAction
+
+SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
+
+
+def _screen(t: Texts, visit_list: VisitList, periods: list[ListPeriod], today: date, reports: ReportService,
+            ) -> tuple[str, InlineKeyboardMarkup]:
+    text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - today).days,
+             shown=visit_list.entries[:SHOWN_ENTRIES],
+             approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
+    year, half = visit_list.year, visit_list.half
+    row = []
+    if not visit_list.approved:
+        row.append(InlineKeyboardButton(text=t.plain("btn_approve"),
+                                        callback_data=PlanAction(year=year, half=half, action="approve").pack()))
+    row.append(InlineKeyboardButton(text=t.plain("btn_csv"),
+                                    callback_data=PlanAction(year=year, half=half, action="csv").pack()))
+    rows = [row]
+    for other in periods:
+        if (other.year, other.half) != (year, half):
+            rows.append([InlineKeyboardButton(
+                text=t.plain("btn_other_list", year=other.year, half=other.half),
+                callback_data=PlanAction(year=other.year, half=other.half, action="show").pack())])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def show_plan(message: Message, user: User, t: Texts, planning: PlanningService, reports: ReportService) -> None:
+    if user.role not in PLANNERS:
+        await message.answer(t("refusal", reason="forbidden_planning"))
+        return
+    periods = planning.periods()
+    visit_list = await planning.current(periods[0], user)
+    text, markup = _screen(t, visit_list, periods, planning.today(), reports)
+    await message.answer(text, reply_markup=markup)
+
+
+async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
+                      planning: PlanningService, reports: ReportService) -> None:
+    if user.role not in PLANNERS:
+        await callback.answer(t.plain("refusal", reason="forbidden_planning"), show_alert=True)
+        return
+    periods = planning.periods()
+    period = next((p for p in periods if (p.year, p.half) == (callback_data.year, callback_data.half)), None)
+    if callback_data.action == "approve":
+        approved = await planning.approve(user, callback_data.year, callback_data.half)
+        if approved is None:
+            await callback.answer(t.plain("list_not_draft"), show_alert=True)
+            return
+        await callback.answer(t.plain("list_approved"))
+        visit_list = approved
+    elif callback_data.action == "csv":
+        await callback.answer()
+        visit_list = await planning.stored(callback_data.year, callback_data.half)
+        if visit_list is None:
+            return
+        await callback.message.answer_document(
+            BufferedInputFile(_csv(visit_list), filename=f"visit-list-{visit_list.year}-H{visit_list.half}.csv"),
+            caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
+        return
+    else:
+        if period is None:
+            await callback.answer(t.plain("refusal", reason="unknown_button"))
+            return
+        await callback.answer()
+        visit_list = await planning.current(period, user)
+    text, markup = _screen(t, visit_list, periods, planning.today(), reports)
+    try:
+        await callback.message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+def _csv(visit_list: VisitList) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["position", "bin", "name", "indicator", "year", "half", "deadline", "status"])
+    for e in visit_list.entries:
+        writer.writerow([e.position, e.bin, e.name, e.indicator, visit_list.year, visit_list.half,
+                         visit_list.deadline.isoformat(), visit_list.status])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def build_router() -> Router:
+    router = Router(name="planning")
+    router.message.register(show_plan, Command("plan"))
+    router.callback_query.register(plan_action, PlanAction.filter(F.action.in_({"show", "approve", "csv"})))
+    return router

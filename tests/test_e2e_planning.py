@@ -1,0 +1,74 @@
+"""A supervisor's half-year list and deadline reminder, end to end against the emulator."""
+
+from datetime import date
+
+import pytest_asyncio
+
+from bot.sandbox.emulator import BotAPIEmulator
+from bot.scheduling import send_reminders
+from bot.services.planning import PlanningService
+from tests.e2e import Person, invitation_token, start_bot
+
+ADMIN, SUPERVISOR, INSPECTOR = 1001, 5005, 2002
+BIN = "990340001230"
+
+
+@pytest_asyncio.fixture
+async def emu(tmp_path):
+    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+async def join(emu, role, user_id, language_code="ru"):
+    admin = Person(emu, ADMIN)
+    await admin.says(f"/invite {role}")
+    person = Person(emu, user_id, language_code=language_code)
+    await person.says(f"/start {invitation_token(admin.text)}")
+    return person
+
+
+async def gross_violation_inspection(inspector):
+    await inspector.says(f"/new {BIN}")
+    for value in ["ТОО «Ақ жол»", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]:
+        await inspector.says(value)
+    for item in range(1, 20):
+        await inspector.taps("❌ Не соответствует" if item == 9 else "✅ Соответствует")
+        if item == 9:
+            await inspector.taps("➡ Далее")
+    await inspector.taps("🏁 Завершить")
+
+
+async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    try:
+        inspector = await join(emu, "inspector", INSPECTOR)
+        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        await gross_violation_inspection(inspector)  # indicator 100: high risk
+
+        await inspector.says("/plan")
+        assert "руководители и администраторы" in inspector.text
+
+        # A reminder due 7 days before the list's deadline reaches the supervisor and the admin, once.
+        planning = PlanningService(app.services.db, app.services.catalogue, today=lambda: date(2026, 12, 3))
+        assert await send_reminders(app.bot, planning) == 2
+        assert await send_reminders(app.bot, planning) == 0
+        await emu.wait_idle()
+        assert "до 10.12.2026 (осталось 7 дн.)" in supervisor.text
+
+        await supervisor.says("/plan")
+        assert "1-е полугодие 2027" in supervisor.text and "10.12.2026" in supervisor.text
+        assert f"1. ТОО «Ақ жол» ({BIN}) — 100.00" in supervisor.text
+        await supervisor.taps("✅ Утвердить")
+        assert "утверждён" in supervisor.text
+        assert "✅ Утвердить" not in inspector.buttons(supervisor.screen)
+        await supervisor.taps("📄 CSV")
+        csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
+        assert BIN in csv_text and "approved" in csv_text
+
+        assert await send_reminders(app.bot, PlanningService(
+            app.services.db, app.services.catalogue, today=lambda: date(2026, 12, 9))) == 0  # approved: silence
+        assert not emu.errors, emu.errors
+    finally:
+        await app.stop()

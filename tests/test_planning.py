@@ -1,0 +1,122 @@
+"""Chapter 4: half-year lists, their deadlines, the ranking, approval and the supervisors' reminders."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.db import inspections as inspections_repo
+from bot.db.subjects import upsert_subject
+from bot.planning import Candidate, ListPeriod, list_deadline, next_periods, rank_candidates, reminder_days_left
+from bot.services.planning import PlanningService
+from tests.conftest import add_user
+
+
+@pytest.fixture(scope="module")
+def constants():
+    from bot.catalogue import default_catalogue
+
+    return default_catalogue().constants
+
+
+def test_deadlines_are_10_december_before_and_10_may(constants):
+    assert list_deadline(2027, 1, constants) == date(2026, 12, 10)
+    assert list_deadline(2027, 2, constants) == date(2027, 5, 10)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 11, 25), [(2027, 1, date(2026, 12, 10)), (2027, 2, date(2027, 5, 10))]),
+        (date(2026, 12, 10), [(2027, 1, date(2026, 12, 10)), (2027, 2, date(2027, 5, 10))]),
+        (date(2026, 12, 11), [(2027, 2, date(2027, 5, 10)), (2028, 1, date(2027, 12, 10))]),
+        (date(2027, 3, 1), [(2027, 2, date(2027, 5, 10)), (2028, 1, date(2027, 12, 10))]),
+        (date(2027, 5, 11), [(2028, 1, date(2027, 12, 10)), (2028, 2, date(2028, 5, 10))]),
+    ],
+)
+def test_next_periods(today, expected, constants):
+    assert [(p.year, p.half, p.deadline) for p in next_periods(today, constants)] == expected
+
+
+def test_reminders_14_7_3_1_days_before_and_on_the_day():
+    deadline = date(2026, 12, 10)
+    due = [(deadline - date(2026, 11, d)).days for d in range(20, 31) if reminder_days_left(date(2026, 11, d), deadline)]
+    assert due == [14]
+    assert reminder_days_left(date(2026, 12, 3), deadline) == 7
+    assert reminder_days_left(date(2026, 12, 9), deadline) == 1
+    assert reminder_days_left(date(2026, 12, 10), deadline) == 0
+    assert reminder_days_left(date(2026, 12, 8), deadline) is None
+
+
+def candidate(n, indicator, last_visit=None, name=None):
+    return Candidate(n, f"{n:012d}", name or f"S{n}", Decimal(indicator), "high" if Decimal(indicator) > 70 else
+                     "not_high", last_visit)
+
+
+def test_ranking_high_risk_first_by_indicator_and_once_a_year(constants):
+    period = ListPeriod(2027, 2, date(2027, 5, 10))
+    ranked = rank_candidates([
+        candidate(1, "85.00", date(2026, 3, 1)),
+        candidate(2, "100.00", date(2026, 9, 1)),
+        candidate(3, "70.00", date(2026, 1, 1)),  # not high: left out
+        candidate(4, "70.50", date(2025, 6, 1)),  # between 70 and 71: high (README reading 1)
+        candidate(5, "100.00", date(2027, 2, 1)),  # visited in 2027 already: item 10 leaves it out
+        candidate(6, "100.00", date(2025, 9, 1)),  # the same indicator, visited longer ago: first
+    ], period, constants)
+    assert [c.subject_id for c in ranked] == [6, 2, 1, 4]
+
+
+
+
+@pytest.fixture
+async def planning(db, catalogue):
+    clock = {"today": date(2026, 11, 26)}
+    service = PlanningService(db, catalogue, today=lambda: clock["today"])
+    service.clock = clock
+    return service
+
+
+async def seed(db):
+    await add_user(db, 1, role="inspector")
+    for n, (indicator, risk) in enumerate([("100.00", "high"), ("38.75", "not_high"), ("85.00", "high")], start=1):
+        async with db.transaction() as tx:
+            inspection_id = await inspections_repo.create_draft(tx, 1, "v", "ru", "review")
+            subject_id = await upsert_subject(tx, f"{n:012d}", f"Субъект {n}", "BIN", None)
+            await inspections_repo.finalize(tx, inspection_id, subject_id, indicator, risk, risk == "high", {})
+
+
+async def test_draft_list_ranks_latest_indicators_and_approval_freezes_it(db, planning):
+    await seed(db)
+    supervisor = await add_user(db, 7, role="supervisor")
+    period = planning.periods()[0]
+    assert (period.year, period.half) == (2027, 1)
+    draft = await planning.current(period, supervisor)
+    assert [(e.name, e.indicator) for e in draft.entries] == [("Субъект 1", "100.00"), ("Субъект 3", "85.00")]
+    approved = await planning.approve(supervisor, 2027, 1)
+    assert approved.approved and approved.approved_by == 7
+    assert await planning.approve(supervisor, 2027, 1) is None  # once
+    # A later, higher-risk subject does not change an approved list.
+    async with db.transaction() as tx:
+        inspection_id = await inspections_repo.create_draft(tx, 1, "v", "ru", "review")
+        subject_id = await upsert_subject(tx, "000000000009", "Субъект 9", "BIN", None)
+        await inspections_repo.finalize(tx, inspection_id, subject_id, "100.00", "high", True, {})
+    assert len((await planning.current(period, supervisor)).entries) == 2
+    audit = await db.fetch_all("SELECT action, object_id FROM audit_log WHERE action = 'visit_list.approve'")
+    assert [(r["action"], r["object_id"]) for r in audit] == [("visit_list.approve", "2027-H1")]
+
+
+async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, planning):
+    await seed(db)
+    await add_user(db, 7, role="supervisor")
+    await add_user(db, 8, role="admin")
+    planning.clock["today"] = date(2026, 12, 3)  # 7 days before 10 December
+    due = await planning.due_reminders()
+    assert sorted((r.user.telegram_id, r.days_left, r.period.half) for r in due) == [(7, 7, 1), (8, 7, 1)]
+    assert await planning.due_reminders() == []  # claimed: never twice
+    await planning.undelivered(due[0])
+    assert [r.user.telegram_id for r in await planning.due_reminders()] == [due[0].user.telegram_id]
+    supervisor = await add_user(db, 9, role="supervisor")
+    await planning.current(planning.periods()[0], supervisor)
+    await planning.approve(supervisor, 2027, 1)
+    planning.clock["today"] = date(2026, 12, 9)  # 1 day left, but the list is approved
+    assert await planning.due_reminders() == []
