@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.lookup",)
+BENCHMARKS = ("bench.lookup", "bench.dispatcher")
 
 
 def _short(module: str) -> str:

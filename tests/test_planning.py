@@ -40,8 +40,8 @@ def test_next_periods(today, expected, constants):
 
 def test_reminders_14_7_3_1_days_before_and_on_the_day():
     deadline = date(2026, 12, 10)
-    due = [(deadline - date(2026, 11, d)).days for d in range(20, 31) if reminder_days_left(date(2026, 11, d), deadline)]
-    assert due == [14]
+    november = [date(2026, 11, d) for d in range(20, 31)]
+    assert [(deadline - day).days for day in november if reminder_days_left(day, deadline) is not None] == [14]
     assert reminder_days_left(date(2026, 12, 3), deadline) == 7
     assert reminder_days_left(date(2026, 12, 9), deadline) == 1
     assert reminder_days_left(date(2026, 12, 10), deadline) == 0
