@@ -11,6 +11,7 @@ from bot.catalogue import default_catalogue
 from bot.db import Database
 from bot.db.clock import utc_now
 from bot.db.users import UserRepository
+from bot.sandbox.emulator import BotAPIEmulator
 
 TODAY = date(2026, 11, 25)
 # Valid numbers (control digit checked by tests/test_validation.py).
@@ -21,6 +22,15 @@ BIN_B = "940215001231"
 @pytest.fixture(scope="session")
 def catalogue():
     return default_catalogue()
+
+
+@pytest_asyncio.fixture
+async def emu(tmp_path):
+    """The Bot API emulator on 127.0.0.1; files the bot sends are copied under tmp_path/files."""
+    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
 
 
 @pytest_asyncio.fixture

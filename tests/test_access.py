@@ -5,11 +5,8 @@ import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import pytest_asyncio
-
 from bot.db.users import Role
 from bot.logs import RedactingFilter
-from bot.sandbox.emulator import BotAPIEmulator
 from bot.services.access import AccessService, InvitationProblem
 from bot.services.backups import BackupService
 from tests.conftest import add_user
@@ -64,13 +61,6 @@ async def test_changes_of_access_are_audited(db):
     actions = [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["invitation.create", "invitation.redeem", "user.role", "user.revoke"]
 
-
-@pytest_asyncio.fixture
-async def emu(tmp_path):
-    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
 
 
 async def test_revoked_user_is_refused_on_the_next_update(emu, tmp_path):

@@ -14,13 +14,6 @@ HEADER = [BIN_A, SUBJECT, "Астана, Мәңгілік Ел 8", "Акимат
 COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
 
 
-@pytest_asyncio.fixture
-async def emu(tmp_path):
-    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
 
 @pytest_asyncio.fixture
 async def running(emu, tmp_path):

@@ -2,9 +2,6 @@
 
 from datetime import date
 
-import pytest_asyncio
-
-from bot.sandbox.emulator import BotAPIEmulator
 from bot.scheduling import send_reminders
 from bot.services.planning import PlanningService
 from tests.e2e import Person, invitation_token, start_bot
@@ -12,13 +9,6 @@ from tests.e2e import Person, invitation_token, start_bot
 ADMIN, SUPERVISOR, INSPECTOR = 1001, 5005, 2002
 BIN = "990340001230"
 
-
-@pytest_asyncio.fixture
-async def emu(tmp_path):
-    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
 
 
 async def join(emu, role, user_id, language_code="ru"):

@@ -6,9 +6,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest_asyncio
-
-from bot.sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
 from tests.e2e import Person
 
@@ -16,13 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 INSPECTOR = 2002
 COMPLIES = "✅ Соответствует"
 
-
-@pytest_asyncio.fixture
-async def emu(tmp_path):
-    emulator = BotAPIEmulator(files_dir=tmp_path / "files")
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
 
 
 async def start_process(emu, tmp_path):

@@ -1,23 +1,14 @@
 """Webhook mode: the secret-token header is checked; a good update is handled like in polling."""
 
-import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.__main__ import WEBHOOK_PATH, build_webhook_app, prepare
 from bot.app import build_dispatcher, create_bot
-from bot.sandbox.emulator import BotAPIEmulator
 from tests.e2e import settings_for
 
 ADMIN = 1001
 SECRET = "s3cret-Token_1"
 
-
-@pytest_asyncio.fixture
-async def emu(tmp_path):
-    emulator = BotAPIEmulator()
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
 
 
 def update(update_id: int, text: str) -> dict:

@@ -28,7 +28,21 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-class Database:
+class _Reader:
+    """Queries that return rows; shared by the database and an open transaction."""
+
+    _conn: aiosqlite.Connection
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+
+class Database(_Reader):
     """One aiosqlite connection. Writes go through :meth:`transaction`, which serialises them.
 
     aiosqlite runs every statement on one worker thread, so statements never overlap; the lock makes a
@@ -86,14 +100,6 @@ class Database:
             else:
                 await self._conn.execute("COMMIT")
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
-
     async def backup_to(self, target: Path) -> None:
         """An online, consistent copy through SQLite's backup API (safe while the bot writes).
 
@@ -105,7 +111,7 @@ class Database:
         await asyncio.to_thread(_copy_database, self.path, target)
 
 
-class Transaction:
+class Transaction(_Reader):
     """Statements inside one open transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -118,14 +124,6 @@ class Transaction:
 
     async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         await self._conn.executemany(sql, [tuple(row) for row in rows])
-
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
 
     async def executescript_in_tx(self, sql: str) -> None:
         """Run a migration script statement by statement (executescript would COMMIT on its own)."""

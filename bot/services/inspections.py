@@ -8,7 +8,8 @@ changes nothing and comes back as a :class:`Refused` with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -147,6 +148,16 @@ class InspectionService:
             return user.position
         return None
 
+    @asynccontextmanager
+    async def _button(
+        self, user: User, inspection_id: int, message_id: int
+    ) -> AsyncIterator[tuple[Transaction, Inspection, Refused | None]]:
+        """A transaction for a button of a draft's screen, with the refusal when it is not this user's
+        draft or not the message that shows its current screen."""
+        async with self._db.transaction() as tx:
+            inspection = await repo.get(tx, inspection_id)
+            yield tx, inspection, _ownership(inspection, user) or _on_screen(inspection, message_id)
+
     # --- starting and stopping -----------------------------------------------------------------------
 
     async def start(self, user: User, bin_argument: str | None = None) -> Outcome:
@@ -238,9 +249,7 @@ class InspectionService:
 
     async def answer(self, user: User, inspection_id: int, item: int, answer: Answer, message_id: int) -> Outcome:
         """Store the answer of the current item once, then move on."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
             stored = await repo.answers(tx, inspection_id)
@@ -265,9 +274,7 @@ class InspectionService:
 
     async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Next' on the evidence screen of a violated item."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
             if inspection.pending_evidence != item:
@@ -278,9 +285,7 @@ class InspectionService:
 
     async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Back': from the evidence screen to the item's answer; from an item to the one before."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
             if inspection.step != STEP_ITEM or inspection.current_item != item:
@@ -295,9 +300,7 @@ class InspectionService:
 
     async def go_to(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """An item button of the review screen: change that answer, then come back to the review."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
             if inspection.step != STEP_REVIEW:
@@ -309,9 +312,7 @@ class InspectionService:
 
     async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The review button on an item screen (shown once every item has an answer)."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
             stored = await repo.answers(tx, inspection_id)
@@ -384,12 +385,9 @@ class InspectionService:
 
     async def finish(self, user: User, inspection_id: int, message_id: int) -> Finished | Refused:
         """Finalize: score from the stored answers (with the severities stored with them), freeze."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            mine = inspection is not None and inspection.inspector_id == user.telegram_id
-            if mine and inspection.status == "finalized":
-                return Refused(Refusal.ALREADY, inspection)
-            refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
+            if refusal and refusal.reason is Refusal.FINALIZED:
+                return Refused(Refusal.ALREADY, inspection)  # a second tap on "Finish"
             if refusal:
                 return refusal
             stored = await repo.answers(tx, inspection_id)
