@@ -233,3 +233,24 @@ async def test_flood_limits_are_waited_out_not_lost(tmp_path):
     finally:
         await app.stop()
         await emulator.stop()
+
+
+async def test_review_corrects_the_header_and_an_answer(emu, running, inspector):
+    await fill_header(inspector)
+    for item in range(1, 20):
+        await answer(inspector, item, COMPLIES)
+    await inspector.taps("✏ Шапка листа")
+    assert "Шапка проверочного листа" in inspector.text and "№ акта: 17-П" in inspector.text
+    await inspector.taps("№ акта")
+    assert "Шаг 6/9" in inspector.text and "17-П" in inspector.buttons()[0]  # one tap keeps the old value
+    await inspector.says("18-П")
+    assert "Проверка ответов" in inspector.text
+    await inspector.taps("9 ✅")
+    assert inspector.text.startswith("9/19")
+    await inspector.taps(VIOLATED)
+    await inspector.taps("➡ Далее")
+    assert "Проверка ответов" in inspector.text and "9❌" in inspector.text
+    await inspector.taps("🏁 Завершить")
+    summary = next(m["text"] for m in inspector.messages if "Итог проверочного листа" in (m.get("text") or ""))
+    assert "Акт № 18-П" in summary and "показателю степени риска присваивается 100" in summary
+    assert not emu.errors, emu.errors

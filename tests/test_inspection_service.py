@@ -293,3 +293,29 @@ async def test_keep_suggestion_uses_remembered_identity(service, inspector):
     assert outcome.inspection.header["subject_name"] == "ТОО «Ақ жол»"
     again = await service.keep_suggestion(user, second.inspection.id, "subject_name")
     assert isinstance(again, Refused) and again.reason is Refusal.ALREADY
+
+
+async def test_a_header_field_corrected_from_the_review_returns_to_the_review(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await walk.answer_all()
+    outcome = await service.edit_header(inspector, walk.inspection.id, "subject_name", walk.message_id)
+    assert outcome.inspection.step == "subject_name" and outcome.inspection.back_to_review
+    assert await service.suggestion(inspector, outcome.inspection) == "ТОО «Ақ жол»"  # keep = no change
+    walk.inspection = outcome.inspection
+    corrected = await walk.type("ТОО «Ақ жол-2»")
+    assert corrected.inspection.step == "review" and not corrected.inspection.back_to_review
+    assert corrected.inspection.header["subject_name"] == "ТОО «Ақ жол-2»"
+    assert len(await service.answers(walk.inspection.id)) == 19  # nothing else moved
+    outcome = await service.edit_header(inspector, walk.inspection.id, "inspector_position", walk.message_id)
+    walk.inspection = outcome.inspection
+    await walk.type("Главный эксперт отдела")
+    remembered = await UserRepository(service._db).get(inspector.telegram_id)
+    assert remembered.position == "Главный эксперт отдела"
+
+
+async def test_header_edit_only_from_the_review(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    outcome = await service.edit_header(inspector, walk.inspection.id, "subject_name", walk.message_id)
+    assert isinstance(outcome, Refused) and outcome.reason is Refusal.STALE

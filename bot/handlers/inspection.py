@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.db.inspections import Evidence
+from bot.db.inspections import STEP_REVIEW, Evidence
 from bot.db.users import User
 from bot.scoring import Answer
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
@@ -23,7 +23,7 @@ from bot.services.reports import ReportService
 from bot.texts import Texts, texts
 from bot.ui.callbacks import DraftAction, ItemAction, ReportAction
 from bot.ui.presenter import DraftPresenter
-from bot.ui.screens import cancel_confirm_screen
+from bot.ui.screens import cancel_confirm_screen, header_menu_screen
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,11 @@ async def draft_action(
     if action == "keep":
         outcome = await inspections.keep_suggestion(user, inspection_id, callback_data.step)
         await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action == "edit":
+        outcome = await inspections.edit_header(user, inspection_id, callback_data.step, message_id)
+        await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action in ("header", "review"):
+        await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter)
     elif action == "cancel":
         inspection = await inspections.get(inspection_id)
         if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
@@ -176,6 +181,23 @@ async def draft_action(
         await _finished(callback, bot, t, user, outcome, reports)
     else:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))
+
+
+async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, inspection_id: int, action: str,
+                       inspections: InspectionService, presenter: DraftPresenter) -> None:
+    """Switch the review message between the answers and the header's fields (no state is stored)."""
+    draft = await inspections.draft(user)
+    on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
+    if not on_screen or draft.step != STEP_REVIEW:
+        await callback.answer(t.plain("refusal", reason=Refusal.STALE))
+        return
+    await callback.answer()
+    if action == "review":
+        await presenter.show(bot, t, user, draft, edit_message_id=callback.message.message_id)
+        return
+    screen = header_menu_screen(t, draft)
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(screen.text, reply_markup=screen.markup)
 
 
 async def _retire(callback: CallbackQuery, text: str) -> None:

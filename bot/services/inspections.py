@@ -136,6 +136,8 @@ class InspectionService:
 
     async def suggestion(self, user: User, inspection: Inspection) -> str | None:
         """What the current header step can be filled with by one tap: what we already know."""
+        if inspection.back_to_review and inspection.step in HEADER_FIELDS:
+            return inspection.header[inspection.step]  # a correction: keeping the value changes nothing
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
             row = await self._db.fetch_one(
                 "SELECT name, address FROM subjects WHERE bin = ?", (inspection.header["subject_bin"],)
@@ -237,13 +239,29 @@ class InspectionService:
             value = parse_text(text, limit=FIELD_LIMITS[step])
         if isinstance(value, Invalid):
             return Rejected(value, await repo.get(tx, inspection.id))
-        next_step = _next_header_step(step)
-        changes: dict[str, Any] = {step: value, "step": next_step}
-        if next_step == STEP_ITEM:
-            changes["current_item"] = 1
-            await remember_identity(tx, inspection.inspector_id, inspection.header["inspector_name"], value)
+        changes: dict[str, Any] = {step: value}
+        if inspection.back_to_review:  # a correction from the review screen goes back there
+            changes.update(step=STEP_REVIEW, back_to_review=0)
+        else:
+            changes["step"] = _next_header_step(step)
+            if changes["step"] == STEP_ITEM:
+                changes["current_item"] = 1
         await repo.update_draft(tx, inspection.id, **changes)
-        return Done(await repo.get(tx, inspection.id))
+        updated = await repo.get(tx, inspection.id)
+        if step in ("inspector_name", "inspector_position") and updated.header["inspector_position"]:
+            await remember_identity(tx, inspection.inspector_id, updated.header["inspector_name"],
+                                    updated.header["inspector_position"])
+        return Done(updated)
+
+    async def edit_header(self, user: User, inspection_id: int, field: str, message_id: int) -> Outcome:
+        """A header field chosen on the review screen: ask it again, then return to the review."""
+        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
+            if refusal:
+                return refusal
+            if inspection.step != STEP_REVIEW or field not in HEADER_FIELDS:
+                return Refused(Refusal.STALE, inspection)
+            await repo.update_draft(tx, inspection_id, step=field, back_to_review=1)
+            return Done(await repo.get(tx, inspection_id))
 
     # --- the 19 items --------------------------------------------------------------------------------
 

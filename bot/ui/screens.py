@@ -116,9 +116,21 @@ def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answer
                  ItemAction(inspection=inspection.id, item=line["number"], action="g")) for line in row]
         for row in rows_of_lines
     ]
+    keyboard.append([_button(t.plain("btn_header"), DraftAction(inspection=inspection.id, action="header"))])
     keyboard.append([_button(t.plain("btn_finish"), DraftAction(inspection=inspection.id, action="finish"))])
     keyboard.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=keyboard))
+
+
+def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
+    """The header's values with a button per field, reached from the review screen (same message)."""
+    keyboard = [
+        [_button(t.plain("step_short", step=field), DraftAction(inspection=inspection.id, action="edit", step=field))
+         for field in HEADER_FIELDS[i:i + 2]]
+        for i in range(0, len(HEADER_FIELDS), 2)
+    ]
+    keyboard.append([_button(t.plain("btn_review"), DraftAction(inspection=inspection.id, action="review"))])
+    return Screen(t("header_summary", header=inspection.header), InlineKeyboardMarkup(inline_keyboard=keyboard))
 
 
 def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
