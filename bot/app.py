@@ -25,10 +25,11 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
 from bot.db.subjects import SubjectRepository
-from bot.handlers import admin, common, fallback, inspection, lookup, planning
+from bot.handlers import admin, assessment, common, fallback, inspection, lookup, planning
 from bot.middlewares import AccessMiddleware
 from bot.runtime import Runtime
 from bot.services.access import AccessService
+from bot.services.assessment import AssessmentService
 from bot.services.backups import BackupService
 from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
@@ -68,6 +69,7 @@ class Services:
     access: AccessService
     backups: BackupService
     planning: PlanningService
+    assessment: AssessmentService
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None) -> Services:
@@ -81,6 +83,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         runtime=runtime or Runtime(),
         inspections=InspectionService(db, catalogue, today=today),
         planning=PlanningService(db, catalogue, today=today),
+        assessment=AssessmentService(db, catalogue, today=today),
         reports=ReportService(db, catalogue, settings.timezone),
         access=AccessService(db),
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),
@@ -104,12 +107,14 @@ def build_dispatcher(services: Services) -> Dispatcher:
         audit=AuditRepository(services.db),
         backups=services.backups,
         planning=services.planning,
+        assessment=services.assessment,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access))
     errors = Router(name="errors")
     errors.errors.register(on_error)
-    dp.include_routers(errors, admin.build_router(), planning.build_router(), common.build_router(),
-                       inspection.build_router(), lookup.build_router(), fallback.build_router())
+    dp.include_routers(errors, admin.build_router(), planning.build_router(), assessment.build_router(),
+                       common.build_router(), inspection.build_router(), lookup.build_router(),
+                       fallback.build_router())
     return dp
 
 

@@ -49,6 +49,12 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
 
         await supervisor.says("/plan")
         assert "1-е полугодие 2027" in supervisor.text and "10.12.2026" in supervisor.text
+        # Indicator 100, but no objective condition recorded: not listed, and the supervisor is told why.
+        assert "Таких субъектов нет" in supervisor.text and "не отмечен ни один объективный" in supervisor.text
+        await supervisor.says(f"/objective {BIN}")
+        await supervisor.taps("2 ▫")  # condition 2: a complaint reached the authorised body
+        assert "2. ✅" in supervisor.text
+        await supervisor.says("/plan")
         assert f"1. ТОО «Ақ жол» ({BIN}) — 100.00" in supervisor.text
         await supervisor.taps("✅ Утвердить")
         assert "утверждён" in supervisor.text
@@ -59,6 +65,34 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
 
         assert await send_reminders(app.bot, PlanningService(
             app.services.db, app.services.catalogue, today=lambda: date(2026, 12, 9))) == 0  # approved: silence
+        assert not emu.errors, emu.errors
+    finally:
+        await app.stop()
+
+
+async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    try:
+        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        await supervisor.says("/objective 940215001231")
+        assert "ещё не известен" in supervisor.text
+        await supervisor.says("/subject 940215001231 ГУ «Отдел ЗАГС» <i>")
+        assert "записан" in supervisor.text
+        await supervisor.says("/findings 940215001231")
+        assert "Критерии 20–21" in supervisor.text and "не оценивался" in supervisor.text
+        await supervisor.taps("21 ❌")  # significant: complaints not considered within five working days
+        assert "21</b>" not in supervisor.text and "не соответствует" in supervisor.text
+        await supervisor.taps("Группа 3")
+        assert "Критерии 22–26" in supervisor.text
+        await supervisor.taps("22 ✅")
+        await supervisor.says("/bin 940215001231")
+        card = supervisor.text
+        assert "ГУ «Отдел ЗАГС» <i>" in card  # escaped, shown as typed
+        assert "Объективные критерии: не отмечены" in card
+        # Significant: 1 of 1 evaluated (21) => 70.00; minor: 0 of 1 (22) => 0: 70.00, not high.
+        assert "По всем источникам (п. 7): 70.00 — не отнесён к высокой степени риска" in card
+        audit = await app.services.db.fetch_all("SELECT action FROM audit_log WHERE action LIKE 'finding.%'")
+        assert len(audit) == 2
         assert not emu.errors, emu.errors
     finally:
         await app.stop()

@@ -5,9 +5,18 @@ from decimal import Decimal
 
 import pytest
 
+from bot.db import findings as findings_repo
 from bot.db import inspections as inspections_repo
 from bot.db.subjects import upsert_subject
-from bot.planning import Candidate, ListPeriod, list_deadline, next_periods, rank_candidates, reminder_days_left
+from bot.planning import (
+    Candidate,
+    ListPeriod,
+    lacking_objective,
+    list_deadline,
+    next_periods,
+    rank_candidates,
+    reminder_days_left,
+)
 from bot.services.planning import PlanningService
 from tests.conftest import add_user
 
@@ -48,9 +57,9 @@ def test_reminders_14_7_3_1_days_before_and_on_the_day():
     assert reminder_days_left(date(2026, 12, 8), deadline) is None
 
 
-def candidate(n, indicator, last_visit=None, name=None):
+def candidate(n, indicator, last_visit=None, name=None, objective_high=True):
     return Candidate(n, f"{n:012d}", name or f"S{n}", Decimal(indicator), "high" if Decimal(indicator) > 70 else
-                     "not_high", last_visit)
+                     "not_high", last_visit, objective_high)
 
 
 def test_ranking_high_risk_first_by_indicator_and_once_a_year(constants):
@@ -62,8 +71,17 @@ def test_ranking_high_risk_first_by_indicator_and_once_a_year(constants):
         candidate(4, "70.50", date(2025, 6, 1)),  # between 70 and 71: high (README reading 1)
         candidate(5, "100.00", date(2027, 2, 1)),  # visited in 2027 already: item 10 leaves it out
         candidate(6, "100.00", date(2025, 9, 1)),  # the same indicator, visited longer ago: first
+        candidate(7, "100.00", date(2025, 9, 1), objective_high=False),  # chapter 2 item 4: not in the high group
     ], period, constants)
     assert [c.subject_id for c in ranked] == [6, 2, 1, 4]
+
+
+def test_high_indicator_without_objective_condition_is_reported_not_listed(constants):
+    period = ListPeriod(2027, 1, date(2026, 12, 10))
+    pool = [candidate(1, "100.00", objective_high=False), candidate(2, "60.00", objective_high=False),
+            candidate(3, "90.00")]
+    assert [c.subject_id for c in rank_candidates(pool, period, constants)] == [3]
+    assert [c.subject_id for c in lacking_objective(pool, period, constants)] == [1]
 
 
 
@@ -83,6 +101,8 @@ async def seed(db):
             inspection_id = await inspections_repo.create_draft(tx, 1, "v", "ru", "review")
             subject_id = await upsert_subject(tx, f"{n:012d}", f"Субъект {n}", "BIN", None)
             await inspections_repo.finalize(tx, inspection_id, subject_id, indicator, risk, risk == "high", {})
+            # Chapter 2 item 4, condition 2: a complaint reached the authorised body.
+            await findings_repo.add_objective(tx, subject_id, 2, True, date(2026, 11, 1), 1)
 
 
 async def test_draft_list_ranks_latest_indicators_and_approval_freezes_it(db, planning):
@@ -120,3 +140,14 @@ async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, pl
     await planning.approve(supervisor, 2027, 1)
     planning.clock["today"] = date(2026, 12, 9)  # 1 day left, but the list is approved
     assert await planning.due_reminders() == []
+
+
+async def test_findings_of_other_sources_raise_the_indicator_used_for_the_list(db, planning):
+    await seed(db)
+    supervisor = await add_user(db, 7, role="supervisor")
+    # Subject 2 (38.75 from its check sheet, no answers stored here) gets a gross finding: criterion 20.
+    async with db.transaction() as tx:
+        await findings_repo.add_finding(tx, 2, 20, "gross", "violated", date(2026, 11, 20), 7)
+    draft = await planning.current(planning.periods()[0], supervisor)
+    assert [(e.name, e.indicator) for e in draft.entries] == [
+        ("Субъект 1", "100.00"), ("Субъект 2", "100.00"), ("Субъект 3", "85.00")]

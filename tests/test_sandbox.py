@@ -26,7 +26,7 @@ def inspection_lines():
             typed += ["#2", "Нет отчёта", "photo", "#2"]  # violated, a comment, a photo, then "Next"
         else:
             typed.append("#1")
-    typed += ["#20", "quit"]  # the review screen: 19 item buttons, then "Finish"
+    typed += ["#21", "quit"]  # the review screen: 19 item buttons, the header, then "Finish"
     return typed
 
 

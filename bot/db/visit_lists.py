@@ -36,16 +36,31 @@ class VisitList:
         return self.status == "approved"
 
 
-async def candidates(db: Database) -> list[Candidate]:
-    """Every subject with its latest finalized check sheet's indicator."""
+@dataclass(frozen=True, slots=True)
+class SubjectLatest:
+    """A subject with its latest finalized check sheet (none: only other sources speak of it)."""
+
+    subject_id: int
+    bin: str
+    name: str
+    inspection_id: int | None
+    indicator: Decimal | None
+    risk_class: str | None
+    visited_on: date | None
+
+
+async def latest_inspections(db: Database) -> list[SubjectLatest]:
+    """Every subject that had a check sheet or a finding of another source, with its latest check sheet."""
     rows = await db.fetch_all(
-        "SELECT s.id, s.bin, s.name, i.indicator, i.risk_class, i.finalized_at FROM subjects s"
-        " JOIN inspections i ON i.id = (SELECT id FROM inspections WHERE subject_id = s.id AND status = 'finalized'"
-        " ORDER BY finalized_at DESC, id DESC LIMIT 1)"
+        "SELECT s.id, s.bin, s.name, i.id AS inspection_id, i.indicator, i.risk_class, i.finalized_at"
+        " FROM subjects s LEFT JOIN inspections i ON i.id = (SELECT id FROM inspections"
+        " WHERE subject_id = s.id AND status = 'finalized' ORDER BY finalized_at DESC, id DESC LIMIT 1)"
+        " WHERE i.id IS NOT NULL OR EXISTS (SELECT 1 FROM findings WHERE subject_id = s.id)"
     )
     return [
-        Candidate(r["id"], r["bin"], r["name"], Decimal(r["indicator"]), r["risk_class"],
-                  datetime.fromisoformat(r["finalized_at"]).date())
+        SubjectLatest(r["id"], r["bin"], r["name"], r["inspection_id"],
+                      Decimal(r["indicator"]) if r["indicator"] is not None else None, r["risk_class"],
+                      datetime.fromisoformat(r["finalized_at"]).date() if r["finalized_at"] else None)
         for r in rows
     ]
 

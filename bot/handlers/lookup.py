@@ -6,41 +6,45 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.db.subjects import SubjectRepository
+from bot.services.assessment import AssessmentService
+from bot.services.inspections import result_to_dict
 from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.validation import Invalid, parse_bin_iin
 
 
-async def _show_card(message: Message, raw: str, t: Texts, subjects: SubjectRepository,
+async def _show_card(message: Message, raw: str, t: Texts, assessment: AssessmentService,
                      reports: ReportService) -> None:
     number = parse_bin_iin(raw)
     if isinstance(number, Invalid):
         await message.answer(f"{t('invalid', reason=number.reason)}\n{t('lookup_usage')}")
         return
-    card = await subjects.card(number)
-    if card is None:
+    found = await assessment.of_bin(number)
+    if found is None:
         await message.answer(t("subject_unknown", bin=number))
         return
     history = [
         {"date": reports.local_time(p.finalized_at)[:10], "indicator": p.indicator, "risk_class": p.risk_class,
          "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
-        for p in card.history
+        for p in found.history
     ]
-    await message.answer(t("subject_card", subject=card.subject, history=history,
-                           latest=history[0] if history else None))
+    result = found.risk.result
+    card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
+    risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
+             result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
+    await message.answer(f"{card}\n\n{risk}")
 
 
-async def lookup_command(message: Message, command: CommandObject, t: Texts, subjects: SubjectRepository,
+async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,
                          reports: ReportService) -> None:
     if not command.args:
         await message.answer(t("lookup_usage"))
         return
-    await _show_card(message, command.args, t, subjects, reports)
+    await _show_card(message, command.args, t, assessment, reports)
 
 
-async def lookup_digits(message: Message, t: Texts, subjects: SubjectRepository, reports: ReportService) -> None:
-    await _show_card(message, message.text, t, subjects, reports)
+async def lookup_digits(message: Message, t: Texts, assessment: AssessmentService, reports: ReportService) -> None:
+    await _show_card(message, message.text, t, assessment, reports)
 
 
 def build_router() -> Router:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -22,11 +21,16 @@ from bot.ui.callbacks import PlanAction
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
 
 
-def _screen(t: Texts, visit_list: VisitList, periods: list[ListPeriod], today: date, reports: ReportService,
-            ) -> tuple[str, InlineKeyboardMarkup]:
-    text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - today).days,
+async def _screen(t: Texts, visit_list: VisitList, periods: list[ListPeriod], planning: PlanningService,
+                  reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
+    text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
              shown=visit_list.entries[:SHOWN_ENTRIES],
              approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
+    if not visit_list.approved:
+        period = ListPeriod(visit_list.year, visit_list.half, visit_list.deadline)
+        lacking = await planning.lacking_objective(period)
+        if lacking:
+            text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
     year, half = visit_list.year, visit_list.half
     row = []
     if not visit_list.approved:
@@ -49,7 +53,7 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
         return
     periods = planning.periods()
     visit_list = await planning.current(periods[0], user)
-    text, markup = _screen(t, visit_list, periods, planning.today(), reports)
+    text, markup = await _screen(t, visit_list, periods, planning, reports)
     await message.answer(text, reply_markup=markup)
 
 
@@ -82,7 +86,7 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             return
         await callback.answer()
         visit_list = await planning.current(period, user)
-    text, markup = _screen(t, visit_list, periods, planning.today(), reports)
+    text, markup = await _screen(t, visit_list, periods, planning, reports)
     try:
         await callback.message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:

@@ -3,10 +3,19 @@
 from bot.planning.rules import (
     Candidate,
     ListPeriod,
+    lacking_objective,
     list_deadline,
     next_periods,
     rank_candidates,
     reminder_days_left,
 )
 
-__all__ = ["Candidate", "ListPeriod", "list_deadline", "next_periods", "rank_candidates", "reminder_days_left"]
+__all__ = [
+    "Candidate",
+    "ListPeriod",
+    "lacking_objective",
+    "list_deadline",
+    "next_periods",
+    "rank_candidates",
+    "reminder_days_left",
+]

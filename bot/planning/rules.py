@@ -30,9 +30,10 @@ class Candidate:
     subject_id: int
     bin: str
     name: str
-    indicator: Decimal  # the latest subjective indicator
+    indicator: Decimal  # the subjective indicator from all sources
     risk_class: str
     last_visit: date | None  # the date of the latest finalized check sheet
+    objective_high: bool  # meets one of the six objective conditions (chapter 2 item 4)
 
 
 def list_deadline(year: int, half: int, constants: Constants) -> date:
@@ -61,14 +62,19 @@ def reminder_days_left(today: date, deadline: date) -> int | None:
     return days if days in REMINDER_DAYS else None
 
 
-def rank_candidates(candidates: list[Candidate], period: ListPeriod, constants: Constants) -> list[Candidate]:
-    """Item 9 and item 12: high-risk subjects (indicator above 70), highest indicator first.
+def _high_and_not_visited(c: Candidate, period: ListPeriod, constants: Constants) -> bool:
+    # Item 9: 71-100 is high (above 70, README reading 1); item 10: at most one visit a year.
+    return c.indicator > constants.not_high_to and (c.last_visit is None or c.last_visit.year < period.year)
 
-    Item 10: a subject already visited in the list's year is left out (at most one visit a year).
-    Ties: the subject visited longest ago first, then never-visited ones by name.
-    """
-    eligible = [
-        c for c in candidates
-        if c.indicator > constants.not_high_to and (c.last_visit is None or c.last_visit.year < period.year)
-    ]
+
+def rank_candidates(candidates: list[Candidate], period: ListPeriod, constants: Constants) -> list[Candidate]:
+    """The list of a half-year: subjects in the objective high group (chapter 2 item 4: subjective criteria
+    apply to them) whose subjective indicator is high (item 9), not visited in the list's year (item 10),
+    highest indicator first (item 12). Ties: the one visited longest ago first, then by name."""
+    eligible = [c for c in candidates if c.objective_high and _high_and_not_visited(c, period, constants)]
     return sorted(eligible, key=lambda c: (-c.indicator, c.last_visit or date.min, c.name))
+
+
+def lacking_objective(candidates: list[Candidate], period: ListPeriod, constants: Constants) -> list[Candidate]:
+    """High-indicator subjects left out only because no objective condition is recorded as met."""
+    return [c for c in candidates if not c.objective_high and _high_and_not_visited(c, period, constants)]

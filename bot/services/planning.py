@@ -7,13 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, Severity
+from bot.db import findings as findings_repo
+from bot.db import inspections as inspections_repo
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.users import Role, User, UserRepository
 from bot.db.visit_lists import VisitList
-from bot.planning import ListPeriod, next_periods, rank_candidates, reminder_days_left
+from bot.planning import Candidate, ListPeriod, lacking_objective, next_periods, rank_candidates, reminder_days_left
+from bot.scoring import Answer, Evaluation, objective_high
+from bot.scoring.engine import display, subject_risk
+from bot.services.assessment import AssessmentService
 
 log = logging.getLogger(__name__)
 PLANNERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -48,10 +53,35 @@ class PlanningService:
         existing = await repo.get_list(self._db, period.year, period.half)
         if existing is not None and existing.approved:
             return existing
-        ranked = rank_candidates(await repo.candidates(self._db), period, self._constants)
+        ranked = rank_candidates(await self.candidates(), period, self._constants)
         async with self._db.transaction() as tx:
             await repo.save_draft(tx, period, ranked, user.telegram_id if user else None)
         return await repo.get_list(self._db, period.year, period.half)
+
+    async def candidates(self) -> list[Candidate]:
+        """Every subject with a subjective indicator: the latest check sheet's, or, where findings of other
+        sources exist, the indicator over all sources (README reading on item 7)."""
+        objective = await findings_repo.all_latest_objective(self._db)
+        findings = await findings_repo.all_latest_findings(self._db)
+        result = []
+        for latest in await repo.latest_inspections(self._db):
+            conditions = {n: s.met for n, s in objective.get(latest.subject_id, {}).items()}
+            indicator, risk_class = latest.indicator, latest.risk_class
+            if latest.subject_id in findings:
+                checklist = []
+                if latest.inspection_id is not None:
+                    answers = await inspections_repo.answers(self._db, latest.inspection_id)
+                    checklist = [Evaluation(a.criterion, Severity(a.severity), Answer(a.answer))
+                                 for a in answers.values()]
+                risk = subject_risk(checklist, AssessmentService.finding_evaluations(findings[latest.subject_id]),
+                                    conditions, self._constants)
+                indicator, risk_class = display(risk.result.indicator), risk.result.risk_class.value
+            result.append(Candidate(latest.subject_id, latest.bin, latest.name, indicator, risk_class,
+                                    latest.visited_on, objective_high(conditions)))
+        return result
+
+    async def lacking_objective(self, period: ListPeriod) -> list[Candidate]:
+        return lacking_objective(await self.candidates(), period, self._constants)
 
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
         """Approve the draft as it stands; None when there is no draft (already approved or never drawn)."""

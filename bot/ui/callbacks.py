@@ -40,3 +40,20 @@ class PlanAction(CallbackData, prefix="v"):
     year: int
     half: int
     action: str
+
+
+class ObjectiveAction(CallbackData, prefix="o"):
+    """Mark an objective condition met (1) or not met (0) for the subject with this IIN/BIN."""
+
+    bin: str
+    condition: int
+    met: int
+
+
+class FindingAction(CallbackData, prefix="f"):
+    """Record a criterion 20-35 as c / v / n for the subject; criterion 0 only shows the group."""
+
+    bin: str
+    group: int
+    criterion: int = 0
+    answer: str = ""

@@ -1,0 +1,87 @@
+"""Objective-criteria records (chapter 2 item 4) and findings of criteria 20-35 from other sources.
+
+Both keep their history: a new record never overwrites an old one; the latest per condition or
+criterion counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.db.clock import utc_now
+from bot.db.database import Database, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveState:
+    condition: int
+    met: bool
+    assessed_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    criterion: int
+    severity: str
+    answer: str  # complies / violated / not_applicable
+    found_on: date
+
+
+async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, assessed_on: date,
+                        user_id: int) -> None:
+    await tx.execute(
+        "INSERT INTO objective_records (subject_id, condition, met, assessed_on, recorded_by, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (subject_id, condition, int(met), assessed_on.isoformat(), user_id, utc_now()),
+    )
+
+
+async def add_finding(tx: Transaction, subject_id: int, criterion: int, severity: str, answer: str,
+                      found_on: date, user_id: int) -> None:
+    await tx.execute(
+        "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, recorded_by, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (subject_id, criterion, severity, answer, found_on.isoformat(), user_id, utc_now()),
+    )
+
+
+_LATEST_OBJECTIVE = (
+    "SELECT subject_id, condition, met, assessed_on FROM objective_records o WHERE id = ("
+    "SELECT id FROM objective_records WHERE subject_id = o.subject_id AND condition = o.condition"
+    " ORDER BY assessed_on DESC, id DESC LIMIT 1)"
+)
+_LATEST_FINDINGS = (
+    "SELECT subject_id, criterion, severity, answer, found_on FROM findings f WHERE id = ("
+    "SELECT id FROM findings WHERE subject_id = f.subject_id AND criterion = f.criterion"
+    " ORDER BY found_on DESC, id DESC LIMIT 1)"
+)
+
+
+async def latest_objective(db: Database | Transaction, subject_id: int) -> dict[int, ObjectiveState]:
+    rows = await db.fetch_all(_LATEST_OBJECTIVE + " AND subject_id = ?", (subject_id,))
+    return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["assessed_on"]))
+            for r in rows}
+
+
+async def latest_findings(db: Database | Transaction, subject_id: int) -> dict[int, Finding]:
+    rows = await db.fetch_all(_LATEST_FINDINGS + " AND subject_id = ?", (subject_id,))
+    return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]))
+            for r in rows}
+
+
+async def all_latest_objective(db: Database) -> dict[int, dict[int, ObjectiveState]]:
+    """Every subject's latest state of each recorded condition (for planning)."""
+    result: dict[int, dict[int, ObjectiveState]] = {}
+    for r in await db.fetch_all(_LATEST_OBJECTIVE):
+        result.setdefault(r["subject_id"], {})[r["condition"]] = ObjectiveState(
+            r["condition"], bool(r["met"]), date.fromisoformat(r["assessed_on"]))
+    return result
+
+
+async def all_latest_findings(db: Database) -> dict[int, dict[int, Finding]]:
+    result: dict[int, dict[int, Finding]] = {}
+    for r in await db.fetch_all(_LATEST_FINDINGS):
+        result.setdefault(r["subject_id"], {})[r["criterion"]] = Finding(
+            r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]))
+    return result

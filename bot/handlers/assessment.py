@@ -1,0 +1,151 @@
+"""Other sources of the risk assessment: the six objective conditions and criteria 20-35.
+
+/subject <BIN> <name> registers a subject not visited yet; /objective <BIN> and /findings <BIN> show
+toggles that record, with today's date, what the staff established (each tap is kept and audited).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.db.users import User
+from bot.scoring import Answer
+from bot.services.assessment import AssessmentService, SubjectAssessment
+from bot.services.inspections import answer_code
+from bot.texts import Texts
+from bot.ui.callbacks import FindingAction, ObjectiveAction
+from bot.validation import Invalid, kind_of, parse_bin_iin, parse_text
+
+ANSWERS = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
+MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}
+FINDING_GROUPS = (2, 3, 4, 5)  # the appendix's groups of criteria 20-35
+NAME_LIMIT = 500
+
+
+def _objective_screen(t: Texts, a: SubjectAssessment, assessment: AssessmentService,
+                      ) -> tuple[str, InlineKeyboardMarkup]:
+    conditions = assessment.catalogue.objective
+    text = t("objective_screen", subject=a.subject, conditions=conditions, states=a.objective)
+    buttons = []
+    for c in conditions:
+        state = a.objective.get(c.number)
+        met = bool(state and state.met)
+        label = f"{c.number} {'✅' if met else ('✖' if state else '▫')}"
+        buttons.append(InlineKeyboardButton(
+            text=label, callback_data=ObjectiveAction(bin=a.subject.bin, condition=c.number, met=int(not met)).pack()))
+    return text, InlineKeyboardMarkup(inline_keyboard=[buttons[:3], buttons[3:]])
+
+
+def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: AssessmentService,
+                     ) -> tuple[str, InlineKeyboardMarkup]:
+    catalogue = assessment.catalogue
+    criteria = [c for c in catalogue.criteria.values() if c.group == group]
+    severities = {s: text(t.lang) for s, text in catalogue.severities.items()}
+    text = t("findings_screen", subject=a.subject, group=catalogue.groups[group - 1], criteria=criteria,
+             findings=a.findings, severities=severities)
+    rows = []
+    for c in criteria:
+        current = a.findings.get(c.number)
+        row = []
+        for answer in (Answer.COMPLIES, Answer.VIOLATED, Answer.NOT_APPLICABLE):
+            chosen = " •" if current and current.answer == answer.value else ""
+            row.append(InlineKeyboardButton(
+                text=f"{c.number} {MARKS[answer.value]}{chosen}",
+                callback_data=FindingAction(bin=a.subject.bin, group=group, criterion=c.number,
+                                            answer=answer_code(answer)).pack()))
+        rows.append(row)
+    rows.append([
+        InlineKeyboardButton(text=("• " if g == group else "") + t.plain("btn_group", number=g),
+                             callback_data=FindingAction(bin=a.subject.bin, group=g).pack())
+        for g in FINDING_GROUPS
+    ])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def _assessment_for(message: Message, command: CommandObject, t: Texts,
+                          assessment: AssessmentService) -> SubjectAssessment | None:
+    number = parse_bin_iin(command.args or "")
+    if isinstance(number, Invalid):
+        await message.answer(f"{t('invalid', reason=number.reason)}\n{t('subject_usage', command=command.command)}")
+        return None
+    found = await assessment.of_bin(number)
+    if found is None:
+        await message.answer(t("subject_unknown_register", bin=number))
+    return found
+
+
+async def register_subject(message: Message, command: CommandObject, user: User, t: Texts,
+                           assessment: AssessmentService) -> None:
+    parts = (command.args or "").split(maxsplit=1)
+    number = parse_bin_iin(parts[0] if parts else "")
+    name = parse_text(parts[1] if len(parts) == 2 else "", limit=NAME_LIMIT)
+    problem = number if isinstance(number, Invalid) else name if isinstance(name, Invalid) else None
+    if problem is not None:
+        await message.answer(f"{t('invalid', reason=problem.reason, limit=problem.limit)}\n{t('subject_create_usage')}")
+        return
+    await assessment.register(user, number, name, kind_of(number))
+    await message.answer(t("subject_created", bin=number, name=name))
+
+
+async def show_objective(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService) -> None:
+    found = await _assessment_for(message, command, t, assessment)
+    if found:
+        text, markup = _objective_screen(t, found, assessment)
+        await message.answer(text, reply_markup=markup)
+
+
+async def show_findings(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService) -> None:
+    found = await _assessment_for(message, command, t, assessment)
+    if found:
+        text, markup = _findings_screen(t, found, FINDING_GROUPS[0], assessment)
+        await message.answer(text, reply_markup=markup)
+
+
+async def objective_action(callback: CallbackQuery, callback_data: ObjectiveAction, user: User, t: Texts,
+                           assessment: AssessmentService) -> None:
+    problem = await assessment.set_objective(user, callback_data.bin, callback_data.condition, bool(callback_data.met))
+    if problem:
+        await callback.answer(t.plain("refusal", reason="unknown_button"))
+        return
+    await callback.answer(t.plain("recorded"))
+    text, markup = _objective_screen(t, await assessment.of_bin(callback_data.bin), assessment)
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(text, reply_markup=markup)
+
+
+async def finding_action(callback: CallbackQuery, callback_data: FindingAction, user: User, t: Texts,
+                         assessment: AssessmentService) -> None:
+    if callback_data.group not in FINDING_GROUPS:
+        await callback.answer(t.plain("refusal", reason="unknown_button"))
+        return
+    if callback_data.criterion:
+        answer = ANSWERS.get(callback_data.answer)
+        problem = await assessment.set_finding(user, callback_data.bin, callback_data.criterion, answer) \
+            if answer else "bad"
+        if problem:
+            await callback.answer(t.plain("refusal", reason="unknown_button"))
+            return
+        await callback.answer(t.plain("recorded"))
+    else:
+        await callback.answer()
+    found = await assessment.of_bin(callback_data.bin)
+    if found is None:
+        return
+    text, markup = _findings_screen(t, found, callback_data.group, assessment)
+    with suppress(TelegramBadRequest):
+        await callback.message.edit_text(text, reply_markup=markup)
+
+
+def build_router() -> Router:
+    router = Router(name="assessment")
+    router.message.register(register_subject, Command("subject"))
+    router.message.register(show_objective, Command("objective"))
+    router.message.register(show_findings, Command("findings"))
+    router.callback_query.register(objective_action, ObjectiveAction.filter())
+    router.callback_query.register(finding_action, FindingAction.filter())
+    return router
