@@ -112,8 +112,9 @@ def build_dispatcher(services: Services) -> Dispatcher:
     dp.update.outer_middleware(AccessMiddleware(services.access))
     errors = Router(name="errors")
     errors.errors.register(on_error)
-    dp.include_routers(errors, admin.build_router(), planning.build_router(), assessment.build_router(),
-                       common.build_router(), inspection.build_router(), lookup.build_router(),
+    # The check sheet's routers first: nearly every update is an inspector's answer or text.
+    dp.include_routers(errors, inspection.build_router(), common.build_router(), planning.build_router(),
+                       assessment.build_router(), admin.build_router(), lookup.build_router(),
                        fallback.build_router())
     return dp
 

@@ -29,17 +29,20 @@ def migrations() -> list[tuple[int, str]]:
 
 
 class _Reader:
-    """Queries that return rows; shared by the database and an open transaction."""
+    """Queries that return rows; shared by the database and an open transaction.
+
+    Each is one hop to aiosqlite's worker thread (``execute_fetchall``), not three (execute, fetch,
+    close): the hops, not SQLite, are most of a query's cost here (see bench/dispatcher.py).
+    """
 
     _conn: aiosqlite.Connection
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self._conn.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
 
 class Database(_Reader):
@@ -100,6 +103,14 @@ class Database(_Reader):
             else:
                 await self._conn.execute("COMMIT")
 
+    async def execute_alone(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """One statement in a transaction of its own (SQLite's autocommit): one hop instead of three.
+
+        Taken under the write lock, so it never joins another coroutine's open transaction.
+        """
+        async with self._write_lock:
+            await self._conn.execute(sql, tuple(params))
+
     async def backup_to(self, target: Path) -> None:
         """An online, consistent copy through SQLite's backup API (safe while the bot writes).
 
@@ -117,10 +128,9 @@ class Transaction(_Reader):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
-        cursor = await self._conn.execute(sql, tuple(params))
-        await cursor.close()
-        return cursor
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """One statement; its cursor's ``rowcount`` and ``lastrowid`` are read without another hop."""
+        return await self._conn.execute(sql, tuple(params))
 
     async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         await self._conn.executemany(sql, [tuple(row) for row in rows])

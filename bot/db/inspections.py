@@ -185,6 +185,14 @@ async def create_draft(
     return cursor.lastrowid
 
 
+async def set_screen_message(db: Database, inspection_id: int, message_id: int) -> None:
+    """Remember the message that shows a draft's current screen (one statement, its own transaction)."""
+    await db.execute_alone(
+        "UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+        (message_id, utc_now(), inspection_id),
+    )
+
+
 async def update_draft(tx: Transaction, inspection_id: int, **changes: Any) -> None:
     """Change a draft's state or header columns; only known columns are accepted."""
     allowed = set(HEADER_FIELDS) | {

@@ -188,8 +188,7 @@ class InspectionService:
 
     async def set_message(self, inspection_id: int, message_id: int) -> None:
         """Remember the message that shows the draft's current screen (the one edited in place)."""
-        async with self._db.transaction() as tx:
-            await repo.update_draft(tx, inspection_id, message_id=message_id)
+        await repo.set_screen_message(self._db, inspection_id, message_id)
 
     # --- the header ----------------------------------------------------------------------------------
 
