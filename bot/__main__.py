@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -98,6 +99,9 @@ async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
 async def run(settings: Settings) -> None:
     services = await prepare(settings)
     bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
+    # What start-up built (aiogram, pydantic models, WeasyPrint, the catalogue) lives as long as the
+    # process: freezing it keeps later full garbage collections short.
+    gc.freeze()
     await serve(settings, bot, services)
 
 

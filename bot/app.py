@@ -34,7 +34,7 @@ from bot.services.backups import BackupService
 from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
-from bot.telegram_limits import RetryAfterMiddleware
+from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
 from bot.texts import LANGUAGES, texts
 from bot.ui.presenter import DraftPresenter
 
@@ -122,7 +122,9 @@ def build_dispatcher(services: Services) -> Dispatcher:
 def create_bot(token: str, api_url: str | None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     session.middleware(RetryAfterMiddleware())
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.response_models = keep_response_models()  # held as long as the bot lives
+    return bot
 
 
 def build_scheduler(bot: Bot, services: Services) -> AsyncIOScheduler:
