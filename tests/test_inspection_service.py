@@ -319,3 +319,13 @@ async def test_header_edit_only_from_the_review(service, inspector):
     await walk.header()
     outcome = await service.edit_header(inspector, walk.inspection.id, "subject_name", walk.message_id)
     assert isinstance(outcome, Refused) and outcome.reason is Refusal.STALE
+
+
+async def test_a_button_of_a_discarded_or_unknown_sheet_is_stale_not_a_missing_draft(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    unknown = await service.answer(inspector, 999, 1, Answer.COMPLIES, walk.message_id)
+    assert isinstance(unknown, Refused) and unknown.reason is Refusal.STALE
+    await service.cancel(inspector, walk.inspection.id)
+    discarded = await service.answer(inspector, walk.inspection.id, 1, Answer.COMPLIES, walk.message_id)
+    assert isinstance(discarded, Refused) and discarded.reason is Refusal.STALE

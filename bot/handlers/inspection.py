@@ -243,10 +243,12 @@ async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: st
 async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
                        inspections: InspectionService, reports: ReportService) -> None:
     inspection = await inspections.get(callback_data.inspection)
-    allowed = inspection is not None and inspection.status == "finalized" and (
-        inspection.inspector_id == user.telegram_id or user.role != "inspector")
-    if not allowed:
+    mine = inspection is not None and inspection.inspector_id == user.telegram_id
+    if inspection is None or not (mine or user.role != "inspector"):
         await callback.answer(t.plain("refusal", reason=Refusal.NOT_YOURS), show_alert=True)
+        return
+    if inspection.status != "finalized":
+        await callback.answer(t.plain("refusal", reason=Refusal.NOT_FINALIZED), show_alert=True)
         return
     await callback.answer()
     await _send_pdf(bot, t, user, inspection.id, callback_data.lang, reports)

@@ -54,6 +54,7 @@ class Refusal(StrEnum):
     TOO_MANY = "too_many"  # too many files for one item
     INCOMPLETE = "incomplete"  # finish before all items are answered
     DRAFT_EXISTS = "draft_exists"  # /new while a draft is open
+    NOT_FINALIZED = "not_finalized"  # the PDF of a sheet not finished yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,7 +431,7 @@ class InspectionService:
 
 def _ownership(inspection: Inspection | None, user: User) -> Refused | None:
     if inspection is None or inspection.status == "cancelled":
-        return Refused(Refusal.NO_DRAFT)
+        return Refused(Refusal.STALE)  # a button of a discarded (or never existing) sheet
     if inspection.inspector_id != user.telegram_id:
         return Refused(Refusal.NOT_YOURS)
     if inspection.status == "finalized":
