@@ -16,13 +16,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.db.users import User
 from bot.scoring import Answer
 from bot.services.assessment import AssessmentService, SubjectAssessment
-from bot.services.inspections import answer_code
 from bot.texts import Texts
-from bot.ui.callbacks import FindingAction, ObjectiveAction
+from bot.ui.callbacks import ANSWER_BY_CODE, CODE_BY_ANSWER, FindingAction, ObjectiveAction
+from bot.ui.screens import MARKS
 from bot.validation import Invalid, kind_of, parse_bin_iin, parse_text
 
-ANSWERS = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
-MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}
 FINDING_GROUPS = (2, 3, 4, 5)  # the appendix's groups of criteria 20-35
 NAME_LIMIT = 500
 
@@ -57,7 +55,7 @@ def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: Ass
             row.append(InlineKeyboardButton(
                 text=f"{c.number} {MARKS[answer.value]}{chosen}",
                 callback_data=FindingAction(bin=a.subject.bin, group=group, criterion=c.number,
-                                            answer=answer_code(answer)).pack()))
+                                            answer=CODE_BY_ANSWER[answer]).pack()))
         rows.append(row)
     rows.append([
         InlineKeyboardButton(text=("• " if g == group else "") + t.plain("btn_group", number=g),
@@ -124,7 +122,7 @@ async def finding_action(callback: CallbackQuery, callback_data: FindingAction, 
         await callback.answer(t.plain("refusal", reason="unknown_button"))
         return
     if callback_data.criterion:
-        answer = ANSWERS.get(callback_data.answer)
+        answer = ANSWER_BY_CODE.get(callback_data.answer)
         problem = await assessment.set_finding(user, callback_data.bin, callback_data.criterion, answer) \
             if answer else "bad"
         if problem:

@@ -17,18 +17,14 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.db.inspections import STEP_REVIEW, Evidence
 from bot.db.users import User
-from bot.scoring import Answer
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
 from bot.services.reports import ReportService
 from bot.texts import Texts, texts
-from bot.ui.callbacks import DraftAction, ItemAction, ReportAction
+from bot.ui.callbacks import ANSWER_BY_CODE, DraftAction, ItemAction, ReportAction
 from bot.ui.presenter import DraftPresenter
 from bot.ui.screens import cancel_confirm_screen, header_menu_screen
 
 log = logging.getLogger(__name__)
-
-ANSWERS = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
-
 
 async def new_inspection(
     message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
@@ -105,8 +101,8 @@ async def item_action(
 ) -> None:
     message_id = callback.message.message_id if callback.message else 0
     inspection_id, item, action = callback_data.inspection, callback_data.item, callback_data.action
-    if action in ANSWERS:
-        outcome = await inspections.answer(user, inspection_id, item, ANSWERS[action], message_id)
+    if action in ANSWER_BY_CODE:
+        outcome = await inspections.answer(user, inspection_id, item, ANSWER_BY_CODE[action], message_id)
     elif action == "e":
         outcome = await inspections.evidence_done(user, inspection_id, item, message_id)
     elif action == "b":

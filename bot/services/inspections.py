@@ -86,10 +86,6 @@ class Finished:
 Outcome = Refused | Rejected | Done
 
 
-def answer_code(answer: Answer) -> str:
-    return {"complies": "c", "violated": "v", "not_applicable": "n"}[answer]
-
-
 def result_to_dict(result: RiskResult) -> dict[str, Any]:
     """The stored form of a result: decimals as strings, shown exactly as computed."""
 

@@ -2,6 +2,12 @@
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.scoring import Answer
+
+# An answer in one letter inside callback data (which Telegram limits to 64 bytes).
+ANSWER_BY_CODE = {"c": Answer.COMPLIES, "v": Answer.VIOLATED, "n": Answer.NOT_APPLICABLE}
+CODE_BY_ANSWER = {answer: code for code, answer in ANSWER_BY_CODE.items()}
+
 
 class ItemAction(CallbackData, prefix="i"):
     """A button of an item screen, evidence screen or review screen.

@@ -13,11 +13,10 @@ from bot.catalogue import Catalogue, Severity
 from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection, StoredAnswer
 from bot.scoring import Answer, Evaluation, assess
 from bot.scoring.engine import display
-from bot.services.inspections import answer_code
 from bot.texts import Texts
-from bot.ui.callbacks import DraftAction, ItemAction
+from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction
 
-MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}
+MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
 REVIEW_ROW = 5
 
 
@@ -58,7 +57,7 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
     def answer_button(answer: Answer, label: str) -> InlineKeyboardButton:
         mark = " •" if current and current.answer == answer else ""
         return _button(t.plain(label) + mark,
-                       ItemAction(inspection=inspection.id, item=item, action=answer_code(answer)))
+                       ItemAction(inspection=inspection.id, item=item, action=CODE_BY_ANSWER[answer]))
 
     rows = [
         [answer_button(Answer.COMPLIES, "btn_complies"), answer_button(Answer.VIOLATED, "btn_violated")],
