@@ -26,6 +26,7 @@ from bot.ui.screens import cancel_confirm_screen, header_menu_screen
 
 log = logging.getLogger(__name__)
 
+
 async def new_inspection(
     message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter,
