@@ -254,3 +254,24 @@ async def test_review_corrects_the_header_and_an_answer(emu, running, inspector)
     summary = next(m["text"] for m in inspector.messages if "Итог проверочного листа" in (m.get("text") or ""))
     assert "Акт № 18-П" in summary and "показателю степени риска присваивается 100" in summary
     assert not emu.errors, emu.errors
+
+
+async def test_evidence_photos_files_albums_and_the_20_mb_limit(emu, running, inspector):
+    await fill_header(inspector)
+    await answer(inspector, 1, VIOLATED)
+    screens_before = len(inspector.messages)
+    for n in range(3):  # an album of three photos: one screen, not three
+        emu.send_photo(INSPECTOR, content=PNG, media_group_id="album-1", caption="фасад" if n == 0 else None)
+    await emu.wait_idle()
+    assert len(inspector.messages) == screens_before + 1
+    await inspector.sends_document(file_name="IMG_0042.jpg", mime_type="image/jpeg", content=PNG)  # camera file
+    await inspector.sends_document(file_name="akt.pdf", mime_type="application/pdf", content=b"%PDF-1.4 test")
+    await inspector.sends_document(file_name="video.mov", mime_type="video/quicktime", file_size=25 * 1024 * 1024)
+    assert "больше 20 МБ" in inspector.text
+    assert "Файлов: 5" in inspector.text and "фасад" in inspector.text
+    rows = await running.services.db.fetch_all("SELECT kind, file_size, received_at, media_group_id FROM evidence")
+    assert [r["kind"] for r in rows] == ["photo", "photo", "photo", "document", "document"]
+    assert all(r["file_size"] and r["received_at"] for r in rows)
+    assert sum(1 for r in rows if r["media_group_id"] == "album-1") == 3
+    await inspector.taps("➡ Далее")
+    assert inspector.text.startswith("2/19")
