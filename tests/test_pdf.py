@@ -398,3 +398,15 @@ def test_our_words_exist_in_both_languages():
 
     assert macros("kk") == macros("ru")
     assert macros("kk")
+
+
+def test_evidence_times_are_printed_in_the_configured_time_zone(catalogue):
+    from zoneinfo import ZoneInfo
+
+    answers = answers_of(catalogue)
+    html = check_sheet_html(
+        catalogue=catalogue, lang="ru", inspection=inspection(catalogue), answers=answers, evidence=EVIDENCE,
+        images=[], result=result_of(catalogue, answers), generated_at="25.11.2026 10:15",
+        timezone=ZoneInfo("Asia/Almaty"),
+    )
+    assert "25.11.2026 09:31" in html and "04:31 UTC" not in html  # UTC+5

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from weasyprint import HTML
@@ -51,7 +51,7 @@ class EvidenceFile:
     kind: str  # photo / document
     name: str | None
     size: int | None  # bytes
-    received: str  # "25.11.2026 10:15 UTC"
+    received: str  # "25.11.2026 15:15" in the configured time zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +73,16 @@ class Violation:
 
 def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
                        evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                       generated_at: str) -> bytes:
+                       generated_at: str, timezone: tzinfo = UTC) -> bytes:
     """The filled check sheet of Annex 2 as PDF bytes.
 
     CPU-bound (about half a second for a four-page sheet): an async handler calls it through
-    ``asyncio.to_thread``. Photos whose bytes are neither PNG nor JPEG are left out; times are printed in UTC.
+    ``asyncio.to_thread``. Photos whose bytes are neither PNG nor JPEG are left out; evidence times are
+    printed in ``timezone`` (marked "UTC" when that is UTC).
     """
     html = check_sheet_html(catalogue=catalogue, lang=lang, inspection=inspection, answers=answers,
-                            evidence=evidence, images=images, result=result, generated_at=generated_at)
+                            evidence=evidence, images=images, result=result, generated_at=generated_at,
+                            timezone=timezone)
     # base_url=None and a fetcher that allows data: URIs only: rendering never touches the network or disk.
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=("data",)))
     return document.write_pdf(dpi=PRINT_DPI)
@@ -88,7 +90,7 @@ def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspectio
 
 def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
                      evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                     generated_at: str) -> str:
+                     generated_at: str, timezone: tzinfo = UTC) -> str:
     """The HTML that :func:`render_check_sheet` prints (every value escaped by the template environment)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no check sheet in language {lang!r}")
@@ -98,7 +100,7 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
             requirement=row.requirement,
             severity=row.severity,
             comment=answers[row.requirement.number].comment,
-            files=tuple(_file(ev) for ev in evidence if ev.item == row.requirement.number),
+            files=tuple(_file(ev, timezone) for ev in evidence if ev.item == row.requirement.number),
             photos=tuple(photo for image in images if image.item == row.requirement.number
                          if (photo := _photo(image)) is not None),
         )
@@ -127,8 +129,8 @@ def _row(requirement: Requirement, answer: StoredAnswer | None) -> SheetRow:
     return SheetRow(requirement, Severity(answer.severity), answer.answer)
 
 
-def _file(ev: Evidence) -> EvidenceFile:
-    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, _utc_time(ev.received_at))
+def _file(ev: Evidence, timezone: tzinfo) -> EvidenceFile:
+    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, _local_time(ev.received_at, timezone))
 
 
 def _photo(image: EvidenceImage) -> Photo | None:
@@ -139,12 +141,13 @@ def _photo(image: EvidenceImage) -> Photo | None:
     return Photo(f"data:{mime_type};base64,{base64.b64encode(image.data).decode('ascii')}", image.label)
 
 
-def _utc_time(stored: str) -> str:
-    """A stored ISO UTC time as printed: '25.11.2026 10:15 UTC'; an unreadable value as it is."""
+def _local_time(stored: str, timezone: tzinfo) -> str:
+    """A stored ISO UTC time as printed: '25.11.2026 15:15' (or '… 10:15 UTC'); unreadable: as it is."""
     try:
         moment = datetime.fromisoformat(stored)
     except ValueError:
         return stored
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%d.%m.%Y %H:%M UTC")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    suffix = " UTC" if timezone is UTC else ""
+    return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M") + suffix

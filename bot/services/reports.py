@@ -65,6 +65,7 @@ class ReportService:
             images=images,
             result=inspection.result,
             generated_at=self.local_time(inspection.finalized_at),
+            timezone=self._tz,
         )
         name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
         return CheckSheetDocument(data, name, inspection.header["subject_name"] or "")
