@@ -280,10 +280,9 @@ class InspectionService:
             if answer is Answer.VIOLATED:
                 await repo.update_draft(tx, inspection_id, pending_evidence=item)
             else:
-                if previous is not None and previous.comment and answer is not Answer.VIOLATED:
-                    await repo.set_comment(tx, inspection_id, item, None)
-                stored = await repo.answers(tx, inspection_id)
-                await self._advance(tx, inspection, stored)
+                if previous is not None and previous.comment:
+                    await repo.set_comment(tx, inspection_id, item, None)  # a comment explains a violation only
+                await self._advance(tx, inspection, {*stored, item})
             return Done(await repo.get(tx, inspection_id))
 
     async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
@@ -294,7 +293,7 @@ class InspectionService:
             if inspection.pending_evidence != item:
                 return Refused(Refusal.ALREADY, inspection)
             await repo.update_draft(tx, inspection_id, pending_evidence=None)
-            await self._advance(tx, inspection, await repo.answers(tx, inspection_id))
+            await self._advance(tx, inspection, set(await repo.answers(tx, inspection_id)))
             return Done(await repo.get(tx, inspection_id))
 
     async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
@@ -336,9 +335,9 @@ class InspectionService:
                                     pending_evidence=None)
             return Done(await repo.get(tx, inspection_id))
 
-    async def _advance(self, tx: Transaction, inspection: Inspection, stored: dict[int, Any]) -> None:
+    async def _advance(self, tx: Transaction, inspection: Inspection, answered: set[int]) -> None:
         """After an item: back to the review if we came from it, else the next unanswered item."""
-        unanswered = [r.number for r in self._catalogue.checklist if r.number not in stored]
+        unanswered = [r.number for r in self._catalogue.checklist if r.number not in answered]
         if inspection.back_to_review or not unanswered:
             await repo.update_draft(tx, inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
                                     pending_evidence=None)
