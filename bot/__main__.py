@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database
 from bot.db.users import UserRepository
 from bot.logs import setup_logging
+from bot.pdf.check_sheet import warm_up
 
 log = logging.getLogger("bot")
 WEBHOOK_PATH = "/telegram/webhook"
@@ -46,6 +47,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         stopper = asyncio.create_task(stop_when_asked())
     scheduler = build_scheduler(bot, services)
     scheduler.start()
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))  # in the background: polling starts at once
     try:
         await set_commands(bot)
         if settings.webhook_url:
@@ -58,6 +60,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
                                    allowed_updates=dp.resolve_used_update_types(), close_bot_session=False,
                                    handle_signals=stop is None)
     finally:
+        await warming
         if stop is not None:
             stopper.cancel()
         scheduler.shutdown(wait=False)

@@ -151,3 +151,9 @@ def _local_time(stored: str, timezone: tzinfo) -> str:
         moment = moment.replace(tzinfo=UTC)
     suffix = " UTC" if timezone is UTC else ""
     return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M") + suffix
+
+
+def warm_up() -> None:
+    """Load WeasyPrint's fonts and layout machinery once (the first render costs about three times a
+    later one), so the first inspector after a restart does not wait for it."""
+    HTML(string='<p style="font-family: \'DejaVu Sans\'">Тексеру парағы ә ғ қ ң ө ұ ү һ і</p>').write_pdf()
