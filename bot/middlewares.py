@@ -37,6 +37,9 @@ class AccessMiddleware(BaseMiddleware):
         sender: TelegramUser | None = data.get("event_from_user")
         if sender is None or sender.is_bot:
             return None
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return None  # check sheets and scores are not for group chats: the bot stays silent there
         user = await self._access.users.get(sender.id)
         if user is None or not user.active:
             user = await self._try_invitation(event, sender)

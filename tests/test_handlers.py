@@ -453,3 +453,16 @@ async def test_lang_switches_the_next_screen_to_kazakh(app):
     await chat.says("/new")
     assert "1/9-қадам" in chat.text and "қадам" in chat.text
     assert telegram_problems(chat.requests()) == []
+
+
+
+async def test_the_bot_stays_silent_in_group_chats(app):
+    """A check sheet is private: in a group even an admin gets nothing, and nothing is stored."""
+    update = Update.model_validate({"update_id": 1, "message": {
+        "message_id": 1, "date": 1_764_000_000, "text": "/new",
+        "chat": {"id": -100123, "type": "supergroup", "title": "Отдел"},
+        "from": {"id": ADMIN, "is_bot": False, "first_name": "Admin"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}, context={"bot": app.bot})
+    await app.dp.feed_update(app.bot, update)
+    assert app.bot.requests == []
+    assert (await app.services.db.fetch_one("SELECT count(*) FROM inspections"))[0] == 0
