@@ -76,14 +76,15 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
     def today() -> date:
         return datetime.now(settings.timezone).date()
 
+    assessment = AssessmentService(db, catalogue, today=today)
     return Services(
         db=db,
         catalogue=catalogue,
         settings=settings,
         runtime=runtime or Runtime(),
         inspections=InspectionService(db, catalogue, today=today),
-        planning=PlanningService(db, catalogue, today=today),
-        assessment=AssessmentService(db, catalogue, today=today),
+        planning=PlanningService(db, catalogue, today=today, assessment=assessment),
+        assessment=assessment,
         reports=ReportService(db, catalogue, settings.timezone),
         access=AccessService(db),
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),

@@ -11,6 +11,12 @@ BIN = "990340001230"
 
 
 
+def planning_on(app, day):
+    """The planning service of the running bot, on a chosen day."""
+    return PlanningService(app.services.db, app.services.catalogue, today=lambda: day,
+                           assessment=app.services.assessment)
+
+
 async def join(emu, role, user_id, language_code="ru"):
     admin = Person(emu, ADMIN)
     await admin.says(f"/invite {role}")
@@ -41,7 +47,7 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         assert "руководители и администраторы" in inspector.text
 
         # A reminder due 7 days before the list's deadline reaches the supervisor and the admin, once.
-        planning = PlanningService(app.services.db, app.services.catalogue, today=lambda: date(2026, 12, 3))
+        planning = planning_on(app, date(2026, 12, 3))
         assert await send_reminders(app.bot, planning) == 2
         assert await send_reminders(app.bot, planning) == 0
         await emu.wait_idle()
@@ -63,8 +69,7 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
         assert BIN in csv_text and "approved" in csv_text
 
-        assert await send_reminders(app.bot, PlanningService(
-            app.services.db, app.services.catalogue, today=lambda: date(2026, 12, 9))) == 0  # approved: silence
+        assert await send_reminders(app.bot, planning_on(app, date(2026, 12, 9))) == 0  # approved: silence
         assert not emu.errors, emu.errors
     finally:
         await app.stop()

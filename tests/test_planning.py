@@ -17,6 +17,7 @@ from bot.planning import (
     rank_candidates,
     reminder_days_left,
 )
+from bot.services.assessment import AssessmentService
 from bot.services.planning import PlanningService
 from tests.conftest import add_user
 
@@ -89,7 +90,8 @@ def test_high_indicator_without_objective_condition_is_reported_not_listed(const
 @pytest.fixture
 async def planning(db, catalogue):
     clock = {"today": date(2026, 11, 26)}
-    service = PlanningService(db, catalogue, today=lambda: clock["today"])
+    today = lambda: clock["today"]  # noqa: E731
+    service = PlanningService(db, catalogue, today=today, assessment=AssessmentService(db, catalogue, today=today))
     service.clock = clock
     return service
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.catalogue import Severity
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
+from bot.scoring import Answer, Evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,10 @@ class Finding:
     severity: str
     answer: str  # complies / violated / not_applicable
     found_on: date
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return Evaluation(self.criterion, Severity(self.severity), Answer(self.answer))
 
 
 async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, assessed_on: date,

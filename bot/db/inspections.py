@@ -11,8 +11,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from bot.catalogue import Severity
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
+from bot.scoring import Answer, Evaluation
 
 # The header fields of the check sheet (Annex 2), in the order they are asked. Column names are code
 # constants, never user input.
@@ -61,10 +63,15 @@ class Inspection:
 class StoredAnswer:
     item: int
     criterion: int
-    severity: str
+    severity: str  # as the catalogue said when the answer was given
     answer: str
     comment: str | None
     answered_at: str
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """The answer as scoring takes it, with the severity stored with it (an amendment never rewrites it)."""
+        return Evaluation(self.criterion, Severity(self.severity), Answer(self.answer))
 
 
 @dataclass(frozen=True, slots=True)

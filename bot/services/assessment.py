@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.catalogue import Catalogue, Severity
+from bot.catalogue import Catalogue
 from bot.db import findings as repo
 from bot.db import inspections as inspections_repo
 from bot.db.audit import record
@@ -16,7 +16,7 @@ from bot.db.database import Database
 from bot.db.findings import Finding, ObjectiveState
 from bot.db.subjects import PastInspection, Subject, SubjectRepository, upsert_subject
 from bot.db.users import User
-from bot.scoring import Answer, Evaluation
+from bot.scoring import Answer
 from bot.scoring.engine import SubjectRisk, subject_risk
 
 OTHER_SOURCES = range(20, 36)  # criteria 20-35: not on the check sheet
@@ -58,17 +58,15 @@ class AssessmentService:
             return None
         objective = await repo.latest_objective(self._db, card.subject.id)
         findings = await repo.latest_findings(self._db, card.subject.id)
-        checklist: list[Evaluation] = []
-        if card.latest is not None:
-            answers = await inspections_repo.answers(self._db, card.latest.id)
-            checklist = [Evaluation(a.criterion, Severity(a.severity), Answer(a.answer)) for a in answers.values()]
-        risk = subject_risk(checklist, self.finding_evaluations(findings),
-                            {n: s.met for n, s in objective.items()}, self._catalogue.constants)
+        risk = await self.risk(card.latest.id if card.latest else None, findings, objective)
         return SubjectAssessment(card.subject, card.history, objective, findings, risk)
 
-    @staticmethod
-    def finding_evaluations(findings: dict[int, Finding]) -> list[Evaluation]:
-        return [Evaluation(f.criterion, Severity(f.severity), Answer(f.answer)) for f in findings.values()]
+    async def risk(self, inspection_id: int | None, findings: dict[int, Finding],
+                   objective: dict[int, ObjectiveState]) -> SubjectRisk:
+        """The risk from the given sources: the check sheet's stored answers and the latest records."""
+        answers = await inspections_repo.answers(self._db, inspection_id) if inspection_id is not None else {}
+        return subject_risk([a.evaluation for a in answers.values()], [f.evaluation for f in findings.values()],
+                            {n: s.met for n, s in objective.items()}, self._catalogue.constants)
 
     async def register(self, user: User, bin_: str, name: str, kind: str) -> None:
         """A subject not visited yet, so that other sources can be recorded for it."""

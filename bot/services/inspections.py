@@ -15,14 +15,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot.catalogue import Catalogue, Severity
+from bot.catalogue import Catalogue
 from bot.db import inspections as repo
 from bot.db.audit import record
 from bot.db.database import Database, Transaction
 from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
 from bot.db.subjects import upsert_subject
 from bot.db.users import User, remember_identity
-from bot.scoring import Answer, Evaluation, RiskResult, assess
+from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
 from bot.validation import Invalid, Rejection, kind_of, parse_bin_iin, parse_date, parse_text
 
@@ -407,7 +407,7 @@ class InspectionService:
             if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
                 return Refused(Refusal.INCOMPLETE, inspection)
             result = assess(
-                (Evaluation(a.criterion, Severity(a.severity), Answer(a.answer)) for a in stored.values()),
+                (a.evaluation for a in stored.values()),
                 self._catalogue.constants,
             )
             header = inspection.header

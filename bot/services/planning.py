@@ -7,17 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.catalogue import Catalogue, Severity
+from bot.catalogue import Catalogue
 from bot.db import findings as findings_repo
-from bot.db import inspections as inspections_repo
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.users import Role, User, UserRepository
 from bot.db.visit_lists import VisitList
 from bot.planning import Candidate, ListPeriod, lacking_objective, next_periods, rank_candidates, reminder_days_left
-from bot.scoring import Answer, Evaluation, objective_high
-from bot.scoring.engine import display, subject_risk
+from bot.scoring import objective_high
+from bot.scoring.engine import display
 from bot.services.assessment import AssessmentService
 
 log = logging.getLogger(__name__)
@@ -33,11 +32,13 @@ class Reminder:
 
 
 class PlanningService:
-    def __init__(self, db: Database, catalogue: Catalogue, today: Callable[[], date]) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, today: Callable[[], date],
+                 assessment: AssessmentService) -> None:
         self._db = db
         self._constants = catalogue.constants
         self._today = today
         self._users = UserRepository(db)
+        self._assessment = assessment
 
     def today(self) -> date:
         return self._today()
@@ -65,19 +66,13 @@ class PlanningService:
         findings = await findings_repo.all_latest_findings(self._db)
         result = []
         for latest in await repo.latest_inspections(self._db):
-            conditions = {n: s.met for n, s in objective.get(latest.subject_id, {}).items()}
+            conditions = objective.get(latest.subject_id, {})
             indicator, risk_class = latest.indicator, latest.risk_class
-            if latest.subject_id in findings:
-                checklist = []
-                if latest.inspection_id is not None:
-                    answers = await inspections_repo.answers(self._db, latest.inspection_id)
-                    checklist = [Evaluation(a.criterion, Severity(a.severity), Answer(a.answer))
-                                 for a in answers.values()]
-                risk = subject_risk(checklist, AssessmentService.finding_evaluations(findings[latest.subject_id]),
-                                    conditions, self._constants)
+            if latest.subject_id in findings:  # else the check sheet's stored result is the whole indicator
+                risk = await self._assessment.risk(latest.inspection_id, findings[latest.subject_id], conditions)
                 indicator, risk_class = display(risk.result.indicator), risk.result.risk_class.value
             result.append(Candidate(latest.subject_id, latest.bin, latest.name, indicator, risk_class,
-                                    latest.visited_on, objective_high(conditions)))
+                                    latest.visited_on, objective_high({n: s.met for n, s in conditions.items()})))
         return result
 
     async def lacking_objective(self, period: ListPeriod) -> list[Candidate]:

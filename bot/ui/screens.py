@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.catalogue import Catalogue, Severity
+from bot.catalogue import Catalogue
 from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection, StoredAnswer
-from bot.scoring import Answer, Evaluation, assess
+from bot.scoring import Answer, assess
 from bot.scoring.engine import display
 from bot.texts import Texts
 from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction
@@ -93,7 +93,7 @@ def evidence_screen(
 
 def preliminary_result(catalogue: Catalogue, answers: dict[int, StoredAnswer]) -> dict[str, str]:
     result = assess(
-        (Evaluation(a.criterion, Severity(a.severity), Answer(a.answer)) for a in answers.values()),
+        (a.evaluation for a in answers.values()),
         catalogue.constants,
     )
     return {"indicator": str(display(result.indicator)), "risk_class": result.risk_class.value}
