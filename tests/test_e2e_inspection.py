@@ -212,6 +212,10 @@ async def test_subject_lookup_by_bin_after_an_inspection(emu, running, inspector
     await inspector.taps("🏁 Завершить")
     await inspector.says(f"/bin {BIN_A}")
     assert SUBJECT in inspector.text and "Последний показатель: 0.00" in inspector.text
+    pdfs_before = len(inspector.documents())
+    await inspector.taps("📄 PDF (қаз)")  # the latest check sheet again, in Kazakh
+    assert len(inspector.documents()) == pdfs_before + 1
+    assert "Талаптарға сәйкес келеді" in pdf_text(inspector.documents()[-1])
     await inspector.says("850101300451")
     assert "ещё не проверялся" in inspector.text
 

@@ -13,7 +13,7 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.db.inspections import STEP_REVIEW, Evidence
 from bot.db.users import User
@@ -22,7 +22,7 @@ from bot.services.reports import ReportService
 from bot.texts import Texts, texts
 from bot.ui.callbacks import ANSWER_BY_CODE, DraftAction, ItemAction, ReportAction
 from bot.ui.presenter import DraftPresenter
-from bot.ui.screens import cancel_confirm_screen, header_menu_screen
+from bot.ui.screens import cancel_confirm_screen, header_menu_screen, report_buttons
 
 log = logging.getLogger(__name__)
 
@@ -206,20 +206,12 @@ async def _retire(callback: CallbackQuery, text: str) -> None:
             await callback.message.answer(text)
 
 
-def _report_buttons(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t.plain("btn_pdf", lang=lang),
-                             callback_data=ReportAction(inspection=inspection_id, lang=lang).pack())
-        for lang in ("kk", "ru")
-    ]])
-
-
 async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, finished: Finished,
                     reports: ReportService) -> None:
     inspection = finished.inspection
     await _retire(callback, t("finished_short", indicator=inspection.indicator))
     summary = reports.summary(t, inspection)
-    await bot.send_message(user.telegram_id, summary, reply_markup=_report_buttons(t, inspection.id))
+    await bot.send_message(user.telegram_id, summary, reply_markup=report_buttons(t, inspection.id))
     await _send_pdf(bot, t, user, inspection.id, t.lang, reports)
 
 

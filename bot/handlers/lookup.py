@@ -10,6 +10,7 @@ from bot.services.assessment import AssessmentService
 from bot.services.inspections import result_to_dict
 from bot.services.reports import ReportService
 from bot.texts import Texts
+from bot.ui.screens import report_buttons
 from bot.validation import Invalid, parse_bin_iin
 
 
@@ -32,7 +33,9 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
              result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
-    await message.answer(f"{card}\n\n{risk}")
+    # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
+    markup = report_buttons(t, found.history[0].id) if found.history else None
+    await message.answer(f"{card}\n\n{risk}", reply_markup=markup)
 
 
 async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,

@@ -14,7 +14,7 @@ from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection
 from bot.scoring import Answer, assess
 from bot.scoring.engine import display
 from bot.texts import Texts
-from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction
+from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
 
 MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
 REVIEW_ROW = 5
@@ -154,3 +154,12 @@ def draft_screen(
     if inspection.step == STEP_REVIEW:
         return review_screen(t, catalogue, inspection, answers)
     raise ValueError(f"no screen for step {inspection.step!r}")
+
+
+def report_buttons(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
+    """The check sheet of a finalized inspection as PDF, in Kazakh or in Russian."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=t.plain("btn_pdf", lang=lang),
+                             callback_data=ReportAction(inspection=inspection_id, lang=lang).pack())
+        for lang in ("kk", "ru")
+    ]])
