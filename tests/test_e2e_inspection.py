@@ -273,8 +273,17 @@ async def test_evidence_photos_files_albums_and_the_20_mb_limit(emu, running, in
     await inspector.sends_document(file_name="video.mov", mime_type="video/quicktime", file_size=25 * 1024 * 1024)
     assert "больше 20 МБ" in inspector.text
     assert "Файлов: 5" in inspector.text and "фасад" in inspector.text
-    rows = await running.services.db.fetch_all("SELECT kind, file_size, received_at, media_group_id FROM evidence")
-    assert [r["kind"] for r in rows] == ["photo", "photo", "photo", "document", "document"]
+    emu.send_raw_update({"message": {  # a video from the phone's camera, as a video
+        "message_id": 9_000, "date": 1_764_000_000, "chat": {"id": INSPECTOR, "type": "private"},
+        "from": {"id": INSPECTOR, "is_bot": False, "first_name": "Айгерім"},
+        "video": {"file_id": "VID1", "file_unique_id": "uVID1", "width": 1280, "height": 720, "duration": 12,
+                  "file_size": 3_000_000, "mime_type": "video/mp4"}}})
+    await emu.wait_idle()
+    assert "Файлов: 6" in inspector.text
+    rows = await running.services.db.fetch_all(
+        "SELECT kind, file_size, received_at, media_group_id, mime_type FROM evidence")
+    assert [r["kind"] for r in rows] == ["photo", "photo", "photo", "document", "document", "document"]
+    assert rows[-1]["mime_type"] == "video/mp4"
     assert all(r["file_size"] and r["received_at"] for r in rows)
     assert sum(1 for r in rows if r["media_group_id"] == "album-1") == 3
     await inspector.taps("➡ Далее")

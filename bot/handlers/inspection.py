@@ -72,9 +72,11 @@ async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspe
         ev = Evidence(0, "photo", photo.file_id, photo.file_unique_id, photo.file_size, None, "image/jpeg",
                       message.media_group_id, received_at)
     else:
-        doc = message.document
-        ev = Evidence(0, "document", doc.file_id, doc.file_unique_id, doc.file_size, doc.file_name, doc.mime_type,
-                      message.media_group_id, received_at)
+        # A document, or a video or voice recording from the field: kept as a file with its type.
+        file = message.document or message.video or message.audio or message.voice or message.video_note
+        name = getattr(file, "file_name", None) or f"{message.content_type}-{message.message_id}"
+        ev = Evidence(0, "document", file.file_id, file.file_unique_id, file.file_size, name,
+                      getattr(file, "mime_type", None), message.media_group_id, received_at)
     outcome = await inspections.add_evidence(user, ev, message.message_id, caption=message.caption)
     if isinstance(outcome, Done) and outcome.notice == "album_more":
         return  # one screen per album, not one per photo
@@ -250,7 +252,7 @@ def build_router() -> Router:
     router.message.register(resume, Command("resume"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(text_input, F.text & ~F.text.startswith("/"))
-    router.message.register(evidence_input, F.photo | F.document)
+    router.message.register(evidence_input, F.photo | F.document | F.video | F.audio | F.voice | F.video_note)
     router.callback_query.register(item_action, ItemAction.filter())
     router.callback_query.register(draft_action, DraftAction.filter())
     router.callback_query.register(report_again, ReportAction.filter())
