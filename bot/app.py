@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
 from bot.db.subjects import SubjectRepository
-from bot.handlers import admin, assessment, common, fallback, inspection, lookup, planning
+from bot.handlers import admin, assessment, common, fallback, history, inspection, lookup, planning
 from bot.middlewares import AccessMiddleware
 from bot.runtime import Runtime
 from bot.services.access import AccessService
@@ -115,8 +115,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
     errors.errors.register(on_error)
     # The check sheet's routers first: nearly every update is an inspector's answer or text.
     dp.include_routers(errors, inspection.build_router(), common.build_router(), planning.build_router(),
-                       assessment.build_router(), admin.build_router(), lookup.build_router(),
-                       fallback.build_router())
+                       assessment.build_router(), history.build_router(), admin.build_router(),
+                       lookup.build_router(), fallback.build_router())
     return dp
 
 
@@ -141,6 +141,6 @@ async def set_commands(bot: Bot) -> None:
     for lang in LANGUAGES:
         t = texts(lang)
         commands = [BotCommand(command=name, description=t.plain("command_description", name=name))
-                    for name in ("new", "resume", "cancel", "bin", "plan", "lang", "help")]
+                    for name in ("new", "resume", "mine", "cancel", "bin", "plan", "lang", "help")]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
                                   language_code="kk" if lang == "kk" else None)

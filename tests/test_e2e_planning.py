@@ -1,6 +1,7 @@
 """A supervisor's half-year list and deadline reminder, end to end against the emulator."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.scheduling import send_reminders
 from bot.services.planning import PlanningService
@@ -98,6 +99,36 @@ async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_pa
         assert "По всем источникам (п. 7): 70.00 — не отнесён к высокой степени риска" in card
         audit = await app.services.db.fetch_all("SELECT action FROM audit_log WHERE action LIKE 'finding.%'")
         assert len(audit) == 2
+        assert not emu.errors, emu.errors
+    finally:
+        await app.stop()
+
+
+async def test_finished_sheets_mine_with_pdfs_and_a_years_export(emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    try:
+        inspector = await join(emu, "inspector", INSPECTOR)
+        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        await inspector.says("/mine")
+        assert "пока нет" in inspector.text
+        await gross_violation_inspection(inspector)
+        await inspector.says("/mine")
+        assert "№ 1 · " in inspector.text and f"ТОО «Ақ жол» ({BIN}) — 100.00" in inspector.text
+        pdfs = len(inspector.documents())
+        await inspector.taps("📄 № 1")
+        assert len(inspector.documents()) == pdfs + 1
+        await inspector.says("/export")
+        assert "руководители и администраторы" in inspector.text
+        await supervisor.says("/export 1999")
+        assert "Формат" in supervisor.text
+        await supervisor.says("/export")
+        csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
+        lines = csv_text.strip().splitlines()
+        assert len(lines) == 2 and BIN in lines[1] and ",100.00,high,1," in lines[1]
+        this_year = datetime.now(ZoneInfo("Asia/Almaty")).year
+        assert f"за {this_year} год: 1" in supervisor.text
+        audit = await app.services.db.fetch_all("SELECT action FROM audit_log WHERE action = 'inspections.export'")
+        assert len(audit) == 1
         assert not emu.errors, emu.errors
     finally:
         await app.stop()

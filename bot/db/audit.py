@@ -37,6 +37,12 @@ class AuditRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def add(self, actor_id: int | None, action: str, object_type: str, object_id: object,
+                  details: dict[str, Any]) -> None:
+        """An entry of its own (for actions that change nothing else, e.g. an export)."""
+        async with self._db.transaction() as tx:
+            await record(tx, actor_id, action, object_type, object_id, details)
+
     async def entries(self, limit: int | None = None) -> list[AuditEntry]:
         sql = "SELECT * FROM audit_log ORDER BY id DESC"
         params: tuple[Any, ...] = ()

@@ -281,3 +281,45 @@ async def cancel(tx: Transaction, inspection_id: int) -> None:
         "UPDATE inspections SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'draft'",
         (utc_now(), inspection_id),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FinalizedRow:
+    """A finalized check sheet as a line of a list or an export."""
+
+    id: int
+    finalized_at: str
+    inspector_id: int
+    inspector_name: str | None
+    subject_bin: str
+    subject_name: str
+    act_number: str | None
+    act_date: str | None
+    indicator: str
+    risk_class: str
+    gross_rule_fired: bool
+    catalogue_version: str
+
+
+_FINALIZED = (
+    "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
+    " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections WHERE status = 'finalized'"
+)
+
+
+def _finalized(r: sqlite3.Row) -> FinalizedRow:
+    return FinalizedRow(r["id"], r["finalized_at"], r["inspector_id"], r["inspector_name"], r["subject_bin"],
+                        r["subject_name"], r["act_number"], r["act_date"], r["indicator"], r["risk_class"],
+                        bool(r["gross_rule_fired"]), r["catalogue_version"])
+
+
+async def finalized_by(db: Database, inspector_id: int, limit: int) -> list[FinalizedRow]:
+    rows = await db.fetch_all(_FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
+                              (inspector_id, limit))
+    return [_finalized(r) for r in rows]
+
+
+async def finalized_between(db: Database, start_utc: str, end_utc: str) -> list[FinalizedRow]:
+    rows = await db.fetch_all(_FINALIZED + " AND finalized_at >= ? AND finalized_at < ? ORDER BY finalized_at, id",
+                              (start_utc, end_utc))
+    return [_finalized(r) for r in rows]

@@ -6,7 +6,7 @@ import asyncio
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -44,6 +44,17 @@ class ReportService:
         severities = {s.value: self._catalogue.severities[s](t.lang) for s in Severity}
         return t("result_summary", inspection_id=inspection.id, header=inspection.header, r=inspection.result,
                  severities=severities)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._tz
+
+    def year_bounds_utc(self, year: int) -> tuple[str, str]:
+        """1 January 00:00 of ``year`` and of the next, local time, as stored (ISO UTC) strings."""
+        def edge(y: int) -> str:
+            return datetime(y, 1, 1, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
+
+        return edge(year), edge(year + 1)
 
     def local_time(self, iso_utc: str) -> str:
         return datetime.fromisoformat(iso_utc).astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
