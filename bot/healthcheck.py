@@ -4,14 +4,12 @@ import sqlite3
 import sys
 
 from bot.config import ConfigError, load_settings
+from bot.db.database import check_readable
 
 
 def main() -> int:
     try:
-        settings = load_settings()
-        connection = sqlite3.connect(f"file:{settings.database_path}?mode=ro", uri=True, timeout=5)
-        connection.execute("SELECT count(*) FROM users").fetchone()
-        connection.close()
+        check_readable(load_settings().database_path)
     except (ConfigError, sqlite3.Error) as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

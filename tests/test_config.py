@@ -66,3 +66,18 @@ def test_start_up_stops_with_one_line_naming_the_setting(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "configuration error: ADMIN_IDS: 'x' is not a Telegram user id (digits, comma-separated)"]
+
+
+def test_healthcheck_passes_on_a_database_and_fails_without_one(tmp_path):
+    import sqlite3
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    missing = subprocess.run([sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env,
+                             cwd=tmp_path, timeout=60)
+    assert missing.returncode == 1 and "unhealthy" in missing.stderr
+    connection = sqlite3.connect(tmp_path / "bot.sqlite3")
+    connection.execute("CREATE TABLE users (telegram_id INTEGER)")
+    connection.close()
+    healthy = subprocess.run([sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env,
+                             cwd=tmp_path, timeout=60)
+    assert healthy.returncode == 0, healthy.stderr

@@ -141,6 +141,15 @@ class Transaction(_Reader):
             await self._conn.execute(statement)
 
 
+def check_readable(path: Path) -> None:
+    """Open the file read-only and read from it (the container's health check); raises sqlite3.Error."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        connection.execute("SELECT count(*) FROM users").fetchone()
+    finally:
+        connection.close()
+
+
 def _copy_database(source: Path, target: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     dst = sqlite3.connect(target)

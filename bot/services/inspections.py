@@ -20,7 +20,7 @@ from bot.db import inspections as repo
 from bot.db.audit import record
 from bot.db.database import Database, Transaction
 from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
-from bot.db.subjects import upsert_subject
+from bot.db.subjects import SubjectRepository, upsert_subject
 from bot.db.users import User, remember_identity
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
@@ -136,11 +136,9 @@ class InspectionService:
         if inspection.back_to_review and inspection.step in HEADER_FIELDS:
             return inspection.header[inspection.step]  # a correction: keeping the value changes nothing
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
-            row = await self._db.fetch_one(
-                "SELECT name, address FROM subjects WHERE bin = ?", (inspection.header["subject_bin"],)
-            )
-            if row:
-                return row["name"] if inspection.step == "subject_name" else row["address"]
+            subject = await SubjectRepository(self._db).by_bin(inspection.header["subject_bin"])
+            if subject:
+                return subject.name if inspection.step == "subject_name" else subject.address
         if inspection.step == "inspector_name":
             return user.full_name
         if inspection.step == "inspector_position":
