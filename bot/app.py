@@ -110,7 +110,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
         planning=services.planning,
         assessment=services.assessment,
     )
-    dp.update.outer_middleware(AccessMiddleware(services.access))
+    dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
     errors.errors.register(on_error)
     # The check sheet's routers first: nearly every update is an inspector's answer or text.

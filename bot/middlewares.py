@@ -25,8 +25,9 @@ class AccessMiddleware(BaseMiddleware):
     Hands ``user`` (our :class:`~bot.db.users.User`) and ``t`` (their :class:`~bot.texts.Texts`) to handlers.
     """
 
-    def __init__(self, access: AccessService) -> None:
+    def __init__(self, access: AccessService, default_language: str) -> None:
         self._access = access
+        self._default_language = default_language  # for people whose Telegram speaks neither kk nor ru
 
     async def __call__(
         self,
@@ -54,7 +55,7 @@ class AccessMiddleware(BaseMiddleware):
     async def _try_invitation(self, event: TelegramObject, sender: TelegramUser) -> Any:
         assert isinstance(event, Update)
         message = event.message
-        language = normalise_language(sender.language_code)
+        language = normalise_language(sender.language_code, self._default_language)
         t = texts(language)
         token = None
         if message and message.text and message.text.startswith("/start "):

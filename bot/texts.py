@@ -30,9 +30,10 @@ def environment() -> Environment:
     return env
 
 
-def normalise_language(code: str | None) -> str:
-    """Telegram's language code to ours: Kazakh for 'kk*', Russian otherwise."""
-    return "kk" if code and code.lower().startswith("kk") else DEFAULT_LANGUAGE
+def normalise_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """Telegram's language code to ours: 'kk*' and 'ru*' as they are, anything else the default."""
+    code = (code or "").lower()
+    return next((lang for lang in LANGUAGES if code.startswith(lang)), default)
 
 
 class Texts:

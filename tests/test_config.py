@@ -81,3 +81,11 @@ def test_healthcheck_passes_on_a_database_and_fails_without_one(tmp_path):
     healthy = subprocess.run([sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env,
                              cwd=tmp_path, timeout=60)
     assert healthy.returncode == 0, healthy.stderr
+
+
+def test_first_language_comes_from_telegram_else_the_configured_default():
+    from bot.texts import normalise_language
+
+    assert normalise_language("kk") == "kk" and normalise_language("kk-KZ", "ru") == "kk"
+    assert normalise_language("ru-RU", "kk") == "ru"
+    assert normalise_language("en", "kk") == "kk" and normalise_language(None, "ru") == "ru"
