@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.db.users import User
 from bot.db.visit_lists import VisitList
-from bot.planning import ListPeriod
+from bot.planning import Candidate, ListPeriod
 from bot.services.planning import PLANNERS, PlanningService
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -21,16 +21,13 @@ from bot.ui.callbacks import PlanAction
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
 
 
-async def _screen(t: Texts, visit_list: VisitList, periods: list[ListPeriod], planning: PlanningService,
-                  reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
+def _screen(t: Texts, visit_list: VisitList, lacking: list[Candidate], periods: list[ListPeriod],
+            planning: PlanningService, reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
     text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
              shown=visit_list.entries[:SHOWN_ENTRIES],
              approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
-    if not visit_list.approved:
-        period = ListPeriod(visit_list.year, visit_list.half, visit_list.deadline)
-        lacking = await planning.lacking_objective(period)
-        if lacking:
-            text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
+    if lacking:
+        text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
     year, half = visit_list.year, visit_list.half
     row = []
     if not visit_list.approved:
@@ -52,8 +49,8 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
         await message.answer(t("refusal", reason="forbidden_planning"))
         return
     periods = planning.periods()
-    visit_list = await planning.current(periods[0], user)
-    text, markup = await _screen(t, visit_list, periods, planning, reports)
+    visit_list, lacking = await planning.current_with_gaps(periods[0], user)
+    text, markup = _screen(t, visit_list, lacking, periods, planning, reports)
     await message.answer(text, reply_markup=markup)
 
 
@@ -70,7 +67,7 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             await callback.answer(t.plain("list_not_draft"), show_alert=True)
             return
         await callback.answer(t.plain("list_approved"))
-        visit_list = approved
+        visit_list, lacking = approved, []
     elif callback_data.action == "csv":
         await callback.answer()
         visit_list = await planning.stored(callback_data.year, callback_data.half)
@@ -85,8 +82,8 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             await callback.answer(t.plain("refusal", reason="unknown_button"))
             return
         await callback.answer()
-        visit_list = await planning.current(period, user)
-    text, markup = await _screen(t, visit_list, periods, planning, reports)
+        visit_list, lacking = await planning.current_with_gaps(period, user)
+    text, markup = _screen(t, visit_list, lacking, periods, planning, reports)
     try:
         await callback.message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:

@@ -51,13 +51,21 @@ class PlanningService:
 
     async def current(self, period: ListPeriod, user: User | None = None) -> VisitList:
         """The period's list: an approved one as approved; a draft re-ranked from the latest indicators."""
+        return (await self.current_with_gaps(period, user))[0]
+
+    async def current_with_gaps(self, period: ListPeriod, user: User | None = None,
+                                ) -> tuple[VisitList, list[Candidate]]:
+        """The period's list and, for a draft, the high-indicator subjects it leaves out for lack of an
+        objective condition (one pass over the candidates for both)."""
         existing = await repo.get_list(self._db, period.year, period.half)
         if existing is not None and existing.approved:
-            return existing
-        ranked = rank_candidates(await self.candidates(), period, self._constants)
+            return existing, []
+        candidates = await self.candidates()
+        ranked = rank_candidates(candidates, period, self._constants)
         async with self._db.transaction() as tx:
             await repo.save_draft(tx, period, ranked, user.telegram_id if user else None)
-        return await repo.get_list(self._db, period.year, period.half)
+        visit_list = await repo.get_list(self._db, period.year, period.half)
+        return visit_list, lacking_objective(candidates, period, self._constants)
 
     async def candidates(self) -> list[Candidate]:
         """Every subject with a subjective indicator: the latest check sheet's, or, where findings of other
@@ -74,9 +82,6 @@ class PlanningService:
             result.append(Candidate(latest.subject_id, latest.bin, latest.name, indicator, risk_class,
                                     latest.visited_on, objective_high({n: s.met for n, s in conditions.items()})))
         return result
-
-    async def lacking_objective(self, period: ListPeriod) -> list[Candidate]:
-        return lacking_objective(await self.candidates(), period, self._constants)
 
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
         """Approve the draft as it stands; None when there is no draft (already approved or never drawn)."""
