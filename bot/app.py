@@ -35,7 +35,7 @@ from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
-from bot.texts import LANGUAGES, texts
+from bot.texts import LANGUAGES, normalise_language, texts
 from bot.ui.presenter import DraftPresenter
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def on_error(event: ErrorEvent) -> bool:
         update.callback_query and update.callback_query.from_user)
     if sender is None:
         return True
-    t = texts("kk" if (sender.language_code or "").startswith("kk") else "ru")
+    t = texts(normalise_language(sender.language_code))
     try:
         if update.callback_query:
             await update.callback_query.answer(t.plain("error_generic"), show_alert=True)

@@ -109,6 +109,7 @@ class InspectionService:
         self._db = db
         self._catalogue = catalogue
         self._today = today
+        self._subjects = SubjectRepository(db)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -136,7 +137,7 @@ class InspectionService:
         if inspection.back_to_review and inspection.step in HEADER_FIELDS:
             return inspection.header[inspection.step]  # a correction: keeping the value changes nothing
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
-            subject = await SubjectRepository(self._db).by_bin(inspection.header["subject_bin"])
+            subject = await self._subjects.by_bin(inspection.header["subject_bin"])
             if subject:
                 return subject.name if inspection.step == "subject_name" else subject.address
         if inspection.step == "inspector_name":

@@ -6,13 +6,14 @@ Derived from the stored draft only, so the same screen comes back after a restar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalogue import Catalogue
 from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection, StoredAnswer
 from bot.scoring import Answer, assess
-from bot.scoring.engine import display
+from bot.services.inspections import result_to_dict
 from bot.texts import Texts
 from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
 
@@ -91,12 +92,9 @@ def evidence_screen(
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def preliminary_result(catalogue: Catalogue, answers: dict[int, StoredAnswer]) -> dict[str, str]:
-    result = assess(
-        (a.evaluation for a in answers.values()),
-        catalogue.constants,
-    )
-    return {"indicator": str(display(result.indicator)), "risk_class": result.risk_class.value}
+def preliminary_result(catalogue: Catalogue, answers: dict[int, StoredAnswer]) -> dict[str, Any]:
+    """The result the sheet would get if finished now, in the form a finished one stores."""
+    return result_to_dict(assess((a.evaluation for a in answers.values()), catalogue.constants))
 
 
 def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer]) -> Screen:
