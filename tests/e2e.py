@@ -105,4 +105,14 @@ def invitation_token(text: str) -> str:
     return re.search(r"start=([\w-]+)", text).group(1)
 
 
+async def joins(emu: BotAPIEmulator, admin_id: int, role: str, user_id: int, *, language_code: str = "ru",
+                first_name: str = "Айгерім") -> Person:
+    """An admin invites someone with a role; they open the link (/start <token>) and are in."""
+    admin = Person(emu, admin_id, first_name="Admin")
+    await admin.says(f"/invite {role}")
+    person = Person(emu, user_id, language_code=language_code, first_name=first_name)
+    await person.says(f"/start {invitation_token(admin.text)}")
+    return person
+
+
 PNG = png()

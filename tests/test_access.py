@@ -10,7 +10,7 @@ from bot.logs import RedactingFilter
 from bot.services.access import AccessService, InvitationProblem
 from bot.services.backups import BackupService
 from tests.conftest import add_user
-from tests.e2e import Person, invitation_token, start_bot
+from tests.e2e import Person, joins, start_bot
 
 ADMIN = 1001
 
@@ -62,13 +62,11 @@ async def test_changes_of_access_are_audited(db):
     assert actions == ["invitation.create", "invitation.redeem", "user.role", "user.revoke"]
 
 
-
 async def test_revoked_user_is_refused_on_the_next_update(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
-        admin, inspector = Person(emu, ADMIN), Person(emu, 2002)
-        await admin.says("/invite inspector")
-        await inspector.says(f"/start {invitation_token(admin.text)}")
+        admin = Person(emu, ADMIN)
+        inspector = await joins(emu, ADMIN, "inspector", 2002)
         await inspector.says("/new")
         assert "Шаг 1/9" in inspector.text
         await admin.says("/revoke 2002")
@@ -92,9 +90,8 @@ async def test_revoked_user_is_refused_on_the_next_update(emu, tmp_path):
 async def test_non_admin_cannot_use_admin_commands(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
-        admin, inspector = Person(emu, ADMIN), Person(emu, 2002)
-        await admin.says("/invite inspector")
-        await inspector.says(f"/start {invitation_token(admin.text)}")
+        admin = Person(emu, ADMIN)
+        inspector = await joins(emu, ADMIN, "inspector", 2002)
         await inspector.says("/invite admin")
         assert "только администраторам" in inspector.text
         await admin.says("/status")

@@ -5,7 +5,7 @@ import pytest_asyncio
 from bot.db import inspections as repo
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
-from tests.e2e import PNG, Person, invitation_token, pdf_text, start_bot
+from tests.e2e import PNG, Person, joins, pdf_text, start_bot
 
 ADMIN, INSPECTOR, OTHER = 1001, 2002, 3003
 SUBJECT = "ТОО «Әділет & Құқық» <b>"
@@ -23,17 +23,9 @@ async def running(emu, tmp_path):
         await app.stop()
 
 
-async def invite(emu, role="inspector") -> str:
-    admin = Person(emu, ADMIN, first_name="Admin")
-    await admin.says(f"/invite {role}")
-    return invitation_token(admin.text)
-
-
 @pytest_asyncio.fixture
 async def inspector(emu, running):
-    token = await invite(emu)
-    person = Person(emu, INSPECTOR)
-    await person.says(f"/start {token}")
+    person = await joins(emu, ADMIN, "inspector", INSPECTOR)
     assert "инспектор" in person.text
     return person
 
@@ -154,9 +146,7 @@ async def test_button_on_an_old_message_changes_nothing(emu, running, inspector)
 
 
 async def test_another_users_button_changes_nothing(emu, running, inspector):
-    token = await invite(emu)
-    other = Person(emu, OTHER, first_name="Other")
-    await other.says(f"/start {token}")
+    await joins(emu, ADMIN, "inspector", OTHER, first_name="Other")
     await fill_header(inspector)
     screen = inspector.screen
     data = next(b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row
@@ -187,9 +177,7 @@ async def test_invalid_bin_and_date_get_the_reason_and_the_same_step(emu, runnin
 
 
 async def test_new_with_bin_and_kazakh_interface(emu, running):
-    token = await invite(emu)
-    person = Person(emu, OTHER, language_code="kk", first_name="Нұрлан")
-    await person.says(f"/start {token}")
+    person = await joins(emu, ADMIN, "inspector", OTHER, language_code="kk", first_name="Нұрлан")
     assert "Сәлеметсіз бе" in person.text
     await person.says(f"/new {BIN_A}")
     assert "2/9-қадам" in person.text

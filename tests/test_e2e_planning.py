@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from bot.scheduling import send_reminders
 from bot.services.planning import PlanningService
-from tests.e2e import Person, invitation_token, start_bot
+from tests.e2e import joins, start_bot
 
 ADMIN, SUPERVISOR, INSPECTOR = 1001, 5005, 2002
 BIN = "990340001230"
@@ -16,14 +16,6 @@ def planning_on(app, day):
     """The planning service of the running bot, on a chosen day."""
     return PlanningService(app.services.db, app.services.catalogue, today=lambda: day,
                            assessment=app.services.assessment)
-
-
-async def join(emu, role, user_id, language_code="ru"):
-    admin = Person(emu, ADMIN)
-    await admin.says(f"/invite {role}")
-    person = Person(emu, user_id, language_code=language_code)
-    await person.says(f"/start {invitation_token(admin.text)}")
-    return person
 
 
 async def gross_violation_inspection(inspector):
@@ -40,8 +32,8 @@ async def gross_violation_inspection(inspector):
 async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
-        inspector = await join(emu, "inspector", INSPECTOR)
-        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        inspector = await joins(emu, ADMIN, "inspector", INSPECTOR)
+        supervisor = await joins(emu, ADMIN, "supervisor", SUPERVISOR)
         await gross_violation_inspection(inspector)  # indicator 100: high risk
 
         await inspector.says("/plan")
@@ -79,7 +71,7 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
 async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
-        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        supervisor = await joins(emu, ADMIN, "supervisor", SUPERVISOR)
         await supervisor.says("/objective 940215001231")
         assert "ещё не известен" in supervisor.text
         await supervisor.says("/subject 940215001231 ГУ «Отдел ЗАГС» <i>")
@@ -107,8 +99,8 @@ async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_pa
 async def test_finished_sheets_mine_with_pdfs_and_a_years_export(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
-        inspector = await join(emu, "inspector", INSPECTOR)
-        supervisor = await join(emu, "supervisor", SUPERVISOR)
+        inspector = await joins(emu, ADMIN, "inspector", INSPECTOR)
+        supervisor = await joins(emu, ADMIN, "supervisor", SUPERVISOR)
         await inspector.says("/mine")
         assert "пока нет" in inspector.text
         await gross_violation_inspection(inspector)
