@@ -1,5 +1,5 @@
 # Two commands for a fresh clone:
-#   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox)
+#   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox, python -m sandbox)
 #   make test   sets up .venv and runs ruff and the whole test suite (what .ci/run runs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -16,7 +16,7 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 run: system-deps $(VENV)/.installed
-	$(PY) -m bot
+	$(PY) -m sandbox --unless-token
 
 test: system-deps $(VENV)/.installed
 	$(VENV)/bin/ruff check .

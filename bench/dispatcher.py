@@ -48,16 +48,15 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, T
 from aiogram.types import CallbackQuery, Message, Update
 
 from bench.lookup import one_cpu
-from bot.__main__ import prepare
-from bot.app import Services, build_dispatcher
+from bot.app import Services, build_dispatcher, prepare
 from bot.catalogue import default_catalogue
 from bot.config import Settings, load_settings
-from bot.sandbox.images import png
-from bot.sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.services.reports import CheckSheetDocument
 from bot.ui.callbacks import DraftAction, ItemAction
+from sandbox.images import png
+from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
 
 DEFAULTS = {"inspections": 200, "renders": 20}
 QUICK = {"inspections": 20, "renders": 5}
@@ -532,7 +531,7 @@ PLACES = (
     ("<template>", "Jinja templates (texts, screens)"),
     ("markupsafe", "Jinja templates (texts, screens)"),
     ("pydantic", "pydantic (aiogram types: updates, methods, results)"),
-    ("bot/sandbox", "RecordingSession (the fake Telegram; the echo bot pays it too)"),
+    ("sandbox", "RecordingSession (the fake Telegram; the echo bot pays it too)"),
     ("aiogram", "aiogram (dispatch, filters, middlewares, methods)"),
     ("bot/", "our code (bot/: handlers, services, repositories, middleware)"),
     ("asyncio", "asyncio and the socket that wakes the loop"),

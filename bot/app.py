@@ -1,11 +1,14 @@
 """Assembly: the dispatcher with its routers, middlewares and injected services; the Bot; the scheduler.
 
-Used by ``__main__`` (polling, webhook, sandbox), by the tests and by the benchmarks, so they all run
-the same bot.
+``prepare`` opens the catalogue and the database; ``serve`` runs polling or the webhook until a signal.
+Used by ``bot.__main__`` (production), by the sandbox, by the tests and by the benchmarks, so they all
+run the same bot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,16 +20,20 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import scheduling
-from bot.catalogue import Catalogue
+from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
 from bot.db.subjects import SubjectRepository
+from bot.db.users import UserRepository
 from bot.handlers import admin, assessment, common, fallback, history, inspection, lookup, planning
 from bot.middlewares import AccessMiddleware
+from bot.pdf.check_sheet import warm_up
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.assessment import AssessmentService
@@ -144,3 +151,86 @@ async def set_commands(bot: Bot) -> None:
                     for name in ("new", "resume", "mine", "cancel", "bin", "plan", "lang", "help")]
         await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
                                   language_code="kk" if lang == "kk" else None)
+
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+async def prepare(settings: Settings) -> Services:
+    catalogue = load_catalogue()
+    db = await Database.open(settings.database_path)
+    await UserRepository(db).ensure_admins(settings.admin_ids, settings.default_language)
+    return build_services(db, catalogue, settings)
+
+
+async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30,
+                stop: asyncio.Event | None = None) -> None:
+    """Run until a signal (or ``stop``); then let updates in flight finish, stop the scheduler, close the database."""
+    dp = build_dispatcher(services)
+    if stop is not None:
+        async def stop_when_asked() -> None:
+            await stop.wait()
+            await dp.stop_polling()
+
+        stopper = asyncio.create_task(stop_when_asked())
+    scheduler = build_scheduler(bot, services)
+    scheduler.start()
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))  # in the background: polling starts at once
+    try:
+        await set_commands(bot)
+        if settings.webhook_url:
+            await _serve_webhook(settings, bot, dp)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            # handle_as_tasks=False: an update is confirmed to Telegram only after its handler finished,
+            # so a crash or kill -9 mid-update gets the update again (handlers are idempotent).
+            await dp.start_polling(bot, handle_as_tasks=False, polling_timeout=polling_timeout,
+                                   allowed_updates=dp.resolve_used_update_types(), close_bot_session=False,
+                                   handle_signals=stop is None)
+    finally:
+        await warming
+        if stop is not None:
+            stopper.cancel()
+        scheduler.shutdown(wait=False)
+        await services.db.close()
+        await bot.session.close()
+        log.info("stopped cleanly")
+
+
+def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Application:
+    app = web.Application()
+    # The secret token header is checked on every request; a wrong or missing one gets 401.
+    # handle_in_background=False: Telegram gets its 200 only after the update was handled (and stored).
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret.get(),
+                         handle_in_background=False).register(app, path=WEBHOOK_PATH)
+    app.router.add_get("/health", _health)
+    setup_application(app, dp, bot=bot)
+    return app
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
+    app = build_webhook_app(settings, bot, dp)
+    await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret.get(),
+                          allowed_updates=dp.resolve_used_update_types())
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()  # stops accepting, lets requests in flight finish
+
+
+async def run(settings: Settings) -> None:
+    services = await prepare(settings)
+    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
+    # What start-up built (aiogram, pydantic models, WeasyPrint, the catalogue) lives as long as the
+    # process: freezing it keeps later full garbage collections short.
+    gc.freeze()
+    await serve(settings, bot, services)

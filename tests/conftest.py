@@ -11,7 +11,7 @@ from bot.catalogue import default_catalogue
 from bot.db import Database
 from bot.db.clock import utc_now
 from bot.db.users import UserRepository
-from bot.sandbox.emulator import BotAPIEmulator
+from sandbox.emulator import BotAPIEmulator
 
 TODAY = date(2026, 11, 25)
 # Valid numbers (control digit checked by tests/test_validation.py).

@@ -12,11 +12,10 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from pypdf import PdfReader
 
-from bot.__main__ import prepare
-from bot.app import Services, build_dispatcher, create_bot
+from bot.app import Services, build_dispatcher, create_bot, prepare
 from bot.config import load_settings
-from bot.sandbox.emulator import BotAPIEmulator
-from bot.sandbox.images import png
+from sandbox.emulator import BotAPIEmulator
+from sandbox.images import png
 
 
 @dataclass

@@ -3,7 +3,7 @@
 import pytest_asyncio
 
 from bot.db import inspections as repo
-from bot.sandbox.emulator import BotAPIEmulator
+from sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
 from tests.e2e import PNG, Person, joins, pdf_text, start_bot
 

@@ -34,15 +34,13 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from bot.sandbox.emulator import NOT_MODIFIED, QUERY_TOO_OLD, BotAPIEmulator
-from bot.sandbox.html_check import (
+from sandbox.emulator import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, BotAPIEmulator, format_text
+from sandbox.html_check import (
     EntityParseError,
     parse_html,
-    parse_markdown,
-    parse_markdown_v2,
     utf16_len,
 )
-from bot.sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
+from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
 
 USER = 1001
 OTHER_USER = 2002
@@ -154,18 +152,11 @@ def test_html_ampersand_can_be_lenient_like_telegram() -> None:
     assert parse_html("AT&T &lt;", strict_ampersand=False).text == "AT&T <"
 
 
-def test_markdown_parsers() -> None:
-    with pytest.raises(EntityParseError, match=r"Character '\.' is reserved"):
-        parse_markdown_v2("Version 1.0")
-    with pytest.raises(EntityParseError, match="Can't find end of Bold entity at byte offset 0"):
-        parse_markdown_v2("*bold")
-    parsed = parse_markdown_v2("*b* __u__ ||s|| `c` [l](https://x.org) 1\\.0")
-    assert parsed.text == "b u s c l 1.0"
-    assert [e["type"] for e in parsed.entities] == ["bold", "underline", "spoiler", "code", "text_link"]
-    assert parse_markdown("*b* _i_").entities == [
-        {"offset": 0, "length": 1, "type": "bold"},
-        {"offset": 2, "length": 1, "type": "italic"},
-    ]
+def test_markdown_modes_are_refused_since_the_bot_speaks_html_only() -> None:
+    for mode in ("MarkdownV2", "Markdown"):
+        with pytest.raises(ApiError, match="unsupported parse_mode"):
+            format_text("*b*", mode)
+    assert format_text("*b*", None).text == "*b*"
 
 
 # ------------------------------------------------------------------------ emulator: basics

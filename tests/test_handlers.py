@@ -6,7 +6,7 @@ the real exception inside the handler. The person in the chat acts like a Telegr
 the latest message the bot sent (the only one whose buttons count), by their labels.
 
 Everything the bot sends is checked the way Telegram would: the HTML of texts and captions parses with the
-emulator's checker (``bot/sandbox/html_check.py``, a port of TDLib's parser), visible texts fit 4096 characters
+emulator's checker (``sandbox/html_check.py``, a port of TDLib's parser), visible texts fit 4096 characters
 (captions 1024), callback data fit 64 bytes, callback answers 200 characters.
 """
 
@@ -34,13 +34,12 @@ from aiogram.methods import (
 )
 from aiogram.types import InlineKeyboardMarkup, Message, Update
 
-from bot.__main__ import prepare
-from bot.app import Services, build_dispatcher
+from bot.app import Services, build_dispatcher, prepare
 from bot.config import load_settings
 from bot.db import inspections as repo
-from bot.sandbox.html_check import EntityParseError, parse_html, trim_formatted, utf16_len
-from bot.sandbox.images import png
-from bot.sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
+from sandbox.html_check import EntityParseError, parse_html, trim_formatted, utf16_len
+from sandbox.images import png
+from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
 
 ADMIN = 1001
 BIN = "990340001230"

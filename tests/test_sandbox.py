@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.sandbox.terminal import run_sandbox
+from sandbox.terminal import run_sandbox
 
 HEADER = ["990340001230", "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны",
           "Агентство по делам госслужбы", "5", "03.11.2026", "Иванов Иван", "Эксперт"]
@@ -47,15 +47,27 @@ async def test_terminal_chat_walks_an_inspection_and_shows_the_score(tmp_path):
 
 
 def test_run_command_without_token_brings_up_the_sandbox(tmp_path):
-    """`python -m bot` with no BOT_TOKEN starts the sandbox (here fed by a pipe, then EOF)."""
+    """`make run`'s command with no BOT_TOKEN starts the sandbox (here fed by a pipe, then EOF)."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "LOG_LEVEL")}
     root = Path(__file__).resolve().parent.parent
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "catalogue.toml").write_bytes((root / "data" / "catalogue.toml").read_bytes())
     env["PYTHONPATH"] = str(root)
-    result = subprocess.run([sys.executable, "-m", "bot"], input="/new\nhelp\n", capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "sandbox", "--unless-token"], input="/new\nhelp\n",
+                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Sandbox: you are chatting with the real bot" in result.stdout
     assert "Шаг 1/9" in result.stdout
     assert (tmp_path / "data" / "sandbox" / "sandbox.sqlite3").is_file()
+
+
+def test_the_product_without_a_token_refuses_to_start_with_a_configuration_error(tmp_path):
+    """`python -m bot` in production with a forgotten BOT_TOKEN fails at once instead of opening a sandbox."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "LOG_LEVEL")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    result = subprocess.run([sys.executable, "-m", "bot"], input="/new\n", capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=60)
+    assert result.returncode == 2
+    assert "configuration error: BOT_TOKEN is not set" in result.stderr
+    assert "Sandbox" not in result.stdout
+    assert not (tmp_path / "data" / "sandbox").exists()

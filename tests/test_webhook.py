@@ -2,8 +2,7 @@
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.__main__ import WEBHOOK_PATH, build_webhook_app, prepare
-from bot.app import build_dispatcher, create_bot
+from bot.app import WEBHOOK_PATH, build_dispatcher, build_webhook_app, create_bot, prepare
 from tests.e2e import settings_for
 
 ADMIN = 1001

@@ -41,8 +41,6 @@ from .html_check import (
     FormattedText,
     check_link,
     parse_html,
-    parse_markdown,
-    parse_markdown_v2,
     trim_formatted,
     utf16_len,
 )
@@ -315,10 +313,6 @@ def format_text(
             parsed = FormattedText(source, [dict(e) for e in entities])
         elif mode == "html":
             parsed = parse_html(source, strict_ampersand=strict_ampersand, resolve_user=resolve_user)
-        elif mode == "markdownv2":
-            parsed = parse_markdown_v2(source, resolve_user=resolve_user)
-        elif mode == "markdown":
-            parsed = parse_markdown(source, resolve_user=resolve_user)
         elif mode:
             raise bad_request("unsupported parse_mode")
         else:

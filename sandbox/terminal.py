@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Secret, Settings
-from bot.sandbox.emulator import BotAPIEmulator
-from bot.sandbox.images import png
+from sandbox.emulator import BotAPIEmulator
+from sandbox.images import png
 
 SANDBOX_USER = 1
 SANDBOX_DIR = Path("data") / "sandbox"
@@ -157,8 +157,7 @@ async def stdin_lines() -> AsyncIterator[str]:
 async def run_sandbox(settings: Settings, lines: AsyncIterator[str] | None = None, out: TextIO | None = None,
                       folder: Path = SANDBOX_DIR) -> None:
     """Start the emulator and the real bot (its own database in ``folder``) and chat until EOF or 'quit'."""
-    from bot.__main__ import prepare, serve  # start-up lives there; imported late to avoid a cycle
-    from bot.app import create_bot
+    from bot.app import create_bot, prepare, serve
 
     emu = BotAPIEmulator(files_dir=folder / "received")
     await emu.start()
