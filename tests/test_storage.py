@@ -128,3 +128,47 @@ async def test_backup_is_consistent(db, tmp_path):
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.execute("SELECT count(*) FROM inspections").fetchone()[0] == 1
     copy.close()
+
+
+def _database_at_version_3(path) -> None:
+    """A file as release 3 left it, with a user, an invitation, a draft and an objective record."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    for version, sql in migrations():
+        if version > 3:
+            break
+        connection.executescript(sql)
+    connection.executescript("""
+        PRAGMA user_version=3;
+        INSERT INTO users (telegram_id, role, language, created_at) VALUES (7, 'supervisor', 'kk', 'x');
+        INSERT INTO invitations (token, role, created_by, created_at, expires_at)
+            VALUES ('t', 'inspector', 7, 'x', 'y');
+        INSERT INTO subjects (id, bin, name, kind, created_at, updated_at)
+            VALUES (1, '990340001230', 'A', 'BIN', 'x', 'x');
+        INSERT INTO inspections (inspector_id, subject_id, status, catalogue_version, language, step, created_at,
+                                 updated_at) VALUES (7, 1, 'draft', 'v', 'kk', 'subject_bin', 'x', 'x');
+        INSERT INTO objective_records (subject_id, condition, met, assessed_on, recorded_at)
+            VALUES (1, 2, 1, '2026-03-01', 'x');
+    """)
+    connection.close()
+
+
+async def test_migrating_a_release_3_file_keeps_people_drafts_and_records_and_admits_the_head(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _database_at_version_3(path)
+    db = await Database.open(path)
+    try:
+        assert await db.schema_version() == migrations()[-1][0]
+        assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
+        assert (await UserRepository(db).get(7)).role is Role.SUPERVISOR
+        assert (await db.fetch_one("SELECT created_by FROM invitations WHERE token = 't'"))[0] == 7
+        assert (await db.fetch_one("SELECT inspector_id FROM inspections"))[0] == 7
+        assert tuple(await db.fetch_one("SELECT condition, occurred_on, value FROM objective_records")) == (
+            2, "2026-03-01", None)
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE users SET role = 'head' WHERE telegram_id = 7")
+        assert (await UserRepository(db).get(7)).role is Role.HEAD
+        with pytest.raises(sqlite3.IntegrityError):  # the foreign keys survived the rebuild
+            async with db.transaction() as tx:
+                await tx.execute("DELETE FROM users WHERE telegram_id = 7")
+    finally:
+        await db.close()

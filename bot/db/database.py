@@ -80,15 +80,28 @@ class Database(_Reader):
         return (await self.fetch_one("PRAGMA user_version"))[0]
 
     async def migrate(self) -> None:
-        """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
+        """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction.
+
+        Foreign keys are off while migrations run (SQLite's procedure for rebuilding a table that others
+        reference) and every migration must leave ``PRAGMA foreign_key_check`` empty before it commits.
+        """
         current = await self.schema_version()
-        for version, sql in migrations():
-            if version <= current:
-                continue
-            async with self.transaction() as tx:
-                await tx.executescript_in_tx(sql)
-                await tx.execute(f"PRAGMA user_version={version}")
-            log.info("database migrated to version %s", version)
+        pending = [(version, sql) for version, sql in migrations() if version > current]
+        if not pending:
+            return
+        await self._conn.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set it before
+        try:
+            for version, sql in pending:
+                async with self.transaction() as tx:
+                    await tx.executescript_in_tx(sql)
+                    broken = await tx.fetch_all("PRAGMA foreign_key_check")
+                    if broken:
+                        rows = [tuple(r) for r in broken]
+                        raise sqlite3.IntegrityError(f"migration {version} breaks foreign keys: {rows}")
+                    await tx.execute(f"PRAGMA user_version={version}")
+                log.info("database migrated to version %s", version)
+        finally:
+            await self._conn.execute("PRAGMA foreign_keys=ON")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

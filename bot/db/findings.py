@@ -19,7 +19,7 @@ from bot.scoring import Answer, Evaluation
 class ObjectiveState:
     condition: int
     met: bool
-    assessed_on: date
+    occurred_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +34,12 @@ class Finding:
         return Evaluation(self.criterion, Severity(self.severity), Answer(self.answer))
 
 
-async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, assessed_on: date,
+async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, occurred_on: date,
                         user_id: int) -> None:
     await tx.execute(
-        "INSERT INTO objective_records (subject_id, condition, met, assessed_on, recorded_by, recorded_at)"
+        "INSERT INTO objective_records (subject_id, condition, met, occurred_on, recorded_by, recorded_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (subject_id, condition, int(met), assessed_on.isoformat(), user_id, utc_now()),
+        (subject_id, condition, int(met), occurred_on.isoformat(), user_id, utc_now()),
     )
 
 
@@ -53,9 +53,9 @@ async def add_finding(tx: Transaction, subject_id: int, criterion: int, severity
 
 
 _LATEST_OBJECTIVE = (
-    "SELECT subject_id, condition, met, assessed_on FROM objective_records o WHERE id = ("
+    "SELECT subject_id, condition, met, occurred_on FROM objective_records o WHERE id = ("
     "SELECT id FROM objective_records WHERE subject_id = o.subject_id AND condition = o.condition"
-    " ORDER BY assessed_on DESC, id DESC LIMIT 1)"
+    " ORDER BY occurred_on DESC, id DESC LIMIT 1)"
 )
 _LATEST_FINDINGS = (
     "SELECT subject_id, criterion, severity, answer, found_on FROM findings f WHERE id = ("
@@ -66,7 +66,7 @@ _LATEST_FINDINGS = (
 
 async def latest_objective(db: Database | Transaction, subject_id: int) -> dict[int, ObjectiveState]:
     rows = await db.fetch_all(_LATEST_OBJECTIVE + " AND subject_id = ?", (subject_id,))
-    return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["assessed_on"]))
+    return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
             for r in rows}
 
 
@@ -81,7 +81,7 @@ async def all_latest_objective(db: Database) -> dict[int, dict[int, ObjectiveSta
     result: dict[int, dict[int, ObjectiveState]] = {}
     for r in await db.fetch_all(_LATEST_OBJECTIVE):
         result.setdefault(r["subject_id"], {})[r["condition"]] = ObjectiveState(
-            r["condition"], bool(r["met"]), date.fromisoformat(r["assessed_on"]))
+            r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
     return result
 
 

@@ -13,6 +13,7 @@ from bot.db.database import Database, Transaction
 
 class Role(StrEnum):
     ADMIN = "admin"
+    HEAD = "head"  # the head of the authorised body or the person acting for them (item 11): approves lists
     SUPERVISOR = "supervisor"
     INSPECTOR = "inspector"
 
