@@ -19,20 +19,23 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.types import ErrorEvent
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import scheduling
+from bot import menus, scheduling
+from bot.alerts import ErrorReporter
 from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
+from bot.db.outbox import OutboxRepository
 from bot.db.subjects import SubjectRepository
 from bot.db.users import UserRepository
-from bot.handlers import admin, assessment, common, fallback, history, inspection, lookup, planning
+from bot.handlers import admin, assessment, common, fallback, history, inline, inspection, lookup, planning
 from bot.middlewares import AccessMiddleware
+from bot.outbox import OutboxSender
 from bot.pdf.check_sheet import warm_up
 from bot.runtime import Runtime
 from bot.services.access import AccessService
@@ -42,14 +45,18 @@ from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
-from bot.texts import LANGUAGES, normalise_language, texts
+from bot.texts import normalise_language, texts
 from bot.ui.presenter import DraftPresenter
 
 log = logging.getLogger(__name__)
-async def on_error(event: ErrorEvent) -> bool:
-    """Log the failure; tell the person that nothing stored was lost. The bot keeps running."""
+
+
+async def on_error(event: ErrorEvent, reporter: ErrorReporter) -> bool:
+    """Log the failure, tell the admins (once per kind and hour), tell the person that nothing stored was
+    lost. The bot keeps running."""
     log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
+    await reporter.report(event.exception, update.event_type)
     sender = (update.message and update.message.from_user) or (
         update.callback_query and update.callback_query.from_user)
     if sender is None:
@@ -77,6 +84,8 @@ class Services:
     backups: BackupService
     planning: PlanningService
     assessment: AssessmentService
+    outbox: OutboxRepository
+    reporter: ErrorReporter
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None) -> Services:
@@ -84,17 +93,20 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         return datetime.now(settings.timezone).date()
 
     assessment = AssessmentService(db, catalogue, today=today)
+    runtime = runtime or Runtime()
     return Services(
         db=db,
         catalogue=catalogue,
         settings=settings,
-        runtime=runtime or Runtime(),
+        runtime=runtime,
         inspections=InspectionService(db, catalogue, today=today),
         planning=PlanningService(db, catalogue, today=today, assessment=assessment),
         assessment=assessment,
         reports=ReportService(db, catalogue, settings.timezone),
         access=AccessService(db),
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),
+        outbox=OutboxRepository(db),
+        reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
     )
 
 
@@ -116,6 +128,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
         backups=services.backups,
         planning=services.planning,
         assessment=services.assessment,
+        outbox=services.outbox,
+        reporter=services.reporter,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
@@ -123,7 +137,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
     # The check sheet's routers first: nearly every update is an inspector's answer or text.
     dp.include_routers(errors, inspection.build_router(), common.build_router(), planning.build_router(),
                        assessment.build_router(), history.build_router(), admin.build_router(),
-                       lookup.build_router(), fallback.build_router())
+                       lookup.build_router(), inline.build_router(), fallback.build_router())
     return dp
 
 
@@ -135,22 +149,31 @@ def create_bot(token: str, api_url: str | None) -> Bot:
     return bot
 
 
-def build_scheduler(bot: Bot, services: Services) -> AsyncIOScheduler:
-    settings = services.settings
-    scheduler = scheduling.build_scheduler(bot, services.backups, services.planning, settings.timezone,
-                                           settings.backup_time, services.runtime.backup_job_id)
-    services.runtime.scheduler = scheduler
+def build_scheduler(services: Services) -> AsyncIOScheduler:
+    settings, runtime = services.settings, services.runtime
+    scheduler = scheduling.build_scheduler(
+        services.db, services.backups, services.planning, settings.timezone, settings.backup_time,
+        runtime.backup_job_id, stale_draft_days=settings.stale_draft_days,
+        wake=lambda: runtime.wake_outbox(), reporter=services.reporter)
+    runtime.scheduler = scheduler
     return scheduler
 
 
-async def set_commands(bot: Bot) -> None:
-    """The command menu in both languages (Kazakh for Kazakh-language clients, Russian otherwise)."""
-    for lang in LANGUAGES:
-        t = texts(lang)
-        commands = [BotCommand(command=name, description=t.plain("command_description", name=name))
-                    for name in ("new", "resume", "mine", "cancel", "bin", "plan", "lang", "help")]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
-                                  language_code="kk" if lang == "kk" else None)
+def start_outbox(bot: Bot, services: Services) -> tuple[OutboxSender, asyncio.Task]:
+    """The outbox's sender as a background task of its own: handlers never wait for it."""
+    sender = OutboxSender(bot, services.outbox, rate=services.settings.outbox_rate)
+    services.runtime.wake_outbox = sender.wake
+    services.runtime.sender = sender
+    return sender, asyncio.create_task(sender.run(), name="outbox-sender")
+
+
+async def stop_outbox(sender: OutboxSender, task: asyncio.Task, wait: float = 10.0) -> None:
+    """Stop taking messages; let the ones in flight be sent and marked."""
+    sender.stop()
+    try:
+        await asyncio.wait_for(task, wait)
+    except TimeoutError:
+        log.warning("the outbox's sender did not stop in %s s", wait)
 
 
 WEBHOOK_PATH = "/telegram/webhook"
@@ -173,11 +196,12 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
             await dp.stop_polling()
 
         stopper = asyncio.create_task(stop_when_asked())
-    scheduler = build_scheduler(bot, services)
+    scheduler = build_scheduler(services)
+    sender, sending = start_outbox(bot, services)
     scheduler.start()
     warming = asyncio.create_task(asyncio.to_thread(warm_up))  # in the background: polling starts at once
+    menus_task = asyncio.create_task(menus.sync_menus(bot, services.db), name="menus")
     try:
-        await set_commands(bot)
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp)
         else:
@@ -192,6 +216,8 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         if stop is not None:
             stopper.cancel()
         scheduler.shutdown(wait=False)
+        menus_task.cancel()
+        await stop_outbox(sender, sending)
         await services.db.close()
         await bot.session.close()
         log.info("stopped cleanly")

@@ -56,6 +56,8 @@ class Settings:
     backup_keep: int
     backup_time: tuple[int, int]  # (hour, minute), local time
     log_level: str
+    stale_draft_days: int = 3  # an untouched draft older than this is nudged (at most once a day)
+    outbox_rate: int = 25  # messages a second the outbox sends at most (Telegram allows about 30)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -167,4 +169,6 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         backup_keep=_int(env, "BACKUP_KEEP", 14, 1, 3650),
         backup_time=(hour, minute),
         log_level=log_level,
+        stale_draft_days=_int(env, "STALE_DRAFT_DAYS", 3, 1, 365),
+        outbox_rate=_int(env, "OUTBOX_RATE", 25, 1, 30),
     )

@@ -8,14 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.types import CallbackQuery, InlineQueryResultsButton, Message, TelegramObject, Update
 from aiogram.types import User as TelegramUser
 
+from bot import menus
 from bot.services.access import AccessService, InvitationProblem
 from bot.texts import Texts, normalise_language, texts
 
 log = logging.getLogger(__name__)
 TOUCH_EVERY = timedelta(minutes=1)
+INLINE_START = "inline"  # /start parameter of the inline look-up's button for people without access
 
 
 class AccessMiddleware(BaseMiddleware):
@@ -43,9 +45,13 @@ class AccessMiddleware(BaseMiddleware):
             return None  # check sheets and scores are not for group chats: the bot stays silent there
         user = await self._access.users.get(sender.id)
         if user is None or not user.active:
+            if isinstance(event, Update) and event.inline_query is not None:
+                await self._refuse_inline(event, sender)
+                return None
             user = await self._try_invitation(event, sender)
             if user is None:
                 return None
+            await menus.refresh(data["bot"], self._access.users.db, user.telegram_id)
         if user.last_seen_at is None or datetime.fromisoformat(user.last_seen_at) < datetime.now(UTC) - TOUCH_EVERY:
             await self._access.users.touch(user.telegram_id, sender.full_name)
         data["user"] = user
@@ -60,7 +66,7 @@ class AccessMiddleware(BaseMiddleware):
         token = None
         if message and message.text and message.text.startswith("/start "):
             token = message.text.split(maxsplit=1)[1].strip()
-        if token:
+        if token and token != INLINE_START:
             outcome = await self._access.redeem(token, sender.id, language, sender.full_name)
             if not isinstance(outcome, InvitationProblem):
                 log.info("user %s joined as %s", sender.id, outcome.role)
@@ -69,6 +75,12 @@ class AccessMiddleware(BaseMiddleware):
             return None
         await self._refuse(event, t, t("access_denied", user_id=sender.id))
         return None
+
+    async def _refuse_inline(self, event: Update, sender: TelegramUser) -> None:
+        """No results, and a button that opens the bot, where they learn how to ask for an invitation."""
+        t = texts(normalise_language(sender.language_code, self._default_language))
+        await event.inline_query.answer([], is_personal=True, cache_time=0, button=InlineQueryResultsButton(
+            text=t.plain("inline_no_access"), start_parameter=INLINE_START))
 
     @staticmethod
     async def _refuse(event: Update, t: Texts, text: str) -> None:

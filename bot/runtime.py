@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -13,6 +15,9 @@ class Runtime:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     scheduler: AsyncIOScheduler | None = None
     backup_job_id: str = "daily-backup"
+    # set when the outbox's sender starts: producers call it after enqueueing so it looks at once
+    wake_outbox: Callable[[], None] = lambda: None
+    sender: Any = None  # the OutboxSender, for /status's counters
 
     def next_backup(self) -> datetime | None:
         if self.scheduler is None:

@@ -1,48 +1,58 @@
-"""Scheduled jobs: the daily backup and the visit-list deadline reminders."""
+"""Scheduled jobs: the daily backup, the visit-list reminders and the stale-draft nudges (APScheduler).
+
+Reminders and nudges are written to the outbox (bot/reminders.py) with a key per recipient and occasion,
+so running them at start-up too (a missed 09:00) or twice sends nothing twice. A job that fails is
+reported to the admins (bot/alerts.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alerts import ErrorReporter
+from bot.db.database import Database
+from bot.reminders import queue_deadline_reminders, queue_stale_draft_nudges
 from bot.services.backups import BackupService
 from bot.services.planning import PlanningService
-from bot.texts import texts
 
 log = logging.getLogger(__name__)
 REMINDER_JOB = "visit-list-reminders"
+NUDGE_JOB = "stale-draft-nudges"
 REMINDER_TIME = (9, 0)  # local time
+NUDGE_EVERY_HOURS = 1  # the key holds the local date: one nudge a day at most, whenever the job runs
 
 
-async def send_reminders(bot: Bot, planning: PlanningService) -> int:
-    """Send the reminders due today; one that cannot be delivered is tried again on the next run."""
-    sent = 0
-    for reminder in await planning.due_reminders():
-        t = texts(reminder.user.language)
-        try:
-            await bot.send_message(reminder.user.telegram_id, t(
-                "list_reminder", year=reminder.period.year, half=reminder.period.half,
-                deadline=reminder.period.deadline.strftime("%d.%m.%Y"), days_left=reminder.days_left))
-            sent += 1
-        except TelegramAPIError as exc:
-            log.warning("reminder to %s not delivered: %s", reminder.user.telegram_id, exc)
-            await planning.undelivered(reminder)
-    return sent
-
-
-def build_scheduler(bot: Bot, backups: BackupService, planning: PlanningService, timezone, backup_time: tuple[int, int],
-                    backup_job_id: str) -> AsyncIOScheduler:
+def build_scheduler(db: Database, backups: BackupService, planning: PlanningService, timezone,
+                    backup_time: tuple[int, int], backup_job_id: str, *, stale_draft_days: int,
+                    wake: Callable[[], None], reporter: ErrorReporter) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone)
     hour, minute = backup_time
     scheduler.add_job(backups.run, CronTrigger(hour=hour, minute=minute, timezone=timezone), id=backup_job_id,
                       coalesce=True, misfire_grace_time=3600, max_instances=1)
     hour, minute = REMINDER_TIME
-    # Reminders are claimed in the database, so running at start-up too (a missed 09:00) sends none twice.
-    scheduler.add_job(send_reminders, CronTrigger(hour=hour, minute=minute, timezone=timezone), args=(bot, planning),
-                      id=REMINDER_JOB, coalesce=True, misfire_grace_time=6 * 3600, max_instances=1)
-    scheduler.add_job(send_reminders, args=(bot, planning), id=REMINDER_JOB + "-at-start", max_instances=1)
+    reminder_args = (db, planning, wake)
+    scheduler.add_job(queue_deadline_reminders, CronTrigger(hour=hour, minute=minute, timezone=timezone),
+                      args=reminder_args, id=REMINDER_JOB, coalesce=True, misfire_grace_time=6 * 3600,
+                      max_instances=1)
+    scheduler.add_job(queue_deadline_reminders, args=reminder_args, id=REMINDER_JOB + "-at-start", max_instances=1)
+
+    async def nudges() -> int:
+        return await queue_stale_draft_nudges(db, stale_draft_days, datetime.now(timezone).date().isoformat(), wake)
+
+    scheduler.add_job(nudges, IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone), id=NUDGE_JOB,
+                      coalesce=True, max_instances=1, next_run_time=datetime.now(timezone))
+
+    def on_job_error(event: JobExecutionEvent) -> None:
+        if event.exception is not None:
+            asyncio.get_running_loop().create_task(reporter.report(event.exception, f"job:{event.job_id}"))
+
+    scheduler.add_listener(on_job_error, EVENT_JOB_ERROR)
     return scheduler

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -12,6 +15,18 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 log = logging.getLogger(__name__)
+# Set by the outbox's sender, which waits a 429 out itself (pausing only itself, putting the message back).
+_NO_RETRY: contextvars.ContextVar[bool] = contextvars.ContextVar("no_retry", default=False)
+
+
+@contextlib.contextmanager
+def no_retry() -> Iterator[None]:
+    """Requests made inside raise a 429 at once instead of waiting it out here."""
+    token = _NO_RETRY.set(True)
+    try:
+        yield
+    finally:
+        _NO_RETRY.reset(token)
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
@@ -24,6 +39,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
     async def __call__(
         self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
     ) -> Response[TelegramType]:
+        if _NO_RETRY.get():
+            return await make_request(bot, method)
         for attempt in range(1, self._attempts + 1):
             try:
                 return await make_request(bot, method)
@@ -33,8 +50,6 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 log.warning("%s flood-limited: retrying in %s s", type(method).__name__, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
-
-
 
 
 def keep_response_models() -> tuple[type, ...]:

@@ -72,6 +72,26 @@ class SubjectRepository:
         )
         return SubjectCard(subject, history)
 
+    async def search(self, query: str, limit: int = 10) -> list[Subject]:
+        """Subjects by a BIN prefix (4 digits or more: a range on the unique index) or by a part of the name
+        (3 characters or more: the trigram index of migration 50, case-insensitive); best first."""
+        query = query.strip()
+        digits = query.replace(" ", "")
+        if digits.isdigit():
+            if len(digits) < 4:
+                return []
+            upper = digits[:-1] + chr(ord(digits[-1]) + 1)
+            rows = await self._db.fetch_all(
+                "SELECT * FROM subjects WHERE bin >= ? AND bin < ? ORDER BY bin LIMIT ?", (digits, upper, limit))
+        else:
+            if len(query) < 3:
+                return []
+            phrase = '"' + query.replace('"', '""') + '"'
+            rows = await self._db.fetch_all(
+                "SELECT s.* FROM subjects_name_search f JOIN subjects s ON s.id = f.rowid"
+                " WHERE subjects_name_search MATCH ? ORDER BY f.rank LIMIT ?", (phrase, limit))
+        return [_subject(r) for r in rows]
+
     async def count(self) -> int:
         return (await self._db.fetch_one("SELECT count(*) FROM subjects"))[0]
 

@@ -53,6 +53,10 @@ class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
     async def get(self, telegram_id: int) -> User | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
         return _user(row) if row else None

@@ -1,4 +1,4 @@
-"""Half-year visit lists, their entries, and the log of deadline reminders sent."""
+"""Half-year visit lists and their entries (the deadline reminders sent are in the outbox)."""
 
 from __future__ import annotations
 
@@ -106,18 +106,3 @@ async def approve(tx: Transaction, list_id: int, user_id: int) -> bool:
         (user_id, utc_now(), list_id),
     )
     return cursor.rowcount == 1
-
-
-async def claim_reminder(tx: Transaction, kind: str, deadline: date, user_id: int) -> bool:
-    """Record that a reminder goes out; False when it was already sent (once per kind, deadline, person)."""
-    cursor = await tx.execute(
-        "INSERT OR IGNORE INTO reminder_log (kind, deadline, sent_to, sent_at) VALUES (?, ?, ?, ?)",
-        (kind, deadline.isoformat(), user_id, utc_now()),
-    )
-    return cursor.rowcount == 1
-
-
-async def release_reminder(tx: Transaction, kind: str, deadline: date, user_id: int) -> None:
-    """Forget a claimed reminder whose message could not be delivered, so the next run tries again."""
-    await tx.execute("DELETE FROM reminder_log WHERE kind = ? AND deadline = ? AND sent_to = ?",
-                     (kind, deadline.isoformat(), user_id))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, FSInputFile, Message
 
-from bot import __version__
+from bot import __version__, menus
 from bot.db import inspections as inspections_repo
 from bot.db.audit import AuditRepository
 from bot.db.database import Database
+from bot.db.outbox import OutboxRepository, errors_since
 from bot.db.subjects import SubjectRepository
 from bot.db.users import Role, User, UserRepository
 from bot.runtime import Runtime
@@ -24,6 +25,7 @@ from bot.services.reports import ReportService
 from bot.texts import Texts
 
 USERS_PER_MESSAGE = 15
+STATUS_LINES = 20  # errors and unreachable chats shown by /status (a message holds 4096 characters)
 ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
 
 
@@ -61,7 +63,8 @@ def _user_id(args: str | None) -> int | None:
     return int(first[0]) if first and first[0].isdigit() else None
 
 
-async def set_role(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
+async def set_role(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
+                   users: UserRepository) -> None:
     parts = (command.args or "").split()
     target = _user_id(command.args)
     try:
@@ -74,10 +77,12 @@ async def set_role(message: Message, command: CommandObject, user: User, t: Text
     if not await users.set_role(user.telegram_id, target, role):
         await message.answer(t("user_not_found", user_id=target))
         return
+    await menus.refresh(bot, users.db, target)
     await message.answer(t("role_set", user_id=target, role=role.value))
 
 
-async def revoke(message: Message, command: CommandObject, user: User, t: Texts, users: UserRepository) -> None:
+async def revoke(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
+                 users: UserRepository) -> None:
     target = _user_id(command.args)
     restore = command.command == "restore"
     if target is None:
@@ -89,6 +94,7 @@ async def revoke(message: Message, command: CommandObject, user: User, t: Texts,
     if not await users.set_active(user.telegram_id, target, restore):
         await message.answer(t("user_not_found", user_id=target))
         return
+    await menus.refresh(bot, users.db, target)  # revoked: the chat's menu goes, the strangers' one shows
     if restore:
         target_user = await users.get(target)
         await message.answer(t("role_set", user_id=target, role=target_user.role.value))
@@ -101,7 +107,7 @@ def _size(num_bytes: int) -> str:
 
 
 async def status(message: Message, t: Texts, db: Database, users: UserRepository, subjects: SubjectRepository,
-                 runtime: Runtime, reports: ReportService) -> None:
+                 runtime: Runtime, reports: ReportService, outbox: OutboxRepository) -> None:
     uptime = datetime.now(UTC) - runtime.started_at
     db_bytes = sum(p.stat().st_size for p in db.path.parent.glob(db.path.name + "*") if p.is_file())
     counts = await users.counts()
@@ -113,6 +119,15 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
         inspections=await inspections_repo.count_by_status(db),
         next_backup=reports.local_time(next_run.isoformat()) if next_run else None,
     ))
+    errors = await errors_since(db, datetime.now(UTC) - timedelta(hours=24))
+    unreachable = await outbox.unreachable()
+    await message.answer(t(
+        "status_outbox", counts=await outbox.counts(),
+        errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": reports.local_time(e.last)}
+                for e in errors[:STATUS_LINES]],
+        more_errors=max(0, len(errors) - STATUS_LINES),
+        unreachable=[{"chat_id": u.chat_id, "since": reports.local_time(u.since)} for u in unreachable[:STATUS_LINES]],
+        more_unreachable=max(0, len(unreachable) - STATUS_LINES)))
 
 
 async def send_backup(message: Message, t: Texts, backups: BackupService) -> None:

@@ -6,6 +6,9 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot import menus
+from bot.commands import commands_for
+from bot.db.outbox import OutboxRepository
 from bot.db.users import User, UserRepository
 from bot.services.inspections import InspectionService
 from bot.texts import LANGUAGES, Texts, texts
@@ -14,8 +17,9 @@ from bot.ui.presenter import DraftPresenter
 
 
 async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                presenter: DraftPresenter) -> None:
+                presenter: DraftPresenter, outbox: OutboxRepository) -> None:
     """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
+    await outbox.reachable_again(user.telegram_id)  # /start is what Telegram sends after an unblock
     draft = await inspections.draft(user)
     if draft is not None:
         await presenter.show(bot, t, user, draft, prefix=t("draft_exists"))
@@ -24,7 +28,8 @@ async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: I
 
 
 async def help_(message: Message, user: User, t: Texts) -> None:
-    await message.answer(t("help", role=user.role.value))
+    """The commands this person's role may use, from the one table (bot/commands.py)."""
+    await message.answer(t("help", role=user.role.value, commands=[c.name for c in commands_for(user.role)]))
 
 
 async def choose_language(message: Message, t: Texts) -> None:
@@ -36,9 +41,10 @@ async def choose_language(message: Message, t: Texts) -> None:
     await message.answer(t("lang_prompt"), reply_markup=markup)
 
 
-async def set_language(callback: CallbackQuery, callback_data: LanguageAction, user: User,
+async def set_language(callback: CallbackQuery, callback_data: LanguageAction, bot: Bot, user: User,
                        users: UserRepository) -> None:
     await users.set_language(user.telegram_id, callback_data.lang)
+    await menus.refresh(bot, users.db, user.telegram_id)
     t = texts(callback_data.lang)
     await callback.answer()
     await callback.message.edit_text(t("lang_set"), reply_markup=None)

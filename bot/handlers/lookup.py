@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.services.assessment import AssessmentService
+from bot.services.assessment import AssessmentService, SubjectAssessment
 from bot.services.inspections import result_to_dict
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -24,6 +24,13 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     if found is None:
         await message.answer(t("subject_unknown", bin=number))
         return
+    # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
+    markup = report_buttons(t, found.history[0].id) if found.history else None
+    await message.answer(card_text(t, found, reports), reply_markup=markup)
+
+
+def card_text(t: Texts, found: SubjectAssessment, reports: ReportService) -> str:
+    """The subject's card (the look-up's and the inline look-up's message)."""
     history = [
         {"date": reports.local_time(p.finalized_at)[:10], "indicator": p.indicator, "risk_class": p.risk_class,
          "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
@@ -33,9 +40,7 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
              result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
-    # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
-    markup = report_buttons(t, found.history[0].id) if found.history else None
-    await message.answer(f"{card}\n\n{risk}", reply_markup=markup)
+    return t("card_with_risk", card=card, risk=risk)
 
 
 async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,

@@ -91,6 +91,26 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             raise
 
 
+async def show_deadlines(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
+    """The next two deadlines and where their lists stand."""
+    if user.role not in PLANNERS:
+        await message.answer(t("refusal", reason="forbidden_planning"))
+        return
+    states = await planning.deadlines()
+    await message.answer(t("deadlines", states=states, muted=await planning.is_muted(user),
+                           dates=[s.period.deadline.strftime("%d.%m.%Y") for s in states]))
+
+
+async def toggle_mute(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
+    """/mute: reminders off; /mute again: on."""
+    if user.role not in PLANNERS:
+        await message.answer(t("refusal", reason="forbidden_planning"))
+        return
+    muted = not await planning.is_muted(user)
+    await planning.mute(user, muted)
+    await message.answer(t("reminders_muted" if muted else "reminders_unmuted"))
+
+
 def _csv(visit_list: VisitList) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -104,5 +124,7 @@ def _csv(visit_list: VisitList) -> bytes:
 def build_router() -> Router:
     router = Router(name="planning")
     router.message.register(show_plan, Command("plan"))
+    router.message.register(show_deadlines, Command("deadlines"))
+    router.message.register(toggle_mute, Command("mute"))
     router.callback_query.register(plan_action, PlanAction.filter(F.action.in_({"show", "approve", "csv"})))
     return router

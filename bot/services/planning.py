@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.catalogue import Catalogue
 from bot.db import findings as findings_repo
+from bot.db import reminders as reminders_repo
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
@@ -23,12 +24,33 @@ log = logging.getLogger(__name__)
 PLANNERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
+ASSESSMENT_PERIOD = timedelta(days=183)  # README reading: "assessed in the period" = the half-year before the deadline
+
+
+@dataclass(frozen=True, slots=True)
+class ListState:
+    """Where a half-year's list stands, for reminders and /deadlines."""
+
+    period: ListPeriod
+    days_left: int
+    status: str  # 'not_started', 'draft' or 'approved'
+    subjects: int  # on the list (a draft's as last drawn)
+    high_unassessed: int  # objective high group, no check sheet in the half-year before the deadline
+
+
 @dataclass(frozen=True, slots=True)
 class Reminder:
     user: User
-    period: ListPeriod
-    days_left: int
-    kind: str
+    state: ListState
+    key: str  # the outbox key: once per list, day-count and person
+
+    @property
+    def period(self) -> ListPeriod:
+        return self.state.period
+
+    @property
+    def days_left(self) -> int:
+        return self.state.days_left
 
 
 class PlanningService:
@@ -94,25 +116,47 @@ class PlanningService:
                          {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat()})
         return await repo.get_list(self._db, year, half)
 
+    async def list_state(self, period: ListPeriod, candidates: list[Candidate] | None = None) -> ListState:
+        existing = await repo.get_list(self._db, period.year, period.half)
+        if candidates is None:
+            candidates = await self.candidates()
+        since = period.deadline - ASSESSMENT_PERIOD
+        high_unassessed = sum(1 for c in candidates
+                              if c.objective_high and (c.last_visit is None or c.last_visit < since))
+        status = "not_started" if existing is None else existing.status
+        return ListState(period, (period.deadline - self._today()).days, status,
+                         len(existing.entries) if existing else 0, high_unassessed)
+
+    async def deadlines(self) -> list[ListState]:
+        """The next two deadlines and the state of their lists (/deadlines)."""
+        candidates = await self.candidates()
+        return [await self.list_state(p, candidates) for p in self.periods()]
+
     async def due_reminders(self) -> list[Reminder]:
-        """Reminders due today for lists not yet approved, each claimed once per person and day-count."""
+        """Reminders due today for lists not yet approved, one per person, list and day-count (the outbox
+        key makes each go out once); planners who muted reminders are left out."""
         today = self._today()
-        planners = [u for u in await self._users.list_all() if u.active and u.role in PLANNERS]
+        muted = await reminders_repo.muted_ids(self._db)
+        planners = [u for u in await self._users.list_all()
+                    if u.active and u.role in PLANNERS and u.telegram_id not in muted]
         due: list[Reminder] = []
+        candidates: list[Candidate] | None = None
         for period in self.periods():
             days_left = reminder_days_left(today, period.deadline)
             if days_left is None:
                 continue
-            existing = await repo.get_list(self._db, period.year, period.half)
-            if existing is not None and existing.approved:
+            if candidates is None:
+                candidates = await self.candidates()
+            state = await self.list_state(period, candidates)
+            if state.status == "approved":
                 continue
-            kind = f"visit_list:{period.year}-H{period.half}:d{days_left}"
-            async with self._db.transaction() as tx:
-                for user in planners:
-                    if await repo.claim_reminder(tx, kind, period.deadline, user.telegram_id):
-                        due.append(Reminder(user, period, days_left, kind))
+            for user in planners:
+                key = f"visit_list:{period.year}-H{period.half}:d{days_left}:{user.telegram_id}"
+                due.append(Reminder(user, state, key))
         return due
 
-    async def undelivered(self, reminder: Reminder) -> None:
-        async with self._db.transaction() as tx:
-            await repo.release_reminder(tx, reminder.kind, reminder.period.deadline, reminder.user.telegram_id)
+    async def mute(self, user: User, muted: bool) -> None:
+        await reminders_repo.mute(self._db, user.telegram_id, muted)
+
+    async def is_muted(self, user: User) -> bool:
+        return await reminders_repo.is_muted(self._db, user.telegram_id)

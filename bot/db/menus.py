@@ -1,0 +1,17 @@
+"""Which command menu each chat was given last (so a start-up sets only the menus that changed)."""
+
+from __future__ import annotations
+
+from bot.db.clock import utc_now
+from bot.db.database import Database
+
+
+async def signatures(db: Database) -> dict[int, str]:
+    return {r["chat_id"]: r["signature"] for r in await db.fetch_all("SELECT chat_id, signature FROM chat_menus")}
+
+
+async def remember(db: Database, chat_id: int, signature: str) -> None:
+    await db.execute_alone(
+        "INSERT INTO chat_menus (chat_id, signature, set_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (chat_id) DO UPDATE SET signature = excluded.signature, set_at = excluded.set_at",
+        (chat_id, signature, utc_now()))

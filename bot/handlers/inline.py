@@ -1,0 +1,52 @@
+"""Inline look-up: ``@bot 990340`` or ``@bot Ақ жол`` in any chat, for active staff only.
+
+Up to 10 subjects, each with its indicator, class and last visit; choosing one posts the subject's card.
+The answer is personal and never cached (cache_time 0): a revoked person gets nothing from a cache.
+Strangers and revoked people are answered in bot/middlewares.py (no results, a button to the bot).
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
+
+from bot.db.subjects import SubjectRepository
+from bot.handlers.lookup import card_text
+from bot.scoring.engine import display
+from bot.services.assessment import AssessmentService
+from bot.services.reports import ReportService
+from bot.texts import Texts
+
+MAX_RESULTS = 10
+MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text, also an inline result's
+
+
+async def inline_lookup(inline_query: InlineQuery, t: Texts, subjects: SubjectRepository,
+                        assessment: AssessmentService, reports: ReportService) -> None:
+    results = []
+    for subject in await subjects.search(inline_query.query, MAX_RESULTS):
+        found = await assessment.of_bin(subject.bin)
+        if found is None:
+            continue
+        result = found.risk.result
+        latest = found.history[0] if found.history else None
+        text = card_text(t, found, reports)
+        if len(text) > MAX_MESSAGE_TEXT:  # a long history: the card without it still says what matters
+            text = t("subject_card_short", subject=found.subject)
+        results.append(InlineQueryResultArticle(
+            id=subject.bin,
+            title=f"{subject.name} · {subject.bin}",
+            description=t.plain(
+                "inline_description",
+                indicator=str(display(result.indicator)) if result else None,
+                klass=result.risk_class.value if result else None,
+                last_visit=reports.local_time(latest.finalized_at)[:10] if latest else None),
+            input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
+        ))
+    await inline_query.answer(results, is_personal=True, cache_time=0)
+
+
+def build_router() -> Router:
+    router = Router(name="inline")
+    router.inline_query.register(inline_lookup)
+    return router
