@@ -24,6 +24,7 @@ import asyncio
 import copy
 import itertools
 import json
+import math
 import mimetypes
 import random
 import re
@@ -438,6 +439,7 @@ class BotAPIEmulator:
         bot_first_name: str = "Risk Sandbox Bot",
         strict_ampersand: bool = True,
         callback_query_ttl: float | None = None,
+        send_rate_limit: int | None = None,
     ) -> None:
         prefix = token.split(":", 1)[0]
         if prefix.isdigit() and int(prefix) != bot_id:
@@ -451,6 +453,7 @@ class BotAPIEmulator:
         self.flood_limit_per_second = flood_limit_per_second
         self.strict_ampersand = strict_ampersand
         self.callback_query_ttl = callback_query_ttl
+        self._init_outbox_section(send_rate_limit)
         self.base_url = ""
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
@@ -514,6 +517,7 @@ class BotAPIEmulator:
             "sendMediaGroup": self._send_media_group,
             "sendChatAction": self._send_chat_action,
             "getFile": self._get_file,
+            "answerInlineQuery": self._answer_inline_query,  # inline mode section
         }
 
     # ------------------------------------------------------------------------ lifecycle
@@ -1241,6 +1245,7 @@ class BotAPIEmulator:
         chat = self._target_chat(p)
         reply_to = self._reply_target(chat, p)
         self._check_flood(chat)
+        self._check_send_rate(chat)  # send rate section
         body: dict[str, Any] = {"text": text.text}
         if text.entities:
             body["entities"] = text.entities
@@ -1356,6 +1361,7 @@ class BotAPIEmulator:
         body = self._media_body(caption, stored)
         reply_to = self._reply_target(chat, p)
         self._check_flood(chat)
+        self._check_send_rate(chat)  # send rate section
         message_id = chat.take_message_id()
         extras = await self._save_copy(chat, stored, message_id)
         return self._bot_message(chat, body, markup, reply_to, extras, message_id=message_id)
@@ -1413,6 +1419,155 @@ class BotAPIEmulator:
         if stored.size > MAX_DOWNLOAD_SIZE:
             raise bad_request("file is too big")
         return stored.as_file()
+
+    # ================================================================================================
+    # Section (outbox branch): Telegram's send rate limits, inline mode, chats opened for fan-outs.
+    # ================================================================================================
+
+    def _init_outbox_section(self, send_rate_limit: int | None) -> None:
+        # ``send_rate_limit``: like Telegram, a send beyond N messages in any second overall, or beyond one
+        # a second in one chat, is answered 429 with the retry_after that would have let it through.
+        self.send_rate_limit = send_rate_limit
+        self.rate_limited: list[tuple[int, float]] = []  # (chat_id, retry_after) of every 429 given
+        self._sends: deque[float] = deque()
+        self._chat_sends: dict[int, float] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}
+        self._inline_queries: dict[str, dict[str, Any]] = {}
+
+    def _check_send_rate(self, chat: _ChatState) -> None:
+        if self.send_rate_limit is None:
+            return
+        now = time.monotonic()
+        while self._sends and now - self._sends[0] >= 1.0:
+            self._sends.popleft()
+        chat_id = chat.info["id"]
+        last = self._chat_sends.get(chat_id)
+        wait = 0.0
+        if last is not None and now - last < 1.0:
+            wait = 1.0 - (now - last)
+        if len(self._sends) >= self.send_rate_limit:
+            wait = max(wait, 1.0 - (now - self._sends[0]))
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))  # Telegram's retry_after is whole seconds
+            self.rate_limited.append((chat_id, retry_after))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+        self._sends.append(now)
+        self._chat_sends[chat_id] = now
+
+    def open_chat(self, user_id: int, *, first_name: str = "User", language_code: str | None = "ru") -> None:
+        """The user has started the bot once (their private chat exists), without an update to handle."""
+        self._touch_user(user_id, first_name=first_name, language_code=language_code)
+
+    def sends_to(self, chat_id: int) -> int:
+        """How many messages the bot has in the chat (each accepted send made one)."""
+        chat = self._chats.get(chat_id)
+        return 0 if chat is None else sum(1 for m in chat.messages.values() if self._is_bot_message(m))
+
+    def send_inline_query(self, user_id: int, query: str, *, chat_type: str = "sender",
+                          language_code: str | None = "ru", offset: str = "") -> str:
+        """The user types ``@bot query`` in a chat; returns the inline query's id."""
+        if len(query) > 256:
+            raise ValueError("an inline query has at most 256 characters")
+        user = self._touch_user(user_id, language_code=language_code)
+        query_id = f"{self._rng.randrange(10**17, 10**18)}{next(self._seq)}"
+        payload = {"id": query_id, "from": dict(user), "query": query, "offset": offset, "chat_type": chat_type}
+        self._inline_queries[query_id] = {"created": time.monotonic(), "user_id": user_id, "answered": False,
+                                          "query": query}
+        self._enqueue({"inline_query": payload})
+        return query_id
+
+    def choose_inline_result(self, user_id: int, query_id: str, result_id: str, *, chat_id: int | None = None,
+                             ) -> dict[str, Any]:
+        """The user taps a result: its message is posted (via the bot) in the chat the query came from —
+        ``chat_id`` when given (a group the bot need not be in), else the user's chat with the bot — and a
+        chosen_inline_result update is queued (Telegram sends it only with inline feedback on)."""
+        answer = self.inline_answers.get(query_id)
+        if answer is None:
+            raise ValueError(f"inline query {query_id} was not answered")
+        result = next((r for r in answer["results"] if r["id"] == result_id), None)
+        if result is None:
+            raise ValueError(f"no result {result_id!r}; results: {[r['id'] for r in answer['results']]}")
+        content = result["input_message_content"]
+        formatted = format_text(content["message_text"], content.get("parse_mode"), content.get("entities"),
+                                strict_ampersand=self.strict_ampersand, resolve_user=self._resolve_user)
+        target_id = user_id if chat_id is None else chat_id
+        chat = self._chats.get(target_id) or self._chats.setdefault(
+            target_id, _ChatState(info={"id": target_id, "type": "group", "title": "Group"}))
+        message_id = chat.take_message_id()
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()), "chat": dict(chat.info),
+            "from": dict(self._users[user_id]), "via_bot": dict(self.bot_user), "text": formatted.text,
+        }
+        if formatted.entities:
+            message["entities"] = formatted.entities
+        chat.messages[message_id] = message
+        user = self._users[user_id]
+        self._enqueue({"chosen_inline_result": {"result_id": result_id, "from": dict(user),
+                                                "query": answer["query"]}})
+        return copy.deepcopy(message)
+
+    async def _answer_inline_query(self, p: Params) -> bool:
+        query_id = p.get_str("inline_query_id") or ""
+        state = self._inline_queries.get(query_id)
+        if state is None or state["answered"]:
+            raise ApiError(400, QUERY_TOO_OLD)
+        if time.monotonic() - state["created"] > 10.0:
+            raise ApiError(400, QUERY_TOO_OLD)
+        results = p.get_json("results", "results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > 50:
+            raise bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            self._validate_inline_result(result, seen)
+        cache_time = p.get_int("cache_time")
+        if cache_time is not None and cache_time < 0:
+            raise bad_request("CACHE_TIME_INVALID")
+        next_offset = p.get_str("next_offset") or ""
+        if len(next_offset.encode()) > 64:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        button = p.get_json("button", "inline query results button")
+        if button is not None:
+            if not isinstance(button, dict) or not isinstance(button.get("text"), str) or not button["text"]:
+                raise bad_request("BUTTON_TEXT_INVALID")
+            start = button.get("start_parameter")
+            if ("web_app" in button) == (start is not None):
+                raise bad_request("exactly one of start_parameter and web_app must be given")
+            if start is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(start)):
+                raise bad_request("START_PARAM_INVALID")
+        state["answered"] = True
+        query = state["query"]
+        self.inline_answers[query_id] = {
+            "results": results, "cache_time": 300 if cache_time is None else cache_time,
+            "is_personal": p.get_bool("is_personal"), "button": button, "next_offset": next_offset,
+            "query": query, "user_id": state["user_id"],
+        }
+        return True
+
+    def _validate_inline_result(self, result: Any, seen: set[str]) -> None:
+        if not isinstance(result, dict):
+            raise bad_request("can't parse inline query result")
+        kind = result.get("type")
+        if kind != "article":  # the bot sends articles only; other types are not emulated
+            raise bad_request(f"RESULT_TYPE_INVALID: {kind!r} is not emulated")
+        result_id = result.get("id")
+        if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= 64:
+            raise bad_request("RESULT_ID_INVALID")
+        if result_id in seen:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        if not isinstance(result.get("title"), str) or not result["title"].strip():
+            raise bad_request("RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict) or not isinstance(content.get("message_text"), str):
+            raise bad_request("MESSAGE_EMPTY")
+        formatted = format_text(content["message_text"], content.get("parse_mode"), content.get("entities"),
+                                strict_ampersand=self.strict_ampersand, resolve_user=self._resolve_user)
+        if not formatted.text.strip():
+            raise bad_request("MESSAGE_EMPTY")
+        if "reply_markup" in result:
+            _validate_inline_keyboard((result["reply_markup"] or {}).get("inline_keyboard"))
 
 
 # ---------------------------------------------------------------------------- module helpers

@@ -12,8 +12,9 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from pypdf import PdfReader
 
-from bot.app import Services, build_dispatcher, create_bot, prepare
+from bot.app import Services, build_dispatcher, create_bot, prepare, start_outbox, stop_outbox
 from bot.config import load_settings
+from bot.outbox import OutboxSender
 from sandbox.emulator import BotAPIEmulator
 from sandbox.images import png
 
@@ -24,10 +25,13 @@ class RunningBot:
     bot: Bot
     dp: Dispatcher
     task: asyncio.Task
+    sender: OutboxSender
+    sending: asyncio.Task
 
     async def stop(self) -> None:
         await self.dp.stop_polling()
         await asyncio.wait_for(self.task, 10)
+        await stop_outbox(self.sender, self.sending)
         await self.services.db.close()
         await self.bot.session.close()
 
@@ -38,16 +42,18 @@ def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extr
     return load_settings(env, env_file=None)
 
 
-async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "") -> RunningBot:
-    settings = settings_for(emu, db_path, admin_ids)
+async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str) -> RunningBot:
+    """The bot polling the emulator, with the outbox's sender running beside it as in production."""
+    settings = settings_for(emu, db_path, admin_ids, **extra)
     services = await prepare(settings)
     bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
     dp = build_dispatcher(services)
+    sender, sending = start_outbox(bot, services)
     task = asyncio.create_task(dp.start_polling(
         bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
         allowed_updates=dp.resolve_used_update_types(),
     ))
-    return RunningBot(services, bot, dp, task)
+    return RunningBot(services, bot, dp, task, sender, sending)
 
 
 class Person:

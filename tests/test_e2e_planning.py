@@ -3,13 +3,18 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.scheduling import send_reminders
+from bot.reminders import queue_deadline_reminders
 from bot.services.planning import PlanningService
 from tests.e2e import joins, start_bot
 
 ADMIN, SUPERVISOR, INSPECTOR = 1001, 5005, 2002
 BIN = "990340001230"
 
+
+
+async def send_reminders(app, planning):
+    """The 09:00 job: the reminders due go into the outbox; returns how many were new."""
+    return await queue_deadline_reminders(app.services.db, planning, app.sender.wake)
 
 
 def planning_on(app, day):
@@ -41,10 +46,13 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
 
         # A reminder due 7 days before the list's deadline reaches the supervisor and the admin, once.
         planning = planning_on(app, date(2026, 12, 3))
-        assert await send_reminders(app.bot, planning) == 2
-        assert await send_reminders(app.bot, planning) == 0
-        await emu.wait_idle()
-        assert "до 10.12.2026 (осталось 7 дн.)" in supervisor.text
+        assert await send_reminders(app, planning) == 2
+        assert await send_reminders(app, planning) == 0
+        await emu.wait_for(lambda: "до 10.12.2026" in supervisor.text)
+        assert "до 10.12.2026: осталось 7 дней." in supervisor.text
+        assert "Список ещё не составлен" in supervisor.text
+        assert "без оценки за полугодие" not in supervisor.text  # no objective condition recorded yet
+        assert supervisor.buttons() == ["📋 Открыть список"]
 
         await supervisor.says("/plan")
         assert "1-е полугодие 2027" in supervisor.text and "10.12.2026" in supervisor.text
@@ -62,7 +70,7 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
         assert BIN in csv_text and "approved" in csv_text
 
-        assert await send_reminders(app.bot, planning_on(app, date(2026, 12, 9))) == 0  # approved: silence
+        assert await send_reminders(app, planning_on(app, date(2026, 12, 9))) == 0  # approved: silence
         assert not emu.errors, emu.errors
     finally:
         await app.stop()

@@ -8,6 +8,7 @@ import pytest
 from bot.db import findings as findings_repo
 from bot.db import inspections as inspections_repo
 from bot.db.subjects import upsert_subject
+from bot.db.users import UserRepository
 from bot.planning import (
     Candidate,
     ListPeriod,
@@ -134,9 +135,11 @@ async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, pl
     planning.clock["today"] = date(2026, 12, 3)  # 7 days before 10 December
     due = await planning.due_reminders()
     assert sorted((r.user.telegram_id, r.days_left, r.period.half) for r in due) == [(7, 7, 1), (8, 7, 1)]
-    assert await planning.due_reminders() == []  # claimed: never twice
-    await planning.undelivered(due[0])
-    assert [r.user.telegram_id for r in await planning.due_reminders()] == [due[0].user.telegram_id]
+    # The outbox key makes each go out once: the same person, list and day-count give the same key.
+    assert sorted(r.key for r in due) == ["visit_list:2027-H1:d7:7", "visit_list:2027-H1:d7:8"]
+    assert [r.state.status for r in due] == ["not_started", "not_started"]
+    await planning.mute(await UserRepository(db).get(7), True)
+    assert [r.user.telegram_id for r in await planning.due_reminders()] == [8]  # muted: left out
     supervisor = await add_user(db, 9, role="supervisor")
     await planning.current(planning.periods()[0], supervisor)
     await planning.approve(supervisor, 2027, 1)
