@@ -58,3 +58,8 @@ BY_NAME = {spec.name: spec for spec in COMMANDS}
 def commands_for(role: Role | None, *, menu: bool = False) -> list[CommandSpec]:
     """The commands a role may use (None: someone without access), in the table's order."""
     return [c for c in COMMANDS if c.allowed(role) and (c.menu or not menu)]
+
+
+def command_names(role: Role | None) -> list[str]:
+    """What /start and /help list for a role."""
+    return [c.name for c in commands_for(role)]

@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot import menus
-from bot.commands import commands_for
+from bot.commands import command_names
 from bot.db.outbox import OutboxRepository
 from bot.db.users import User, UserRepository
 from bot.services.inspections import InspectionService
@@ -24,12 +24,13 @@ async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: I
     if draft is not None:
         await presenter.show(bot, t, user, draft, prefix=t("draft_exists"))
         return
-    await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value))
+    await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value,
+                           commands=command_names(user.role)))
 
 
 async def help_(message: Message, user: User, t: Texts) -> None:
     """The commands this person's role may use, from the one table (bot/commands.py)."""
-    await message.answer(t("help", role=user.role.value, commands=[c.name for c in commands_for(user.role)]))
+    await message.answer(t("help", role=user.role.value, commands=command_names(user.role)))
 
 
 async def choose_language(message: Message, t: Texts) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.commands import command_names
 from bot.db.users import User
 from bot.texts import Texts
 
@@ -14,7 +15,7 @@ async def unknown_button(callback: CallbackQuery, t: Texts) -> None:
 
 
 async def anything_else(message: Message, user: User, t: Texts) -> None:
-    await message.answer(t("help", role=user.role.value))
+    await message.answer(t("help", role=user.role.value, commands=command_names(user.role)))
 
 
 def build_router() -> Router:
