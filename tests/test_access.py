@@ -149,3 +149,30 @@ async def test_the_token_never_appears_in_the_logs(emu, tmp_path, caplog):
     text = caplog.text + "".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert emu.token not in text
     assert "[REDACTED]" in text
+
+
+async def test_aiohttp_errors_that_carry_the_url_with_the_token_are_logged_redacted(emu, caplog):
+    import aiohttp
+
+    handler_filter = RedactingFilter([emu.token])
+    caplog.handler.addFilter(handler_filter)
+    caplog.set_level(logging.DEBUG)
+    log = logging.getLogger("bot.test")
+    try:
+        async with aiohttp.ClientSession() as session:
+            for url in (f"{emu.base_url}/bot{emu.token}/noSuchMethod",
+                        f"{emu.base_url}/bot{emu.token.replace(':', '%3A')}/noSuchMethod"):
+                response = await session.get(url)
+                try:
+                    response.raise_for_status()
+                except aiohttp.ClientResponseError as exc:
+                    assert emu.token.split(":")[1] in str(exc)  # the raw error does carry it
+                    log.warning("request failed: %s", exc)
+                    log.error("request failed", exc_info=True)
+                    log.error("with the stack", stack_info=True, extra={"url": url})
+    finally:
+        caplog.handler.removeFilter(handler_filter)
+    text = caplog.text
+    assert len(caplog.records) == 6
+    assert emu.token.split(":")[1] not in text
+    assert text.count("[REDACTED]") >= 4

@@ -112,22 +112,23 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
     db_bytes = sum(p.stat().st_size for p in db.path.parent.glob(db.path.name + "*") if p.is_file())
     counts = await users.counts()
     next_run = runtime.next_backup()
-    await message.answer(t(
+    overview = t(
         "status", version=__version__, uptime=str(uptime).split(".")[0], db_size=_size(db_bytes),
         users=", ".join(f"{t.plain('role_name', role=r)} {n}" for r, n in sorted(counts.items())) or "0",
         subjects=await subjects.count(),
         inspections=await inspections_repo.count_by_status(db),
         next_backup=reports.local_time(next_run.isoformat()) if next_run else None,
-    ))
+    )
     errors = await errors_since(db, datetime.now(UTC) - timedelta(hours=24))
     unreachable = await outbox.unreachable()
-    await message.answer(t(
+    sending = t(
         "status_outbox", counts=await outbox.counts(),
         errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": reports.local_time(e.last)}
                 for e in errors[:STATUS_LINES]],
         more_errors=max(0, len(errors) - STATUS_LINES),
         unreachable=[{"chat_id": u.chat_id, "since": reports.local_time(u.since)} for u in unreachable[:STATUS_LINES]],
-        more_unreachable=max(0, len(unreachable) - STATUS_LINES)))
+        more_unreachable=max(0, len(unreachable) - STATUS_LINES))
+    await message.answer(t("joined", first=overview, second=sending))
 
 
 async def send_backup(message: Message, t: Texts, backups: BackupService) -> None:

@@ -40,7 +40,7 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService) -> str
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
              result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
-    return t("card_with_risk", card=card, risk=risk)
+    return t("joined", first=card, second=risk)
 
 
 async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,
