@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.lookup", "bench.dispatcher")
+BENCHMARKS = ("bench.lookup", "bench.dispatcher", "bench.fanout")
 
 
 def _short(module: str) -> str:

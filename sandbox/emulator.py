@@ -1458,6 +1458,11 @@ class BotAPIEmulator:
         """The user has started the bot once (their private chat exists), without an update to handle."""
         self._touch_user(user_id, first_name=first_name, language_code=language_code)
 
+    def is_answered(self, callback_query_id: str) -> bool:
+        """Whether the bot answered the callback query (answerCallbackQuery accepted)."""
+        state = self._queries.get(callback_query_id)
+        return state is not None and state.answered
+
     def sends_to(self, chat_id: int) -> int:
         """How many messages the bot has in the chat (each accepted send made one)."""
         chat = self._chats.get(chat_id)
