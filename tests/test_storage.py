@@ -8,6 +8,7 @@ import pytest
 from bot.db import Database
 from bot.db import inspections as repo
 from bot.db.database import migrations
+from bot.db.outbox import OutboxRepository, enqueue
 from bot.db.subjects import SubjectRepository, upsert_subject
 from bot.db.users import Role, UserRepository
 from tests.conftest import BIN_A, add_user
@@ -170,5 +171,26 @@ async def test_migrating_a_release_3_file_keeps_people_drafts_and_records_and_ad
         with pytest.raises(sqlite3.IntegrityError):  # the foreign keys survived the rebuild
             async with db.transaction() as tx:
                 await tx.execute("DELETE FROM users WHERE telegram_id = 7")
+    finally:
+        await db.close()
+
+
+async def test_upgrading_keeps_reminders_already_sent_as_sent_and_finds_old_subjects_by_name(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _database_at_version_3(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("INSERT INTO reminder_log (kind, deadline, sent_to, sent_at) VALUES"
+                       " ('visit_list:2027-H1:d7', '2026-12-10', 7, '2026-12-03T04:00:00+00:00')")
+    connection.close()
+    db = await Database.open(path)
+    try:
+        assert await OutboxRepository(db).status_of("visit_list:2027-H1:d7:7") == "sent"
+        async with db.transaction() as tx:  # the reminder job's key for it: not sent again
+            assert not await enqueue(tx, "visit_list:2027-H1:d7:7", 7, "reminder", "again")
+        assert [s.bin for s in await SubjectRepository(db).search("a")] == []  # too short for a name
+        async with db.transaction() as tx:
+            await upsert_subject(tx, "990340001230", "ТОО Ақ жол", "BIN", None)
+        assert [s.bin for s in await SubjectRepository(db).search("ақ ж")] == ["990340001230"]
+        assert [s.bin for s in await SubjectRepository(db).search("9903")] == ["990340001230"]
     finally:
         await db.close()

@@ -62,3 +62,7 @@ CREATE TRIGGER subjects_name_search_update AFTER UPDATE OF name ON subjects BEGI
     INSERT INTO subjects_name_search (subjects_name_search, rowid, name) VALUES ('delete', old.id, old.name);
     INSERT INTO subjects_name_search (rowid, name) VALUES (new.id, new.name);
 END;
+
+-- Reminders sent before the outbox existed stay sent: their keys are the outbox's keys.
+INSERT OR IGNORE INTO outbox (key, chat_id, kind, text, status, not_before, created_at, done_at)
+SELECT kind || ':' || sent_to, sent_to, 'reminder', '', 'sent', sent_at, sent_at, sent_at FROM reminder_log;
