@@ -163,7 +163,6 @@ def start_outbox(bot: Bot, services: Services) -> tuple[OutboxSender, asyncio.Ta
     """The outbox's sender as a background task of its own: handlers never wait for it."""
     sender = OutboxSender(bot, services.outbox, rate=services.settings.outbox_rate)
     services.runtime.wake_outbox = sender.wake
-    services.runtime.sender = sender
     return sender, asyncio.create_task(sender.run(), name="outbox-sender")
 
 

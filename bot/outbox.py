@@ -51,7 +51,7 @@ class SenderCounters:
 
 class OutboxSender:
     def __init__(self, bot: Bot, outbox: OutboxRepository, *, rate: float = 25.0, per_chat_interval: float = 1.0,
-                 workers: int = 8, idle_wait: float = 5.0) -> None:
+                 workers: int = 8, idle_wait: float = 5.0, retry_base: float = 2.0) -> None:
         self._bot = bot
         self._outbox = outbox
         # capacity 2, refilled at ``rate`` a second: never more than rate + 2 in any one second
@@ -60,6 +60,7 @@ class OutboxSender:
         self._workers = asyncio.Semaphore(workers)
         self._worker_count = workers
         self._idle_wait = idle_wait
+        self._retry_base = retry_base  # a retried request waits retry_base ** attempts seconds
         self._last_sent: dict[int, float] = {}  # chat -> monotonic time of its latest send
         self._busy: set[int] = set()
         self._paused_until = 0.0
@@ -173,7 +174,8 @@ class OutboxSender:
                     self.counters.failed += 1
                     await self._outbox.mark_failed(message.id, f"{type(exc).__name__} after {MAX_ATTEMPTS} attempts")
                 else:
-                    await self._outbox.retry_later(message.id, 2.0 ** (message.attempts + 1), type(exc).__name__)
+                    await self._outbox.retry_later(message.id, self._retry_base ** (message.attempts + 1),
+                                                   type(exc).__name__)
             else:  # a timeout or a dropped answer: it may have been delivered; at most once
                 self.counters.unknown += 1
                 log.warning("outbox message %s: delivery unknown (%s), not repeated", message.key,

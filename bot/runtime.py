@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -17,7 +16,6 @@ class Runtime:
     backup_job_id: str = "daily-backup"
     # set when the outbox's sender starts: producers call it after enqueueing so it looks at once
     wake_outbox: Callable[[], None] = lambda: None
-    sender: Any = None  # the OutboxSender, for /status's counters
 
     def next_backup(self) -> datetime | None:
         if self.scheduler is None:
