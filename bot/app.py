@@ -33,7 +33,7 @@ from bot.db.audit import AuditRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.subjects import SubjectRepository
 from bot.db.users import UserRepository
-from bot.handlers import admin, assessment, common, fallback, history, inline, inspection, lookup, planning
+from bot.handlers import admin, assessment, common, fallback, history, inline, inspection, lookup, planning, tables
 from bot.middlewares import AccessMiddleware
 from bot.outbox import OutboxSender
 from bot.pdf.check_sheet import warm_up
@@ -41,6 +41,8 @@ from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.assessment import AssessmentService
 from bot.services.backups import BackupService
+from bot.services.exports import ExportService
+from bot.services.importing import ImportService
 from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
@@ -86,6 +88,8 @@ class Services:
     assessment: AssessmentService
     outbox: OutboxRepository
     reporter: ErrorReporter
+    imports: ImportService
+    exports: ExportService
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None) -> Services:
@@ -107,6 +111,8 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),
         outbox=OutboxRepository(db),
         reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
+        imports=ImportService(db, catalogue, today),
+        exports=ExportService(db, catalogue, assessment, settings.timezone),
     )
 
 
@@ -130,12 +136,16 @@ def build_dispatcher(services: Services) -> Dispatcher:
         assessment=services.assessment,
         outbox=services.outbox,
         reporter=services.reporter,
+        imports=services.imports,
+        exports=services.exports,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
     errors.errors.register(on_error)
-    # The check sheet's routers first: nearly every update is an inspector's answer or text.
-    dp.include_routers(errors, inspection.build_router(), common.build_router(), planning.build_router(),
+    # The check sheet's routers first: nearly every update is an inspector's answer or text. Tables before
+    # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only).
+    dp.include_routers(errors, tables.build_router(), inspection.build_router(), common.build_router(),
+                       planning.build_router(),
                        assessment.build_router(), history.build_router(), admin.build_router(),
                        lookup.build_router(), inline.build_router(), fallback.build_router())
     return dp

@@ -13,6 +13,7 @@ from bot.db.users import Role
 STAFF = frozenset(Role)
 PLANNERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+TABLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.HEAD})  # /import and /export (bot/handlers/tables.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("plan", PLANNERS),
     CommandSpec("deadlines", PLANNERS),
     CommandSpec("mute", PLANNERS),
-    CommandSpec("export", PLANNERS),
+    CommandSpec("export", TABLES),
+    CommandSpec("import", TABLES),
     CommandSpec("invite", ADMINS),
     CommandSpec("users", ADMINS),
     CommandSpec("role", ADMINS, menu=False),

@@ -46,3 +46,12 @@ def test_lookup_benchmark_measures_real_lookups(tmp_path, capsys):
     assert any(check.aiosqlite.history for check in known)  # the history query returned rows, not only empties
     for timing in report.timings:
         assert len(timing.nanoseconds) == 100
+
+
+def test_import_benchmark_imports_what_it_generates(capsys):
+    from bench import imports
+
+    imports.main(["--quick"])
+    out = capsys.readouterr().out
+    assert "subjects          1,000 rows" in out and "{'add': 1000}" in out
+    assert "findings-again" in out and "{'unchanged': 1000}" in out

@@ -121,7 +121,7 @@ async def test_finished_sheets_mine_with_pdfs_and_a_years_export(emu, tmp_path):
         assert "руководители и администраторы" in inspector.text
         await supervisor.says("/export 1999")
         assert "Формат" in supervisor.text
-        await supervisor.says("/export")
+        await supervisor.says("/export csv")  # the former CSV, on request (plain /export gives XLSX)
         csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
         lines = csv_text.strip().splitlines()
         assert len(lines) == 2 and BIN in lines[1] and ",100.00,high,1," in lines[1]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.db.imports import ImportSource
 from bot.services.assessment import AssessmentService, SubjectAssessment
+from bot.services.importing import ImportService
 from bot.services.inspections import result_to_dict
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -15,7 +19,7 @@ from bot.validation import Invalid, parse_bin_iin
 
 
 async def _show_card(message: Message, raw: str, t: Texts, assessment: AssessmentService,
-                     reports: ReportService) -> None:
+                     reports: ReportService, imports: ImportService) -> None:
     number = parse_bin_iin(raw)
     if isinstance(number, Invalid):
         await message.answer(f"{t('invalid', reason=number.reason)}\n{t('lookup_usage')}")
@@ -26,10 +30,12 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
         return
     # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
     markup = report_buttons(t, found.history[0].id) if found.history else None
-    await message.answer(card_text(t, found, reports), reply_markup=markup)
+    sources = await imports.sources(number) if found.findings or found.objective else []
+    await message.answer(card_text(t, found, reports, sources), reply_markup=markup)
 
 
-def card_text(t: Texts, found: SubjectAssessment, reports: ReportService) -> str:
+def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
+              sources: Sequence[ImportSource] = ()) -> str:
     """The subject's card (the look-up's and the inline look-up's message)."""
     history = [
         {"date": reports.local_time(p.finalized_at)[:10], "indicator": p.indicator, "risk_class": p.risk_class,
@@ -40,19 +46,22 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService) -> str
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
              result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
+    if sources:  # the spreadsheets and rows its imported records came from
+        risk = t("card_import_sources", risk=risk, sources=sources)
     return t("joined", first=card, second=risk)
 
 
 async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,
-                         reports: ReportService) -> None:
+                         reports: ReportService, imports: ImportService) -> None:
     if not command.args:
         await message.answer(t("lookup_usage"))
         return
-    await _show_card(message, command.args, t, assessment, reports)
+    await _show_card(message, command.args, t, assessment, reports, imports)
 
 
-async def lookup_digits(message: Message, t: Texts, assessment: AssessmentService, reports: ReportService) -> None:
-    await _show_card(message, message.text, t, assessment, reports)
+async def lookup_digits(message: Message, t: Texts, assessment: AssessmentService, reports: ReportService,
+                        imports: ImportService) -> None:
+    await _show_card(message, message.text, t, assessment, reports, imports)
 
 
 def build_router() -> Router:

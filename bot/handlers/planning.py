@@ -13,6 +13,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from bot.db.users import User
 from bot.db.visit_lists import VisitList
 from bot.planning import Candidate, ListPeriod
+from bot.services.exports import ExportService
 from bot.services.planning import PLANNERS, PlanningService
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -33,6 +34,8 @@ def _screen(t: Texts, visit_list: VisitList, lacking: list[Candidate], periods: 
     if not visit_list.approved:
         row.append(InlineKeyboardButton(text=t.plain("btn_approve"),
                                         callback_data=PlanAction(year=year, half=half, action="approve").pack()))
+    row.append(InlineKeyboardButton(text=t.plain("btn_xlsx"),
+                                    callback_data=PlanAction(year=year, half=half, action="xlsx").pack()))
     row.append(InlineKeyboardButton(text=t.plain("btn_csv"),
                                     callback_data=PlanAction(year=year, half=half, action="csv").pack()))
     rows = [row]
@@ -55,7 +58,7 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
 
 
 async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
-                      planning: PlanningService, reports: ReportService) -> None:
+                      planning: PlanningService, reports: ReportService, exports: ExportService) -> None:
     if user.role not in PLANNERS:
         await callback.answer(t.plain("refusal", reason="forbidden_planning"), show_alert=True)
         return
@@ -68,13 +71,16 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             return
         await callback.answer(t.plain("list_approved"))
         visit_list, lacking = approved, []
-    elif callback_data.action == "csv":
+    elif callback_data.action in ("csv", "xlsx"):
         await callback.answer()
         visit_list = await planning.stored(callback_data.year, callback_data.half)
         if visit_list is None:
             return
+        # The XLSX is the layout a head signs (bot/services/exports.py); the CSV stays for who asks for it.
+        data = await exports.visit_list(t, visit_list) if callback_data.action == "xlsx" else _csv(visit_list)
+        name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action}"
         await callback.message.answer_document(
-            BufferedInputFile(_csv(visit_list), filename=f"visit-list-{visit_list.year}-H{visit_list.half}.csv"),
+            BufferedInputFile(data, filename=name),
             caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
         return
     else:
@@ -126,5 +132,5 @@ def build_router() -> Router:
     router.message.register(show_plan, Command("plan"))
     router.message.register(show_deadlines, Command("deadlines"))
     router.message.register(toggle_mute, Command("mute"))
-    router.callback_query.register(plan_action, PlanAction.filter(F.action.in_({"show", "approve", "csv"})))
+    router.callback_query.register(plan_action, PlanAction.filter(F.action.in_({"show", "approve", "csv", "xlsx"})))
     return router

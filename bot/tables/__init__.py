@@ -1,0 +1,1 @@
+"""Tables in and out in one place: :mod:`reader` reads CSV and XLSX, :mod:`writer` writes XLSX."""
