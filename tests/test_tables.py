@@ -29,6 +29,12 @@ def test_a_csv_in_any_excel_encoding_and_delimiter_reads_the_same(encoding, deli
     assert table.rows[0].cells == {"bin": BIN_A, "name": "ТОО «Север»", "kind": "аким", "address": "ул. Абая, 1"}
 
 
+def test_excels_unicode_text_utf16_with_tabs_reads_too():
+    text = f"БИН\tНаименование\tВид\r\n{BIN_A}\tТОО «Север»\tәкім\r\n"
+    table = read_table(text.encode("utf-16"), max_rows=10)
+    assert table.kind is TableKind.SUBJECTS and table.rows[0].cells["kind"] == "әкім"
+
+
 def test_kazakh_headers_are_recognised_and_empty_lines_keep_the_numbering():
     text = "БСН/ЖСН;өлшемшарт;нәтиже;күні;дереккөз\n\n" + f"{BIN_A};21;сәйкес келмейді;15.03.2026;шағым\n"
     table = read_table(text.encode(), max_rows=10)

@@ -177,7 +177,10 @@ def _workbook_rows(data: bytes) -> Iterator[tuple[int, tuple[Cell, ...]]]:
 
 
 def decode(data: bytes) -> str:
-    """Text as Excel saves CSV: UTF-8 (a BOM is dropped), else Windows-1251 (Excel's Cyrillic ANSI)."""
+    """Text as Excel saves CSV: UTF-8 (a BOM is dropped), else Windows-1251 (Excel's Cyrillic ANSI);
+    Excel's "Unicode text" (UTF-16 with its BOM, tab-separated) too."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict")
     try:
@@ -187,12 +190,12 @@ def decode(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    if b"\x00" in data[:4096]:
-        raise TableError(TableProblem.NOT_A_TABLE)  # binary (or UTF-16): not a CSV as Excel writes it
     try:
         text = decode(data)
     except UnicodeDecodeError as exc:
         raise TableError(TableProblem.NOT_A_TABLE) from exc
+    if "\x00" in text[:4096]:
+        raise TableError(TableProblem.NOT_A_TABLE)  # binary: not a text table
     if not text.strip():
         raise TableError(TableProblem.EMPTY)
     first_line = text.split("\n", 1)[0]
