@@ -63,6 +63,9 @@ class Criterion:
     group: int
     severity: Severity
     text: Text
+    # Why the duty binds only some subjects (README "Readings of the order"): only such a criterion may be
+    # answered "not applicable". None: the duty binds every subject of the check sheet.
+    conditional: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +76,27 @@ class Requirement:
     criterion: int
     severity: Severity
     text: Text
+    conditional: str | None = None  # the criterion's: "not applicable" is offered only then
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveCriterion:
-    """A condition of chapter 2 item 4: meeting any of them puts a subject in the high group."""
+    """A condition of chapter 2 item 4: meeting any of them puts a subject in the high group.
+
+    A condition is a dated fact that counts within a window before the list's approval (``window_months``),
+    or, for the internal-control report (sub-item 6), by the latest report (``window_months`` None).
+    ``value_min``: the least count that meets it (sub-item 1: more than 1,000 services; 5: three checks).
+    """
 
     number: int
     text: Text
+    window_months: int | None = None
+    value_min: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        """The condition is a number (services provided, checks made), recorded as ``value``."""
+        return self.value_min is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +113,7 @@ class Constants:
     max_visits_per_year: int  # item 10
     first_half_list_deadline: tuple[int, int]  # (month, day): 10 December of the previous year, item 11
     second_half_list_deadline: tuple[int, int]  # (month, day): 10 May of the current year, item 11
+    assessment_period_months: int = 12  # our reading: the sources of the 12 months before the assessment date
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +200,25 @@ def _constants(raw: dict[str, Any]) -> Constants:
             max_visits_per_year=_int(raw, "max_visits_per_year", where),
             first_half_list_deadline=_month_day(raw["first_half_list_deadline"], where),
             second_half_list_deadline=_month_day(raw["second_half_list_deadline"], where),
+            assessment_period_months=_int(raw, "assessment_period_months", where),
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing '{exc.args[0]}'") from None
+
+
+def _objective(entry: dict[str, Any]) -> ObjectiveCriterion:
+    where = f"objective criterion {entry['number']}"
+    window = entry.get("window")
+    if window == "latest_report":
+        months = None
+    elif window is None:
+        months = _int(entry, "window_months", where)
+        if months < 1:
+            raise CatalogueError(f"{where}: 'window_months' must be positive")
+    else:
+        raise CatalogueError(f"{where}: window {window!r} is not 'latest_report'")
+    value_min = _int(entry, "value_min", where) if "value_min" in entry else None
+    return ObjectiveCriterion(entry["number"], _text(entry, where), months, value_min)
 
 
 def parse_catalogue(raw_bytes: bytes) -> Catalogue:
@@ -214,7 +247,11 @@ def parse_catalogue(raw_bytes: bytes) -> Catalogue:
         group = _int(entry, "group", where)
         if not 1 <= group <= EXPECTED_GROUPS:
             raise CatalogueError(f"{where}: group {group} does not exist")
-        criteria[entry["number"]] = Criterion(entry["number"], group, _severity(entry, where), _text(entry, where))
+        conditional = entry.get("conditional")
+        if conditional is not None and (not isinstance(conditional, str) or not conditional.strip()):
+            raise CatalogueError(f"{where}: 'conditional' must be the reason the duty binds only some subjects")
+        criteria[entry["number"]] = Criterion(entry["number"], group, _severity(entry, where), _text(entry, where),
+                                              conditional)
 
     checklist_raw = raw.get("checklist", [])
     _numbered(checklist_raw, EXPECTED_CHECKLIST, "[[checklist]]")
@@ -225,13 +262,12 @@ def parse_catalogue(raw_bytes: bytes) -> Catalogue:
         if criterion != entry["number"]:
             raise CatalogueError(f"{where}: must map to criterion {entry['number']}, not {criterion}")
         severity = criteria[criterion].severity
-        checklist.append(Requirement(entry["number"], criterion, severity, _text(entry, where)))
+        checklist.append(Requirement(entry["number"], criterion, severity, _text(entry, where),
+                                     criteria[criterion].conditional))
 
     objective_raw = raw.get("objective", [])
     _numbered(objective_raw, EXPECTED_OBJECTIVE, "[[objective]]")
-    objective = tuple(
-        ObjectiveCriterion(e["number"], _text(e, f"objective criterion {e['number']}")) for e in objective_raw
-    )
+    objective = tuple(_objective(e) for e in objective_raw)
 
     sheet_raw = raw.get("check_sheet", {})
     label_keys = sorted({key[:-3] for key in sheet_raw if key.endswith(("_kk", "_ru"))})

@@ -13,6 +13,7 @@ from bot.catalogue import Severity
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
 from bot.scoring import Answer, Evaluation
+from bot.scoring.subject import CriterionRecord, ObjectiveFact
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,20 +36,21 @@ class Finding:
 
 
 async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, occurred_on: date,
-                        user_id: int) -> None:
+                        user_id: int, *, value: int | None = None, source_note: str | None = None) -> None:
+    """A dated fact: ``occurred_on`` is the event's date (not the day of entry), ``value`` a count."""
     await tx.execute(
-        "INSERT INTO objective_records (subject_id, condition, met, occurred_on, recorded_by, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (subject_id, condition, int(met), occurred_on.isoformat(), user_id, utc_now()),
+        "INSERT INTO objective_records (subject_id, condition, met, occurred_on, value, source_note, recorded_by,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (subject_id, condition, int(met), occurred_on.isoformat(), value, source_note, user_id, utc_now()),
     )
 
 
 async def add_finding(tx: Transaction, subject_id: int, criterion: int, severity: str, answer: str,
-                      found_on: date, user_id: int) -> None:
+                      found_on: date, user_id: int, *, source_note: str | None = None) -> None:
     await tx.execute(
-        "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, recorded_by, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (subject_id, criterion, severity, answer, found_on.isoformat(), user_id, utc_now()),
+        "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, source_note, recorded_by,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (subject_id, criterion, severity, answer, found_on.isoformat(), source_note, user_id, utc_now()),
     )
 
 
@@ -90,4 +92,39 @@ async def all_latest_findings(db: Database) -> dict[int, dict[int, Finding]]:
     for r in await db.fetch_all(_LATEST_FINDINGS):
         result.setdefault(r["subject_id"], {})[r["criterion"]] = Finding(
             r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]))
+    return result
+
+
+# --- dated sources of the subject's indicator and objective group (bot/scoring/subject.py) ------------
+
+
+def _where_subject(subject_id: int | None) -> tuple[str, tuple]:
+    return (" WHERE subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
+
+
+async def objective_facts(db: Database | Transaction, subject_id: int | None = None,
+                          ) -> dict[int, list[ObjectiveFact]]:
+    """Every objective record (of one subject, or of all), as dated facts, by subject."""
+    where, params = _where_subject(subject_id)
+    rows = await db.fetch_all(
+        "SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM objective_records" + where,
+        params)
+    result: dict[int, list[ObjectiveFact]] = {}
+    for r in rows:
+        result.setdefault(r["subject_id"], []).append(ObjectiveFact(
+            r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]), r["value"], r["source_note"],
+            r["id"]))
+    return result
+
+
+async def criterion_records(db: Database | Transaction, subject_id: int | None = None,
+                            ) -> dict[int, list[CriterionRecord]]:
+    """Every finding of criteria 20-35 (of one subject, or of all), dated by its source, by subject."""
+    where, params = _where_subject(subject_id)
+    rows = await db.fetch_all(
+        "SELECT id, subject_id, criterion, answer, found_on, source_note FROM findings" + where, params)
+    result: dict[int, list[CriterionRecord]] = {}
+    for r in rows:
+        result.setdefault(r["subject_id"], []).append(CriterionRecord(
+            r["criterion"], Answer(r["answer"]), date.fromisoformat(r["found_on"]), r["source_note"], r["id"]))
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from bot.catalogue import Severity
@@ -323,3 +324,42 @@ async def finalized_between(db: Database, start_utc: str, end_utc: str) -> list[
     rows = await db.fetch_all(_FINALIZED + " AND finalized_at >= ? AND finalized_at < ? ORDER BY finalized_at, id",
                               (start_utc, end_utc))
     return [_finalized(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetDate:
+    """A finalized check sheet of a subject: its act date (the visit's local date) and finishing order."""
+
+    inspection_id: int
+    subject_id: int
+    act_date: date | None
+    finalized_at: str
+
+
+async def finalized_sheets(db: Database | Transaction, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
+    """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
+    where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
+    rows = await db.fetch_all(
+        "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = 'finalized'"
+        " AND subject_id IS NOT NULL" + where, params)
+    result: dict[int, list[SheetDate]] = {}
+    for r in rows:
+        act = datetime.strptime(r["act_date"], "%d.%m.%Y").date() if r["act_date"] else None
+        result.setdefault(r["subject_id"], []).append(SheetDate(r["id"], r["subject_id"], act, r["finalized_at"]))
+    return result
+
+
+async def answers_of(db: Database | Transaction, inspection_ids: list[int]) -> dict[int, dict[int, StoredAnswer]]:
+    """The stored answers of several inspections, by inspection and item (a query per 500)."""
+    rows: list[sqlite3.Row] = []
+    for start in range(0, len(inspection_ids), 500):  # within SQLite's limit of bound parameters
+        chunk = tuple(inspection_ids[start:start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows += await db.fetch_all(
+            "SELECT inspection_id, item, criterion, severity, answer, comment, answered_at FROM answers"
+            f" WHERE inspection_id IN ({marks})", chunk)
+    result: dict[int, dict[int, StoredAnswer]] = {}
+    for r in rows:
+        result.setdefault(r["inspection_id"], {})[r["item"]] = StoredAnswer(
+            r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"])
+    return result

@@ -14,10 +14,21 @@ from bot.db import inspections as inspections_repo
 from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.findings import Finding, ObjectiveState
+from bot.db.inspections import SheetDate, StoredAnswer
 from bot.db.subjects import PastInspection, Subject, SubjectRepository, upsert_subject
 from bot.db.users import User
 from bot.scoring import Answer
-from bot.scoring.engine import SubjectRisk, subject_risk
+from bot.planning import next_periods
+from bot.scoring.engine import SubjectRisk
+from bot.scoring.subject import (
+    ConditionState,
+    SheetAnswers,
+    SubjectIndicator,
+    assessment_period,
+    objective_conditions,
+    objective_group_high,
+    subject_indicator,
+)
 
 OTHER_SOURCES = range(20, 36)  # criteria 20-35: not on the check sheet
 
@@ -26,19 +37,36 @@ class AssessmentProblem(StrEnum):
     UNKNOWN_SUBJECT = "unknown_subject"
     NOT_A_CONDITION = "not_a_condition"
     NOT_OTHER_SOURCE = "not_other_source"
+    FUTURE_DATE = "future_date"
+    VALUE_REQUIRED = "value_required"  # sub-items 1 and 5 are counts
+    NO_VALUE = "no_value"  # the other conditions are events, not counts
+    NOT_CONDITIONAL = "not_conditional"  # "not applicable" only where the duty is conditional
 
 
 @dataclass(frozen=True, slots=True)
 class SubjectAssessment:
     subject: Subject
     history: tuple[PastInspection, ...]
-    objective: dict[int, ObjectiveState]
-    findings: dict[int, Finding]
+    objective: dict[int, ObjectiveState]  # the latest record of each condition, as recorded
+    findings: dict[int, Finding]  # the latest record of each criterion 20-35, as recorded
     risk: SubjectRisk
+    indicator: SubjectIndicator  # over the 35 criteria, with the basis of each (chapter 3 items 7-9)
+    conditions: dict[int, ConditionState]  # the objective conditions for the list's approval date
+    objective_date: date  # that date: the nearest list's deadline
 
     @property
     def objective_met(self) -> list[int]:
-        return sorted(n for n, state in self.objective.items() if state.met)
+        return sorted(n for n, state in self.conditions.items() if state.met)
+
+
+def sheet_answers(sheets: list[SheetDate], answers: dict[int, dict[int, StoredAnswer]]) -> list[SheetAnswers]:
+    """Check sheets as scoring takes them (a sheet without an act date cannot be dated and is left out)."""
+    ranked = sorted(sheets, key=lambda s: (s.finalized_at, s.inspection_id))
+    return [
+        SheetAnswers(s.inspection_id, s.act_date, {n: Answer(a.answer) for n, a in answers.get(s.inspection_id, {}).items()},
+                     {n: a.comment for n, a in answers.get(s.inspection_id, {}).items() if a.comment}, order)
+        for order, s in enumerate(ranked) if s.act_date is not None
+    ]
 
 
 class AssessmentService:
@@ -52,21 +80,56 @@ class AssessmentService:
     def catalogue(self) -> Catalogue:
         return self._catalogue
 
-    async def of_bin(self, bin_: str) -> SubjectAssessment | None:
+    def objective_date(self) -> date:
+        """Chapter 2 item 4 counts the conditions before the list's approval: the nearest list's deadline."""
+        return next_periods(self._today(), self._catalogue.constants)[0].deadline
+
+    async def of_bin(self, bin_: str, *, on: date | None = None, objective_on: date | None = None,
+                     ) -> SubjectAssessment | None:
+        """The subject's card: its indicator assessed ``on`` (today) and its objective group for the list
+        approved ``objective_on`` (the nearest list's deadline)."""
         card = await self._subjects.card(bin_)
         if card is None:
             return None
-        objective = await repo.latest_objective(self._db, card.subject.id)
-        findings = await repo.latest_findings(self._db, card.subject.id)
-        risk = await self.risk(card.latest.id if card.latest else None, findings, objective)
-        return SubjectAssessment(card.subject, card.history, objective, findings, risk)
+        subject_id = card.subject.id
+        on = on or self._today()
+        objective_on = objective_on or self.objective_date()
+        objective = await repo.latest_objective(self._db, subject_id)
+        findings = await repo.latest_findings(self._db, subject_id)
+        indicator, conditions = await self.subject_risk(subject_id, on=on, objective_on=objective_on)
+        risk = SubjectRisk(objective_group_high(conditions), indicator.result)
+        return SubjectAssessment(card.subject, card.history, objective, findings, risk, indicator, conditions,
+                                 objective_on)
 
-    async def risk(self, inspection_id: int | None, findings: dict[int, Finding],
-                   objective: dict[int, ObjectiveState]) -> SubjectRisk:
-        """The risk from the given sources: the check sheet's stored answers and the latest records."""
-        answers = await inspections_repo.answers(self._db, inspection_id) if inspection_id is not None else {}
-        return subject_risk([a.evaluation for a in answers.values()], [f.evaluation for f in findings.values()],
-                            {n: s.met for n, s in objective.items()}, self._catalogue.constants)
+    async def subject_risk(self, subject_id: int, *, on: date, objective_on: date | None = None,
+                           ) -> tuple[SubjectIndicator, dict[int, ConditionState]]:
+        """One subject's indicator over the 35 criteria assessed ``on`` and its objective conditions."""
+        sheets = (await inspections_repo.finalized_sheets(self._db, subject_id)).get(subject_id, [])
+        answers = await inspections_repo.answers_of(self._db, [s.inspection_id for s in sheets])
+        records = (await repo.criterion_records(self._db, subject_id)).get(subject_id, [])
+        facts = (await repo.objective_facts(self._db, subject_id)).get(subject_id, [])
+        indicator = subject_indicator(self._catalogue, sheet_answers(sheets, answers), records, on)
+        return indicator, objective_conditions(self._catalogue, facts, objective_on or on)
+
+    async def all_risks(self, *, on: date) -> dict[int, tuple[SubjectIndicator, dict[int, ConditionState]]]:
+        """Every subject with a check sheet or a record: its indicator and objective conditions, both for
+        the list approved ``on`` (chapter 2 item 4, chapter 3 item 9)."""
+        sheets = await inspections_repo.finalized_sheets(self._db)
+        period = assessment_period(on, self._catalogue)
+        latest_ids = []
+        for subject_sheets in sheets.values():  # only the latest sheet in the period needs its answers
+            dated = [s for s in subject_sheets if s.act_date is not None and s.act_date in period]
+            if dated:
+                latest_ids.append(max(dated, key=lambda s: (s.act_date, s.finalized_at, s.inspection_id)).inspection_id)
+        answers = await inspections_repo.answers_of(self._db, latest_ids)
+        records = await repo.criterion_records(self._db)
+        facts = await repo.objective_facts(self._db)
+        result = {}
+        for subject_id in set(sheets) | set(records) | set(facts):
+            indicator = subject_indicator(self._catalogue, sheet_answers(sheets.get(subject_id, []), answers),
+                                          records.get(subject_id, []), on)
+            result[subject_id] = (indicator, objective_conditions(self._catalogue, facts.get(subject_id, []), on))
+        return result
 
     async def register(self, user: User, bin_: str, name: str, kind: str) -> None:
         """A subject not visited yet, so that other sources can be recorded for it."""
@@ -74,28 +137,51 @@ class AssessmentService:
             await upsert_subject(tx, bin_, name, kind, None)
             await record(tx, user.telegram_id, "subject.register", "subject", bin_, {"name": name})
 
-    async def set_objective(self, user: User, bin_: str, condition: int, met: bool) -> AssessmentProblem | None:
+    async def set_objective(self, user: User, bin_: str, condition: int, met: bool, *,
+                            occurred_on: date | None = None, value: int | None = None,
+                            source_note: str | None = None) -> AssessmentProblem | None:
+        """Record a dated objective fact (chapter 2 item 4): the event's date, not the day of entry (today
+        when not given), and for a count condition (sub-items 1 and 5) the count, which decides ``met``."""
         if not 1 <= condition <= len(self._catalogue.objective):
             return AssessmentProblem.NOT_A_CONDITION
+        criterion = self._catalogue.objective[condition - 1]
+        occurred_on = occurred_on or self._today()
+        if occurred_on > self._today():
+            return AssessmentProblem.FUTURE_DATE
+        if criterion.counts:
+            if value is None or value < 0:
+                return AssessmentProblem.VALUE_REQUIRED
+            met = value >= criterion.value_min
+        elif value is not None:
+            return AssessmentProblem.NO_VALUE
         subject = await self._subjects.by_bin(bin_)
         if subject is None:
             return AssessmentProblem.UNKNOWN_SUBJECT
         async with self._db.transaction() as tx:
-            await repo.add_objective(tx, subject.id, condition, met, self._today(), user.telegram_id)
+            await repo.add_objective(tx, subject.id, condition, met, occurred_on, user.telegram_id, value=value,
+                                     source_note=source_note)
             await record(tx, user.telegram_id, "objective.record", "subject", bin_,
-                         {"condition": condition, "met": met})
+                         {"condition": condition, "met": met, "occurred_on": occurred_on.isoformat(),
+                          "value": value, "source_note": source_note})
         return None
 
-    async def set_finding(self, user: User, bin_: str, criterion: int, answer: Answer) -> AssessmentProblem | None:
+    async def set_finding(self, user: User, bin_: str, criterion: int, answer: Answer, *,
+                          found_on: date | None = None, source_note: str | None = None) -> AssessmentProblem | None:
         if criterion not in OTHER_SOURCES:
             return AssessmentProblem.NOT_OTHER_SOURCE
+        if answer is Answer.NOT_APPLICABLE and not self._catalogue.criteria[criterion].conditional:
+            return AssessmentProblem.NOT_CONDITIONAL
+        found_on = found_on or self._today()
+        if found_on > self._today():
+            return AssessmentProblem.FUTURE_DATE
         subject = await self._subjects.by_bin(bin_)
         if subject is None:
             return AssessmentProblem.UNKNOWN_SUBJECT
         severity = self._catalogue.criteria[criterion].severity
         async with self._db.transaction() as tx:
-            await repo.add_finding(tx, subject.id, criterion, severity.value, answer.value, self._today(),
-                                   user.telegram_id)
+            await repo.add_finding(tx, subject.id, criterion, severity.value, answer.value, found_on,
+                                   user.telegram_id, source_note=source_note)
             await record(tx, user.telegram_id, "finding.record", "subject", bin_,
-                         {"criterion": criterion, "answer": answer.value})
+                         {"criterion": criterion, "answer": answer.value, "found_on": found_on.isoformat(),
+                          "source_note": source_note})
         return None
