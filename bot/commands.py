@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.db.users import Role
 
 STAFF = frozenset(Role)
-PLANNERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+PLANNERS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})  # the head approves the lists (item 11)
 ADMINS = frozenset({Role.ADMIN})
 TABLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.HEAD})  # /import and /export (bot/handlers/tables.py)
 

@@ -7,6 +7,7 @@ so a subject called ``<b>ТОО</b>`` reaches Telegram's HTML parse mode as text
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -27,7 +28,16 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.filters["isodate"] = isodate
     return env
+
+
+def isodate(value: date | str | None) -> str:
+    """A date (or an ISO date string) as people read it: dd.mm.yyyy."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return day.strftime("%d.%m.%Y")
 
 
 def normalise_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
-from bot.planning import Candidate, ListPeriod
+from bot.planning import Candidate, LeftOut, ListPeriod
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,16 @@ class ListEntry:
     subject_id: int
     bin: str
     name: str
+    indicator: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOutEntry:
+    subject_id: int
+    bin: str
+    name: str
+    reason: str  # a LeftOutReason
+    detail: str | None  # the visit's act date (ISO) for visited_this_year
     indicator: str
 
 
@@ -30,6 +40,9 @@ class VisitList:
     approved_by: int | None
     approved_at: str | None
     entries: tuple[ListEntry, ...]
+    approved_on: date | None = None  # the local date of the approval
+    late: bool = False  # approved after the deadline (item 11)
+    left_out: tuple[LeftOutEntry, ...] = ()
 
     @property
     def approved(self) -> bool:
@@ -74,14 +87,24 @@ async def get_list(db: Database | Transaction, year: int, half: int) -> VisitLis
         " JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ? ORDER BY e.position",
         (row["id"],),
     )
+    left = await db.fetch_all(
+        "SELECT o.subject_id, s.bin, s.name, o.reason, o.detail, o.indicator FROM visit_list_left_out o"
+        " JOIN subjects s ON s.id = o.subject_id WHERE o.list_id = ?"
+        " ORDER BY CAST(o.indicator AS REAL) DESC, s.name",
+        (row["id"],),
+    )
     return VisitList(
         row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), row["status"],
         row["approved_by"], row["approved_at"],
         tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
+        date.fromisoformat(row["approved_on"]) if row["approved_on"] else None, bool(row["late"]),
+        tuple(LeftOutEntry(o["subject_id"], o["bin"], o["name"], o["reason"], o["detail"], o["indicator"])
+              for o in left),
     )
 
 
-async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate], user_id: int | None) -> None:
+async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate], user_id: int | None,
+                     left_out: list[LeftOut] = ()) -> None:
     """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
     await tx.execute(
         "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at) VALUES (?, ?, ?, 'draft', ?, ?)"
@@ -97,12 +120,23 @@ async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate
         "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, ?)",
         [(row["id"], c.subject_id, position, str(c.indicator)) for position, c in enumerate(ranked, start=1)],
     )
+    await tx.execute("DELETE FROM visit_list_left_out WHERE list_id = ?", (row["id"],))
+    await tx.execute_many(
+        "INSERT INTO visit_list_left_out (list_id, subject_id, reason, detail, indicator) VALUES (?, ?, ?, ?, ?)",
+        [(row["id"], o.candidate.subject_id, o.reason.value, o.visited_on.isoformat() if o.visited_on else None,
+          str(o.candidate.indicator)) for o in left_out],
+    )
 
 
-async def approve(tx: Transaction, list_id: int, user_id: int) -> bool:
+async def approve(tx: Transaction, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
     cursor = await tx.execute(
-        "UPDATE visit_lists SET status = 'approved', approved_by = ?, approved_at = ?"
+        "UPDATE visit_lists SET status = 'approved', approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
         " WHERE id = ? AND status = 'draft'",
-        (user_id, utc_now(), list_id),
+        (user_id, utc_now(), approved_on.isoformat(), int(late), list_id),
     )
     return cursor.rowcount == 1
+
+
+async def subject_names(db: Database) -> dict[int, tuple[str, str]]:
+    """Every subject's IIN/BIN and name, by id."""
+    return {r["id"]: (r["bin"], r["name"]) for r in await db.fetch_all("SELECT id, bin, name FROM subjects")}

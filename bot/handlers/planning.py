@@ -14,7 +14,7 @@ from bot.db.users import User
 from bot.db.visit_lists import VisitList
 from bot.planning import Candidate, ListPeriod
 from bot.services.exports import ExportService
-from bot.services.planning import PLANNERS, PlanningService
+from bot.services.planning import APPROVERS, PLANNERS, PlanningService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.ui.callbacks import PlanAction
@@ -22,16 +22,18 @@ from bot.ui.callbacks import PlanAction
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
 
 
-def _screen(t: Texts, visit_list: VisitList, lacking: list[Candidate], periods: list[ListPeriod],
+def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate], periods: list[ListPeriod],
             planning: PlanningService, reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
     text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
              shown=visit_list.entries[:SHOWN_ENTRIES],
              approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
+    if visit_list.left_out:
+        text = f"{text}\n\n{t('left_out', items=visit_list.left_out)}"
     if lacking:
         text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
     year, half = visit_list.year, visit_list.half
     row = []
-    if not visit_list.approved:
+    if not visit_list.approved and user.role in APPROVERS:
         row.append(InlineKeyboardButton(text=t.plain("btn_approve"),
                                         callback_data=PlanAction(year=year, half=half, action="approve").pack()))
     row.append(InlineKeyboardButton(text=t.plain("btn_xlsx"),
@@ -51,9 +53,9 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
     if user.role not in PLANNERS:
         await message.answer(t("refusal", reason="forbidden_planning"))
         return
-    periods = planning.periods()
+    periods = await planning.open_periods()
     visit_list, lacking = await planning.current_with_gaps(periods[0], user)
-    text, markup = _screen(t, visit_list, lacking, periods, planning, reports)
+    text, markup = _screen(t, user, visit_list, lacking, periods, planning, reports)
     await message.answer(text, reply_markup=markup)
 
 
@@ -62,9 +64,12 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
     if user.role not in PLANNERS:
         await callback.answer(t.plain("refusal", reason="forbidden_planning"), show_alert=True)
         return
-    periods = planning.periods()
+    periods = await planning.open_periods()
     period = next((p for p in periods if (p.year, p.half) == (callback_data.year, callback_data.half)), None)
     if callback_data.action == "approve":
+        if user.role not in APPROVERS:
+            await callback.answer(t.plain("refusal", reason="forbidden_approval"), show_alert=True)
+            return
         approved = await planning.approve(user, callback_data.year, callback_data.half)
         if approved is None:
             await callback.answer(t.plain("list_not_draft"), show_alert=True)
@@ -89,7 +94,7 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             return
         await callback.answer()
         visit_list, lacking = await planning.current_with_gaps(period, user)
-    text, markup = _screen(t, visit_list, lacking, periods, planning, reports)
+    text, markup = _screen(t, user, visit_list, lacking, periods, planning, reports)
     try:
         await callback.message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
@@ -120,10 +125,16 @@ async def toggle_mute(message: Message, user: User, t: Texts, planning: Planning
 def _csv(visit_list: VisitList) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["position", "bin", "name", "indicator", "year", "half", "deadline", "status"])
+    writer.writerow(["position", "bin", "name", "indicator", "year", "half", "deadline", "status", "approved_on",
+                     "late", "left_out_reason", "visited_on"])
+    approved_on = visit_list.approved_on.isoformat() if visit_list.approved_on else ""
     for e in visit_list.entries:
         writer.writerow([e.position, e.bin, e.name, e.indicator, visit_list.year, visit_list.half,
-                         visit_list.deadline.isoformat(), visit_list.status])
+                         visit_list.deadline.isoformat(), visit_list.status, approved_on, int(visit_list.late), "", ""])
+    for o in visit_list.left_out:  # item 10: who is left out and why
+        writer.writerow(["", o.bin, o.name, o.indicator, visit_list.year, visit_list.half,
+                         visit_list.deadline.isoformat(), visit_list.status, approved_on, int(visit_list.late),
+                         o.reason, o.detail or ""])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -2,8 +2,13 @@
 
 from bot.planning.rules import (
     Candidate,
+    LeftOut,
+    LeftOutReason,
     ListPeriod,
+    is_late,
     lacking_objective,
+    left_out,
+    overdue_periods,
     list_deadline,
     next_periods,
     rank_candidates,
@@ -12,8 +17,13 @@ from bot.planning.rules import (
 
 __all__ = [
     "Candidate",
+    "LeftOut",
+    "LeftOutReason",
     "ListPeriod",
+    "is_late",
     "lacking_objective",
+    "left_out",
+    "overdue_periods",
     "list_deadline",
     "next_periods",
     "rank_candidates",

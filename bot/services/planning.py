@@ -8,20 +8,33 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.catalogue import Catalogue
-from bot.db import findings as findings_repo
+from bot.db import inspections as inspections_repo
 from bot.db import reminders as reminders_repo
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.users import Role, User, UserRepository
 from bot.db.visit_lists import VisitList
-from bot.planning import Candidate, ListPeriod, lacking_objective, next_periods, rank_candidates, reminder_days_left
-from bot.scoring import objective_high
+from bot.planning import (
+    Candidate,
+    ListPeriod,
+    is_late,
+    lacking_objective,
+    left_out,
+    next_periods,
+    overdue_periods,
+    rank_candidates,
+    reminder_days_left,
+)
 from bot.scoring.engine import display
+from bot.scoring.subject import objective_group_high
 from bot.services.assessment import AssessmentService
 
 log = logging.getLogger(__name__)
-PLANNERS = (Role.SUPERVISOR, Role.ADMIN)
+PLANNERS = (Role.SUPERVISOR, Role.HEAD, Role.ADMIN)  # see and prepare the lists
+# Item 11: "уәкілетті органның басшысының немесе оның міндетін атқарушы адамның бекіткен" - the head of the
+# authorised body, or the person acting for them (given the role 'head' while acting), approves.
+APPROVERS = (Role.HEAD,)
 
 
 ASSESSMENT_PERIOD = timedelta(days=183)  # README reading: "assessed in the period" = the half-year before the deadline
@@ -68,6 +81,21 @@ class PlanningService:
     def periods(self) -> list[ListPeriod]:
         return next_periods(self._today(), self._constants)
 
+    async def open_periods(self) -> list[ListPeriod]:
+        """The lists to work on: the overdue ones not yet approved (item 11: late, still to approve, until
+        their half-year begins), then the next ones by deadline."""
+        overdue = []
+        for period in overdue_periods(self._today(), self._constants):
+            stored = await repo.get_list(self._db, period.year, period.half)
+            if stored is None or not stored.approved:
+                overdue.append(period)
+        return [*overdue, *self.periods()]
+
+    def reference_date(self, period: ListPeriod) -> date:
+        """The date the list is drawn for (chapter 2 item 4: "кестесін бекітуден алдыңғы"): its deadline, or
+        today once the deadline has passed (it will be approved late, today at the earliest)."""
+        return max(period.deadline, self._today())
+
     async def stored(self, year: int, half: int) -> VisitList | None:
         return await repo.get_list(self._db, year, half)
 
@@ -75,45 +103,60 @@ class PlanningService:
         """The period's list: an approved one as approved; a draft re-ranked from the latest indicators."""
         return (await self.current_with_gaps(period, user))[0]
 
-    async def current_with_gaps(self, period: ListPeriod, user: User | None = None,
+    async def current_with_gaps(self, period: ListPeriod, user: User | None = None, *, on: date | None = None,
                                 ) -> tuple[VisitList, list[Candidate]]:
         """The period's list and, for a draft, the high-indicator subjects it leaves out for lack of an
-        objective condition (one pass over the candidates for both)."""
+        objective condition. The list also keeps every subject it leaves out and why (``left_out``)."""
         existing = await repo.get_list(self._db, period.year, period.half)
         if existing is not None and existing.approved:
             return existing, []
-        candidates = await self.candidates()
+        candidates = await self.candidates(period, on=on)
         ranked = rank_candidates(candidates, period, self._constants)
         async with self._db.transaction() as tx:
-            await repo.save_draft(tx, period, ranked, user.telegram_id if user else None)
+            await repo.save_draft(tx, period, ranked, user.telegram_id if user else None,
+                                  left_out(candidates, period, self._constants))
         visit_list = await repo.get_list(self._db, period.year, period.half)
         return visit_list, lacking_objective(candidates, period, self._constants)
 
-    async def candidates(self) -> list[Candidate]:
-        """Every subject with a subjective indicator: the latest check sheet's, or, where findings of other
-        sources exist, the indicator over all sources (README reading on item 7)."""
-        objective = await findings_repo.all_latest_objective(self._db)
-        findings = await findings_repo.all_latest_findings(self._db)
+    async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None) -> list[Candidate]:
+        """Every subject with a check sheet or a record: its indicator over the 35 criteria and its objective
+        group, both for the list's approval date (``on``; by default the period's reference date)."""
+        on = on or (self.reference_date(period) if period else self._today())
+        risks = await self._assessment.all_risks(on=on)
+        names = await repo.subject_names(self._db)
+        sheets = await inspections_repo.finalized_sheets(self._db)
+        first_half: set[int] = set()
+        if period is not None and period.half == 2:
+            approved = await repo.get_list(self._db, period.year, 1)
+            if approved is not None and approved.approved:
+                first_half = {e.subject_id for e in approved.entries}
         result = []
-        for latest in await repo.latest_inspections(self._db):
-            conditions = objective.get(latest.subject_id, {})
-            indicator, risk_class = latest.indicator, latest.risk_class
-            if latest.subject_id in findings:  # else the check sheet's stored result is the whole indicator
-                risk = await self._assessment.risk(latest.inspection_id, findings[latest.subject_id], conditions)
-                indicator, risk_class = display(risk.result.indicator), risk.result.risk_class.value
-            result.append(Candidate(latest.subject_id, latest.bin, latest.name, indicator, risk_class,
-                                    latest.visited_on, objective_high({n: s.met for n, s in conditions.items()})))
+        for subject_id, (indicator, conditions) in risks.items():
+            visits = tuple(sorted(s.act_date for s in sheets.get(subject_id, []) if s.act_date is not None))
+            bin_, name = names[subject_id]
+            result.append(Candidate(
+                subject_id, bin_, name, display(indicator.result.indicator), indicator.result.risk_class.value,
+                visits[-1] if visits else None, objective_group_high(conditions), visits, subject_id in first_half))
         return result
 
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
-        """Approve the draft as it stands; None when there is no draft (already approved or never drawn)."""
+        """The head approves the list as drawn for today, the approval date (chapter 2 item 4); after the
+        deadline it is still approved, marked late (item 11). None when already approved or not a list."""
+        period = next((p for p in await self.open_periods() if (p.year, p.half) == (year, half)), None)
+        if period is None:
+            return None
+        today = self._today()
+        await self.current_with_gaps(period, user, on=today)
+        late = is_late(period, today)
         async with self._db.transaction() as tx:
             visit_list = await repo.get_list(tx, year, half)
             if visit_list is None or visit_list.approved:
                 return None
-            await repo.approve(tx, visit_list.id, user.telegram_id)
+            await repo.approve(tx, visit_list.id, user.telegram_id, today, late)
             await record(tx, user.telegram_id, "visit_list.approve", "visit_list", f"{year}-H{half}",
-                         {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat()})
+                         {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat(),
+                          "approved_on": today.isoformat(), "late": late,
+                          "left_out": {o.bin: o.reason for o in visit_list.left_out}})
         return await repo.get_list(self._db, year, half)
 
     async def list_state(self, period: ListPeriod, candidates: list[Candidate] | None = None) -> ListState:
@@ -133,15 +176,16 @@ class PlanningService:
         return [await self.list_state(p, candidates) for p in self.periods()]
 
     async def due_reminders(self) -> list[Reminder]:
-        """Reminders due today for lists not yet approved, one per person, list and day-count (the outbox
-        key makes each go out once); planners who muted reminders are left out."""
+        """Reminders due today for lists not yet approved (overdue ones every day until their half-year
+        begins), one per person, list and day-count (the outbox key makes each go out once); planners who
+        muted reminders are left out. Heads get them on the deadline day and after it."""
         today = self._today()
         muted = await reminders_repo.muted_ids(self._db)
         planners = [u for u in await self._users.list_all()
                     if u.active and u.role in PLANNERS and u.telegram_id not in muted]
         due: list[Reminder] = []
         candidates: list[Candidate] | None = None
-        for period in self.periods():
+        for period in await self.open_periods():
             days_left = reminder_days_left(today, period.deadline)
             if days_left is None:
                 continue
@@ -150,7 +194,10 @@ class PlanningService:
             state = await self.list_state(period, candidates)
             if state.status == "approved":
                 continue
+            # Before the deadline those who prepare the list; on the day and after it, the head too (item 11).
             for user in planners:
+                if days_left > 0 and user.role in APPROVERS:
+                    continue
                 key = f"visit_list:{period.year}-H{period.half}:d{days_left}:{user.telegram_id}"
                 due.append(Reminder(user, state, key))
         return due
