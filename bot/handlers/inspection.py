@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.db.inspections import STEP_REVIEW, Evidence
 from bot.db.users import User
+from bot.services.assessment import AssessmentService, indicator_to_dict
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
 from bot.services.reports import ReportService
 from bot.texts import Texts, texts
@@ -132,6 +133,7 @@ async def _after_button(callback: CallbackQuery, bot: Bot, t: Texts, user: User,
 async def draft_action(
     callback: CallbackQuery, callback_data: DraftAction, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter, reports: ReportService,
+    assessment: AssessmentService,
 ) -> None:
     action, inspection_id = callback_data.action, callback_data.inspection
     message_id = callback.message.message_id if callback.message else 0
@@ -177,7 +179,7 @@ async def draft_action(
                                   show_alert=outcome.reason is not Refusal.ALREADY)
             return
         await callback.answer()
-        await _finished(callback, bot, t, user, outcome, reports)
+        await _finished(callback, bot, t, user, outcome, reports, assessment)
     else:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))
 
@@ -209,10 +211,18 @@ async def _retire(callback: CallbackQuery, text: str) -> None:
 
 
 async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, finished: Finished,
-                    reports: ReportService) -> None:
+                    reports: ReportService, assessment: AssessmentService) -> None:
     inspection = finished.inspection
     await _retire(callback, t("finished_short", indicator=inspection.indicator))
+    # This sheet's result over its 19 items, then the subject's indicator over all 35 criteria after it.
+    after = await assessment.of_bin(inspection.header["subject_bin"])
     summary = reports.summary(t, inspection)
+    if after is not None:
+        severities = {s.value: text(t.lang) for s, text in assessment.catalogue.severities.items()}
+        subject_text = t("card_risk", objective_met=after.objective_met, objective_known=bool(after.objective),
+                         objective_date=after.objective_date,
+                         ind=indicator_to_dict(after.indicator, assessment.catalogue), severities=severities)
+        summary = f"{summary}\n\n{t('subject_after')}\n{subject_text}"
     await bot.send_message(user.telegram_id, summary, reply_markup=report_buttons(t, inspection.id))
     await _send_pdf(bot, t, user, inspection.id, t.lang, reports)
 

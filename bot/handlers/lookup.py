@@ -11,7 +11,6 @@ from aiogram.types import Message
 from bot.db.imports import ImportSource
 from bot.services.assessment import AssessmentService, SubjectAssessment
 from bot.services.importing import ImportService
-from bot.services.inspections import result_to_dict
 from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.ui.screens import report_buttons
@@ -42,10 +41,10 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
          "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
         for p in found.history
     ]
-    result = found.risk.result
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
+    severities = {key: text(t.lang) for key, text in found.view["severity_names"].items()}
     risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
-             result=result_to_dict(result) if result else None, has_findings=bool(found.findings))
+             objective_date=found.objective_date, ind=found.view, severities=severities)
     if sources:  # the spreadsheets and rows its imported records came from
         risk = t("card_import_sources", risk=risk, sources=sources)
     return t("joined", first=card, second=risk)

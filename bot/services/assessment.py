@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from bot.catalogue import Catalogue
 from bot.db import findings as repo
@@ -20,6 +21,7 @@ from bot.db.users import User
 from bot.scoring import Answer
 from bot.planning import next_periods
 from bot.scoring.engine import SubjectRisk
+from bot.services.inspections import result_to_dict
 from bot.scoring.subject import (
     ConditionState,
     SheetAnswers,
@@ -53,6 +55,7 @@ class SubjectAssessment:
     indicator: SubjectIndicator  # over the 35 criteria, with the basis of each (chapter 3 items 7-9)
     conditions: dict[int, ConditionState]  # the objective conditions for the list's approval date
     objective_date: date  # that date: the nearest list's deadline
+    view: dict[str, Any]  # the indicator as shown (indicator_to_dict): figures, violations, their sources
 
     @property
     def objective_met(self) -> list[int]:
@@ -67,6 +70,21 @@ def sheet_answers(sheets: list[SheetDate], answers: dict[int, dict[int, StoredAn
                      {n: a.comment for n, a in answers.get(s.inspection_id, {}).items() if a.comment}, order)
         for order, s in enumerate(ranked) if s.act_date is not None
     ]
+
+
+def indicator_to_dict(indicator: SubjectIndicator, catalogue: Catalogue) -> dict[str, Any]:
+    """The subject's indicator as shown: the figures (two decimals) and each violation's source and date."""
+    return {
+        "assessment_date": indicator.assessment_date,
+        "period_start": indicator.period.start,
+        "result": result_to_dict(indicator.result),
+        "violations": [
+            {"criterion": b.criterion, "severity": catalogue.criteria[b.criterion].severity.value,
+             "source": b.source.value, "on": b.on, "inspection_id": b.inspection_id, "note": b.note}
+            for b in indicator.violations()
+        ],
+        "severity_names": {s.value: text for s, text in catalogue.severities.items()},  # Text, by severity
+    }
 
 
 class AssessmentService:
@@ -99,7 +117,7 @@ class AssessmentService:
         indicator, conditions = await self.subject_risk(subject_id, on=on, objective_on=objective_on)
         risk = SubjectRisk(objective_group_high(conditions), indicator.result)
         return SubjectAssessment(card.subject, card.history, objective, findings, risk, indicator, conditions,
-                                 objective_on)
+                                 objective_on, indicator_to_dict(indicator, self._catalogue))
 
     async def subject_risk(self, subject_id: int, *, on: date, objective_on: date | None = None,
                            ) -> tuple[SubjectIndicator, dict[int, ConditionState]]:
