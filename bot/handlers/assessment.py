@@ -1,12 +1,14 @@
 """Other sources of the risk assessment: the six objective conditions and criteria 20-35.
 
-/subject <BIN> <name> registers a subject not visited yet; /objective <BIN> and /findings <BIN> show
-toggles that record, with today's date, what the staff established (each tap is kept and audited).
+/subject <BIN> <name> registers a subject not visited yet; /objective <BIN> shows the six conditions for the
+nearest list's approval date and records a dated fact (/objective <BIN> <condition> <date> [count] [source]);
+/findings <BIN> shows toggles that record, with today's date, criteria 20-35 (each kept and audited).
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import date
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
@@ -19,24 +21,39 @@ from bot.services.assessment import AssessmentService, SubjectAssessment
 from bot.texts import Texts
 from bot.ui.callbacks import ANSWER_BY_CODE, CODE_BY_ANSWER, FindingAction, ObjectiveAction
 from bot.ui.screens import MARKS
-from bot.validation import Invalid, kind_of, parse_bin_iin, parse_text
+from bot.validation import Invalid, kind_of, parse_bin_iin, parse_date, parse_text
 
 FINDING_GROUPS = (2, 3, 4, 5)  # the appendix's groups of criteria 20-35
 NAME_LIMIT = 500
 
 
-def _objective_screen(t: Texts, a: SubjectAssessment, assessment: AssessmentService,
-                      ) -> tuple[str, InlineKeyboardMarkup]:
-    conditions = assessment.catalogue.objective
-    text = t("objective_screen", subject=a.subject, conditions=conditions, states=a.objective)
-    buttons = []
-    for c in conditions:
-        state = a.objective.get(c.number)
-        met = bool(state and state.met)
-        label = f"{c.number} {'✅' if met else ('✖' if state else '▫')}"
-        buttons.append(InlineKeyboardButton(
-            text=label, callback_data=ObjectiveAction(bin=a.subject.bin, condition=c.number, met=int(not met)).pack()))
-    return text, InlineKeyboardMarkup(inline_keyboard=[buttons[:3], buttons[3:]])
+def _objective_screen(t: Texts, a: SubjectAssessment, assessment: AssessmentService) -> str:
+    """The six conditions for the nearest list's approval date, each with the fact that decides it."""
+    return t("objective_screen", subject=a.subject, conditions=assessment.catalogue.objective,
+             states=a.conditions, on=a.objective_date)
+
+
+NOT_MET_WORDS = {"no", "нет", "жоқ", "-"}
+NOTE_LIMIT = 300
+
+
+def parse_objective(args: list[str], today: date) -> tuple[int, date, bool, int | None, str | None] | str:
+    """``<condition> <dd.mm.yyyy> [count | нет] [source ...]`` -> (condition, date, met, count, source), or the
+    reason it is not that (a text name)."""
+    if len(args) < 2 or not args[0].isdigit():
+        return "objective_usage"
+    occurred_on = parse_date(args[1], today=today)
+    if isinstance(occurred_on, Invalid):
+        return occurred_on.reason.value
+    rest, met, value = args[2:], True, None
+    if rest and rest[0].isdigit():
+        value, rest = int(rest[0]), rest[1:]
+    elif rest and rest[0].lower() in NOT_MET_WORDS:
+        met, rest = False, rest[1:]
+    note = parse_text(" ".join(rest), limit=NOTE_LIMIT) if rest else None
+    if isinstance(note, Invalid):
+        return note.reason.value
+    return int(args[0]), occurred_on, met, value, note
 
 
 def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: AssessmentService,
@@ -90,11 +107,31 @@ async def register_subject(message: Message, command: CommandObject, user: User,
     await message.answer(t("subject_created", bin=number, name=name))
 
 
-async def show_objective(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService) -> None:
-    found = await _assessment_for(message, command, t, assessment)
-    if found:
-        text, markup = _objective_screen(t, found, assessment)
-        await message.answer(text, reply_markup=markup)
+async def show_objective(message: Message, command: CommandObject, user: User, t: Texts,
+                         assessment: AssessmentService) -> None:
+    """/objective <BIN> shows the conditions; /objective <BIN> <condition> <date> [count|нет] [source] records
+    a dated fact (chapter 2 item 4) and shows them again."""
+    parts = (command.args or "").split()
+    found = await _assessment_for(message, CommandObject(command=command.command, args=parts[0] if parts else ""),
+                                  t, assessment)
+    if not found:
+        return
+    if len(parts) > 1:
+        parsed = parse_objective(parts[1:], assessment.today())
+        if isinstance(parsed, str):
+            await message.answer(f"{t('objective_problem', reason=parsed)}\n"
+                                 f"{t('objective_usage', bin=found.subject.bin)}")
+            return
+        condition, occurred_on, met, value, note = parsed
+        problem = await assessment.set_objective(user, found.subject.bin, condition, met, occurred_on=occurred_on,
+                                                 value=value, source_note=note)
+        if problem:
+            await message.answer(f"{t('objective_problem', reason=problem.value)}\n"
+                                 f"{t('objective_usage', bin=found.subject.bin)}")
+            return
+        found = await assessment.of_bin(found.subject.bin)
+        await message.answer(t("recorded"))
+    await message.answer(_objective_screen(t, found, assessment))
 
 
 async def show_findings(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService) -> None:
@@ -104,16 +141,9 @@ async def show_findings(message: Message, command: CommandObject, t: Texts, asse
         await message.answer(text, reply_markup=markup)
 
 
-async def objective_action(callback: CallbackQuery, callback_data: ObjectiveAction, user: User, t: Texts,
-                           assessment: AssessmentService) -> None:
-    problem = await assessment.set_objective(user, callback_data.bin, callback_data.condition, bool(callback_data.met))
-    if problem:
-        await callback.answer(t.plain("refusal", reason="unknown_button"))
-        return
-    await callback.answer(t.plain("recorded"))
-    text, markup = _objective_screen(t, await assessment.of_bin(callback_data.bin), assessment)
-    with suppress(TelegramBadRequest):
-        await callback.message.edit_text(text, reply_markup=markup)
+async def objective_action(callback: CallbackQuery, callback_data: ObjectiveAction, t: Texts) -> None:
+    """A toggle of an older screen: a fact now needs its date and source, typed as a command."""
+    await callback.answer(t.plain("objective_usage", bin=callback_data.bin), show_alert=True)
 
 
 async def finding_action(callback: CallbackQuery, callback_data: FindingAction, user: User, t: Texts,

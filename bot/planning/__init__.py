@@ -8,9 +8,9 @@ from bot.planning.rules import (
     is_late,
     lacking_objective,
     left_out,
-    overdue_periods,
     list_deadline,
     next_periods,
+    overdue_periods,
     rank_candidates,
     reminder_days_left,
 )
@@ -23,9 +23,9 @@ __all__ = [
     "is_late",
     "lacking_objective",
     "left_out",
-    "overdue_periods",
     "list_deadline",
     "next_periods",
+    "overdue_periods",
     "rank_candidates",
     "reminder_days_left",
 ]

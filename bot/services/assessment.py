@@ -18,10 +18,9 @@ from bot.db.findings import Finding, ObjectiveState
 from bot.db.inspections import SheetDate, StoredAnswer
 from bot.db.subjects import PastInspection, Subject, SubjectRepository, upsert_subject
 from bot.db.users import User
-from bot.scoring import Answer
 from bot.planning import next_periods
+from bot.scoring import Answer
 from bot.scoring.engine import SubjectRisk
-from bot.services.inspections import result_to_dict
 from bot.scoring.subject import (
     ConditionState,
     SheetAnswers,
@@ -31,6 +30,7 @@ from bot.scoring.subject import (
     objective_group_high,
     subject_indicator,
 )
+from bot.services.inspections import result_to_dict
 
 OTHER_SOURCES = range(20, 36)  # criteria 20-35: not on the check sheet
 
@@ -65,11 +65,14 @@ class SubjectAssessment:
 def sheet_answers(sheets: list[SheetDate], answers: dict[int, dict[int, StoredAnswer]]) -> list[SheetAnswers]:
     """Check sheets as scoring takes them (a sheet without an act date cannot be dated and is left out)."""
     ranked = sorted(sheets, key=lambda s: (s.finalized_at, s.inspection_id))
-    return [
-        SheetAnswers(s.inspection_id, s.act_date, {n: Answer(a.answer) for n, a in answers.get(s.inspection_id, {}).items()},
-                     {n: a.comment for n, a in answers.get(s.inspection_id, {}).items() if a.comment}, order)
-        for order, s in enumerate(ranked) if s.act_date is not None
-    ]
+    result = []
+    for order, sheet in enumerate(ranked):
+        stored = answers.get(sheet.inspection_id, {})
+        if sheet.act_date is not None:
+            result.append(SheetAnswers(sheet.inspection_id, sheet.act_date,
+                                       {n: Answer(a.answer) for n, a in stored.items()},
+                                       {n: a.comment for n, a in stored.items() if a.comment}, order))
+    return result
 
 
 def indicator_to_dict(indicator: SubjectIndicator, catalogue: Catalogue) -> dict[str, Any]:
@@ -97,6 +100,9 @@ class AssessmentService:
     @property
     def catalogue(self) -> Catalogue:
         return self._catalogue
+
+    def today(self) -> date:
+        return self._today()
 
     def objective_date(self) -> date:
         """Chapter 2 item 4 counts the conditions before the list's approval: the nearest list's deadline."""
