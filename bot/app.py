@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -92,9 +93,14 @@ class Services:
     exports: ExportService
 
 
-def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None) -> Services:
-    def today() -> date:
+def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None, *,
+                   today: Callable[[], date] | None = None) -> Services:
+    """``today``: the local date (the settings' timezone); a test may pass its own calendar."""
+
+    def local_today() -> date:
         return datetime.now(settings.timezone).date()
+
+    today = today or local_today
 
     assessment = AssessmentService(db, catalogue, today=today)
     runtime = runtime or Runtime()
@@ -188,11 +194,11 @@ async def stop_outbox(sender: OutboxSender, task: asyncio.Task, wait: float = 10
 WEBHOOK_PATH = "/telegram/webhook"
 
 
-async def prepare(settings: Settings) -> Services:
+async def prepare(settings: Settings, *, today: Callable[[], date] | None = None) -> Services:
     catalogue = load_catalogue()
     db = await Database.open(settings.database_path)
     await UserRepository(db).ensure_admins(settings.admin_ids, settings.default_language)
-    return build_services(db, catalogue, settings)
+    return build_services(db, catalogue, settings, today=today)
 
 
 async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30,

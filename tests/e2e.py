@@ -42,10 +42,11 @@ def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extr
     return load_settings(env, env_file=None)
 
 
-async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str) -> RunningBot:
-    """The bot polling the emulator, with the outbox's sender running beside it as in production."""
+async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", today=None, **extra: str) -> RunningBot:
+    """The bot polling the emulator, with the outbox's sender running beside it as in production.
+    ``today``: a callable giving the bot's local date (a test's calendar); the real one by default."""
     settings = settings_for(emu, db_path, admin_ids, **extra)
-    services = await prepare(settings)
+    services = await prepare(settings, today=today)
     bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
     dp = build_dispatcher(services)
     sender, sending = start_outbox(bot, services)

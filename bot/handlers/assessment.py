@@ -67,7 +67,9 @@ def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: Ass
     for c in criteria:
         current = a.findings.get(c.number)
         row = []
-        for answer in (Answer.COMPLIES, Answer.VIOLATED, Answer.NOT_APPLICABLE):
+        # "Not applicable" only where the duty is conditional (catalogue: conditional); none of 20-35 is.
+        offered = (Answer.COMPLIES, Answer.VIOLATED, *((Answer.NOT_APPLICABLE,) if c.conditional else ()))
+        for answer in offered:
             chosen = " •" if current and current.answer == answer.value else ""
             row.append(InlineKeyboardButton(
                 text=f"{c.number} {MARKS[answer.value]}{chosen}",

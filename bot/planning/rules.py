@@ -63,19 +63,20 @@ def list_deadline(year: int, half: int, constants: Constants) -> date:
     return date(year, month, day)
 
 
-def half_end(period: ListPeriod) -> date:
-    """The last day of the half-year a list plans."""
-    return date(period.year, 6, 30) if period.half == 1 else date(period.year, 12, 31)
+def half_start(period: ListPeriod) -> date:
+    """The first day of the half-year a list plans."""
+    return date(period.year, 1, 1) if period.half == 1 else date(period.year, 7, 1)
 
 
 def overdue_periods(today: date, constants: Constants) -> list[ListPeriod]:
-    """Lists whose deadline has passed while their half-year has not ended: still to be approved, late."""
+    """Lists whose deadline has passed before their half-year began: still to be approved, late (item 11).
+    Reading (README): once the half-year has begun, its list is no longer offered for approval."""
     periods = [
         ListPeriod(year, half, list_deadline(year, half, constants))
         for year in (today.year, today.year + 1)
         for half in (1, 2)
     ]
-    return sorted((p for p in periods if p.deadline < today <= half_end(p)), key=lambda p: p.deadline)
+    return sorted((p for p in periods if p.deadline < today < half_start(p)), key=lambda p: p.deadline)
 
 
 def next_periods(today: date, constants: Constants) -> list[ListPeriod]:

@@ -201,7 +201,8 @@ def objective_conditions(catalogue: Catalogue, facts: Iterable[ObjectiveFact], a
         start = months_before(approval_date, criterion.window_months)
         within = [per_day[d] for d in sorted(per_day) if d >= start]
         met = [f for f in within if fact_meets(criterion, f)]
-        decisive = met[-1] if met else (within[-1] if within else None)
+        # The fact shown: the met one, else the latest one (even one too old to count, so people see why).
+        decisive = met[-1] if met else (per_day[max(per_day)] if per_day else None)
         states[criterion.number] = ConditionState(criterion.number, bool(met), decisive, start)
     return states
 
