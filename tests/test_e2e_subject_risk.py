@@ -69,7 +69,8 @@ async def test_four_subjects_get_the_figures_of_the_order(emu, tmp_path):
         # C: a check sheet (items 1 and 5, significant) plus a finding of criterion 30 (minor):
         # 2/15*70 + 1/5*30 = 9.33 + 6 = 15.33; the sheet's own result stays over its 19 items: 2/8*70 = 17.50.
         await inspection(staff, BIN_C, "20.11.2026", violated=(1, 5))
-        summary = next(m["text"] for m in reversed(staff.messages) if "Итог проверочного листа" in (m.get("text") or ""))
+        summary = next(m["text"] for m in reversed(staff.messages)
+                       if "Итог проверочного листа" in (m.get("text") or ""))
         assert "Показатель степени риска: 17.50" in summary
         assert CARD + "9.33" in summary  # the subject after this sheet: 2/15*70
         assert "1 (лист № 1, акт от 20.11.2026)" in summary

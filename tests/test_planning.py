@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from bot.db import findings as findings_repo
-from bot.db import inspections as inspections_repo
 from bot.db.subjects import upsert_subject
 from bot.db.users import UserRepository
 from bot.planning import (
@@ -61,7 +60,7 @@ def test_reminders_14_7_3_1_days_before_and_on_the_day():
 
 def candidate(n, indicator, last_visit=None, name=None, objective_high=True):
     return Candidate(n, f"{n:012d}", name or f"S{n}", Decimal(indicator), "high" if Decimal(indicator) > 70 else
-                     "not_high", last_visit, objective_high)
+                     "not_high", last_visit, objective_high, (last_visit,) if last_visit else ())
 
 
 def test_ranking_high_risk_first_by_indicator_and_once_a_year(constants):
@@ -97,13 +96,21 @@ async def planning(db, catalogue):
     return service
 
 
+SIGNIFICANT_20_35 = (21, 24, 25, 27, 28, 29, 34)
+MINOR_20_35 = (22, 30, 31)
+
+
 async def seed(db):
+    """Subject 1: a gross finding (100); 2: one significant finding (1/15*70 = 4.67); 3: all seven significant
+    and three minor criteria of 20-35 violated (7/15*70 + 3/5*30 = 32.67 + 18 = 50.67)."""
     await add_user(db, 1, role="inspector")
-    for n, (indicator, risk) in enumerate([("100.00", "high"), ("38.75", "not_high"), ("85.00", "high")], start=1):
+    violated = {1: (20,), 2: (21,), 3: SIGNIFICANT_20_35 + MINOR_20_35}
+    for n in (1, 2, 3):
         async with db.transaction() as tx:
-            inspection_id = await inspections_repo.create_draft(tx, 1, "v", "ru", "review")
             subject_id = await upsert_subject(tx, f"{n:012d}", f"Субъект {n}", "BIN", None)
-            await inspections_repo.finalize(tx, inspection_id, subject_id, indicator, risk, risk == "high", {})
+            for criterion in violated[n]:
+                severity = "gross" if criterion == 20 else "minor" if criterion in MINOR_20_35 else "significant"
+                await findings_repo.add_finding(tx, subject_id, criterion, severity, "violated", date(2026, 11, 1), 1)
             # Chapter 2 item 4, condition 2: a complaint reached the authorised body.
             await findings_repo.add_objective(tx, subject_id, 2, True, date(2026, 11, 1), 1)
 
@@ -111,19 +118,19 @@ async def seed(db):
 async def test_draft_list_ranks_latest_indicators_and_approval_freezes_it(db, planning):
     await seed(db)
     supervisor = await add_user(db, 7, role="supervisor")
+    head = await add_user(db, 6, role="head")
     period = planning.periods()[0]
     assert (period.year, period.half) == (2027, 1)
     draft = await planning.current(period, supervisor)
-    assert [(e.name, e.indicator) for e in draft.entries] == [("Субъект 1", "100.00"), ("Субъект 3", "85.00")]
-    approved = await planning.approve(supervisor, 2027, 1)
-    assert approved.approved and approved.approved_by == 7
-    assert await planning.approve(supervisor, 2027, 1) is None  # once
+    assert [(e.name, e.indicator) for e in draft.entries] == [("Субъект 1", "100.00")]
+    approved = await planning.approve(head, 2027, 1)
+    assert approved.approved and approved.approved_by == 6 and not approved.late
+    assert await planning.approve(head, 2027, 1) is None  # once
     # A later, higher-risk subject does not change an approved list.
     async with db.transaction() as tx:
-        inspection_id = await inspections_repo.create_draft(tx, 1, "v", "ru", "review")
         subject_id = await upsert_subject(tx, "000000000009", "Субъект 9", "BIN", None)
-        await inspections_repo.finalize(tx, inspection_id, subject_id, "100.00", "high", True, {})
-    assert len((await planning.current(period, supervisor)).entries) == 2
+        await findings_repo.add_finding(tx, subject_id, 20, "gross", "violated", date(2026, 11, 20), 7)
+    assert len((await planning.current(period, supervisor)).entries) == 1
     audit = await db.fetch_all("SELECT action, object_id FROM audit_log WHERE action = 'visit_list.approve'")
     assert [(r["action"], r["object_id"]) for r in audit] == [("visit_list.approve", "2027-H1")]
 
@@ -140,9 +147,9 @@ async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, pl
     assert [r.state.status for r in due] == ["not_started", "not_started"]
     await planning.mute(await UserRepository(db).get(7), True)
     assert [r.user.telegram_id for r in await planning.due_reminders()] == [8]  # muted: left out
-    supervisor = await add_user(db, 9, role="supervisor")
-    await planning.current(planning.periods()[0], supervisor)
-    await planning.approve(supervisor, 2027, 1)
+    head = await add_user(db, 9, role="head")
+    await planning.current(planning.periods()[0], head)
+    await planning.approve(head, 2027, 1)
     planning.clock["today"] = date(2026, 12, 9)  # 1 day left, but the list is approved
     assert await planning.due_reminders() == []
 
@@ -150,9 +157,8 @@ async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, pl
 async def test_findings_of_other_sources_raise_the_indicator_used_for_the_list(db, planning):
     await seed(db)
     supervisor = await add_user(db, 7, role="supervisor")
-    # Subject 2 (38.75 from its check sheet, no answers stored here) gets a gross finding: criterion 20.
+    # Subject 2 (4.67) gets a gross finding: criterion 20.
     async with db.transaction() as tx:
         await findings_repo.add_finding(tx, 2, 20, "gross", "violated", date(2026, 11, 20), 7)
     draft = await planning.current(planning.periods()[0], supervisor)
-    assert [(e.name, e.indicator) for e in draft.entries] == [
-        ("Субъект 1", "100.00"), ("Субъект 2", "100.00"), ("Субъект 3", "85.00")]
+    assert [(e.name, e.indicator) for e in draft.entries] == [("Субъект 1", "100.00"), ("Субъект 2", "100.00")]
