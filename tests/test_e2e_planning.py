@@ -7,7 +7,7 @@ from bot.reminders import queue_deadline_reminders
 from bot.services.planning import PlanningService
 from tests.e2e import joins, start_bot
 
-ADMIN, SUPERVISOR, INSPECTOR = 1001, 5005, 2002
+ADMIN, SUPERVISOR, INSPECTOR, HEAD = 1001, 5005, 2002, 7007
 BIN = "990340001230"
 
 
@@ -42,7 +42,7 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         await gross_violation_inspection(inspector)  # indicator 100: high risk
 
         await inspector.says("/plan")
-        assert "руководители и администраторы" in inspector.text
+        assert "утверждает руководитель уполномоченного органа" in inspector.text
 
         # A reminder due 7 days before the list's deadline reaches the supervisor and the admin, once.
         planning = planning_on(app, date(2026, 12, 3))
@@ -58,14 +58,19 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         assert "1-е полугодие 2027" in supervisor.text and "10.12.2026" in supervisor.text
         # Indicator 100, but no objective condition recorded: not listed, and the supervisor is told why.
         assert "Таких субъектов нет" in supervisor.text and "не отмечен ни один объективный" in supervisor.text
-        await supervisor.says(f"/objective {BIN}")
-        await supervisor.taps("2 ▫")  # condition 2: a complaint reached the authorised body
+        # Condition 2: an application reached the authorised body, dated by the event.
+        today = datetime.now(ZoneInfo("Asia/Almaty")).strftime("%d.%m.%Y")
+        await supervisor.says(f"/objective {BIN} 2 {today} заявление № 7")
         assert "2. ✅" in supervisor.text
         await supervisor.says("/plan")
         assert f"1. ТОО «Ақ жол» ({BIN}) — 100.00" in supervisor.text
-        await supervisor.taps("✅ Утвердить")
-        assert "утверждён" in supervisor.text
-        assert "✅ Утвердить" not in inspector.buttons(supervisor.screen)
+        assert "✅ Утвердить" not in supervisor.buttons()  # the head approves (item 11)
+        head = await joins(emu, ADMIN, "head", HEAD, first_name="Head")
+        await head.says("/plan")
+        await head.taps("✅ Утвердить")
+        assert "утверждён" in head.text
+        await supervisor.says("/plan")
+        assert "✅ Утвердить" not in supervisor.buttons()
         await supervisor.taps("📄 CSV")
         csv_text = supervisor.screen["document_bytes"].decode("utf-8-sig")
         assert BIN in csv_text and "approved" in csv_text
@@ -95,8 +100,8 @@ async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_pa
         card = supervisor.text
         assert "ГУ «Отдел ЗАГС» <i>" in card  # escaped, shown as typed
         assert "Объективные критерии: не отмечены" in card
-        # Significant: 1 of 1 evaluated (21) => 70.00; minor: 0 of 1 (22) => 0: 70.00, not high.
-        assert "По всем источникам (п. 7): 70.00 — не отнесён к высокой степени риска" in card
+        # Item 9 over the 35 criteria: significant 1 of 15 (21) => 4.67; minor 0 of 5 (22 complies) => 0.
+        assert "Показатель субъекта по всем 35 критериям (пп. 7–9): 4.67 — не отнесён к высокой степени риска" in card
         audit = await app.services.db.fetch_all("SELECT action FROM audit_log WHERE action LIKE 'finding.%'")
         assert len(audit) == 2
         assert not emu.errors, emu.errors
@@ -118,7 +123,7 @@ async def test_finished_sheets_mine_with_pdfs_and_a_years_export(emu, tmp_path):
         await inspector.taps("📄 № 1")
         assert len(inspector.documents()) == pdfs + 1
         await inspector.says("/export")
-        assert "руководители и администраторы" in inspector.text
+        assert "утверждает руководитель уполномоченного органа" in inspector.text
         await supervisor.says("/export 1999")
         assert "Формат" in supervisor.text
         await supervisor.says("/export csv")  # the former CSV, on request (plain /export gives XLSX)
