@@ -72,12 +72,14 @@ TARGET_P99_MS = 10.0
 TARGET_PDF_S = 0.5
 PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")  # one per image embedded in the PDF
 
-# The fixed mix of one inspection. Item 1 (significant) is violated with a comment, item 4 (minor) is violated
-# without one, item 6 does not apply, every other item complies: SP = 8.75 + 30.00 = 38.75, not high risk.
+# The fixed mix of one inspection. Item 1 (significant) is violated with a comment, item 6 (minor) is violated
+# without one, item 4 (a conditional duty) does not apply, with its reason; every other item complies:
+# SP = 8.75 + 30.00 = 38.75, not high risk.
 BINS = ("990340001230", "940215001231")  # valid control digits; inspections alternate between the two subjects
 SUBJECTS = ("ТОО «Ақ жол сервис»", "ГКП «Центр обслуживания населения» г. Астаны")
-ANSWERS = {1: Answer.VIOLATED, 4: Answer.VIOLATED, 6: Answer.NOT_APPLICABLE}
-COMMENTS = {1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён."}
+ANSWERS = {1: Answer.VIOLATED, 6: Answer.VIOLATED, 4: Answer.NOT_APPLICABLE}
+COMMENTS = {1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён.",
+            4: "Услугодатель не является государственным органом: интернет-ресурса нет."}
 CODES = {Answer.COMPLIES: "c", Answer.VIOLATED: "v", Answer.NOT_APPLICABLE: "n"}
 
 
@@ -116,7 +118,7 @@ def inspection_script(index: int, act_date: str) -> list[Step]:
     for item in range(1, 20):
         answer = ANSWERS.get(item, Answer.COMPLIES)
         steps.append(Step("answer", item=item, answer=answer))
-        if answer is Answer.VIOLATED:
+        if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
             if item in COMMENTS:
                 steps.append(Step("text", COMMENTS[item]))
             steps.append(Step("next", item=item))
@@ -131,7 +133,7 @@ def describe_mix() -> str:
         if answer is Answer.VIOLATED:
             parts.append(f"{item} violated" + (" + comment" if item in COMMENTS else "") + " + Next")
         elif answer is Answer.NOT_APPLICABLE:
-            parts.append(f"{item} not applicable")
+            parts.append(f"{item} not applicable + reason + Next")
     return ", ".join(parts) + ", the others comply"
 
 

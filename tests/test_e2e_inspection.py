@@ -60,16 +60,20 @@ async def test_full_inspection_known_answers_exact_score_and_pdf(emu, running, i
     assert "Файлов: 1" in inspector.text
     await inspector.taps("➡ Далее")
     for item in range(2, 20):
-        label = VIOLATED if item == 4 else NOT_APPLICABLE if item == 6 else COMPLIES
+        label = VIOLATED if item == 6 else NOT_APPLICABLE if item == 4 else COMPLIES
         await answer(inspector, item, label)
-        if label == VIOLATED:
+        if label == NOT_APPLICABLE:
+            await inspector.taps("➡ Далее")  # not without a reason
+            assert "причину «не применимо»" in inspector.toasts()[-1]
+            await inspector.says("Услугодатель не государственный орган")
+        if label in (VIOLATED, NOT_APPLICABLE):
             await inspector.taps("➡ Далее")
     assert "Проверка ответов" in inspector.text
     assert "&lt;b&gt;" not in inspector.text and "<b>" in inspector.text  # the name came through as text
     await inspector.taps("🏁 Завершить")
 
     summary = next(m["text"] for m in inspector.messages if "Итог проверочного листа" in (m.get("text") or ""))
-    # Item 1 of 8 significant: 8.75; item 4 of 1 minor (item 6 not applicable): 30.00; SP = 38.75.
+    # Item 1 of 8 significant: 8.75; item 6 of 1 minor (item 4 not applicable): 30.00; SP = 38.75.
     assert "SP1 = 8, SP2 = 1 → SPз = 8.75" in summary
     assert "SP1 = 1, SP2 = 1 → SPн = 30.00" in summary
     assert "SP = SPз + SPн = 38.75" in summary
@@ -80,6 +84,7 @@ async def test_full_inspection_known_answers_exact_score_and_pdf(emu, running, i
     text = pdf_text(pdf)
     assert SUBJECT in text and BIN_A in text and "17-П" in text
     assert "Отчёт о публичном обсуждении не размещён" in text
+    assert "Услугодатель не государственный орган" in text  # the reason, in the row of item 4
     assert "38.75" in text
 
     inspection = await repo.draft_of(running.services.db, INSPECTOR)
@@ -96,6 +101,8 @@ async def test_restart_in_the_middle_returns_to_the_next_unanswered_item(emu, ru
     await inspector.says("нет отчёта")
     await inspector.taps("➡ Далее")
     await answer(inspector, 3, NOT_APPLICABLE)
+    await inspector.says("Не центральный государственный орган")
+    await inspector.taps("➡ Далее")
     await running.stop()
 
     restarted = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))

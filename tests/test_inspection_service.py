@@ -71,7 +71,9 @@ class Walk:
             answer = Answer.VIOLATED if item in violated else (
                 Answer.NOT_APPLICABLE if item in not_applicable else Answer.COMPLIES)
             assert isinstance(await self.answer(item, answer), Done)
-            if answer is Answer.VIOLATED:
+            if answer is Answer.NOT_APPLICABLE:
+                assert isinstance(await self.type("Не государственный орган"), Done)
+            if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
                 assert isinstance(await self.service.evidence_done(self.user, self.inspection.id, item,
                                                                    self.message_id), Done)
 
@@ -181,7 +183,11 @@ async def test_back_changes_an_answer_and_the_change_is_kept(service, inspector)
     outcome = await service.back(inspector, walk.inspection.id, 3, walk.message_id)
     assert outcome.inspection.current_item == 2
     walk.inspection = outcome.inspection
-    await walk.answer(2, Answer.NOT_APPLICABLE)
+    await walk.answer(2, Answer.NOT_APPLICABLE)  # item 2 binds only a central state body: may not apply
+    refused = await service.evidence_done(inspector, walk.inspection.id, 2, walk.message_id)
+    assert isinstance(refused, Refused) and refused.reason is Refusal.REASON_REQUIRED  # a reason first
+    await walk.type("Не центральный государственный орган")
+    walk.inspection = (await service.evidence_done(inspector, walk.inspection.id, 2, walk.message_id)).inspection
     assert walk.inspection.current_item == 3  # the next unanswered item
     changes = [(c.item, c.from_answer, c.to_answer) for c in await service.changes(walk.inspection.id)]
     assert changes == [(1, None, "complies"), (2, None, "complies"), (2, "complies", "not_applicable")]
@@ -223,11 +229,11 @@ async def test_text_where_a_button_is_expected_gets_a_hint(service, inspector):
 async def test_full_inspection_score_and_freeze(service, inspector, db):
     walk = Walk(service, inspector)
     await walk.header()
-    await walk.answer_all(violated=(1, 4), not_applicable=(6,))
+    await walk.answer_all(violated=(1, 6), not_applicable=(4,))
     assert walk.inspection.step == "review"
     finished = await service.finish(inspector, walk.inspection.id, walk.message_id)
     assert isinstance(finished, Finished)
-    # 1 of 8 significant: 8.75; 1 of 1 minor (item 6 not applicable): 30 -> 38.75, not high.
+    # 1 of 8 significant: 8.75; 1 of 1 minor (item 4 not applicable): 30 -> 38.75, not high.
     assert finished.inspection.indicator == "38.75" and finished.inspection.risk_class == "not_high"
     assert finished.inspection.result["significant"] == {"required": 8, "found": 1, "indicator": "8.75"}
     assert finished.inspection.result["minor"] == {"required": 1, "found": 1, "indicator": "30.00"}

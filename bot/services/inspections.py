@@ -55,6 +55,8 @@ class Refusal(StrEnum):
     INCOMPLETE = "incomplete"  # finish before all items are answered
     DRAFT_EXISTS = "draft_exists"  # /new while a draft is open
     NOT_FINALIZED = "not_finalized"  # the PDF of a sheet not finished yet
+    NOT_CONDITIONAL = "not_conditional"  # "not applicable" for a duty that binds every subject
+    REASON_REQUIRED = "reason_required"  # "not applicable" needs a short reason first
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,12 +273,18 @@ class InspectionService:
                 same = previous is not None and previous.answer == answer
                 return Refused(Refusal.ALREADY if same else Refusal.STALE, inspection)
             requirement = self._catalogue.requirement(item)
+            # "Not applicable" is not on the form (Annex 2 has two columns): offered only where the duty is
+            # conditional (catalogue: conditional), and only with a short reason that the PDF prints.
+            if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
+                return Refused(Refusal.NOT_CONDITIONAL, inspection)
             previous = stored.get(item)
             await repo.put_answer(
                 tx, inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
                 user.telegram_id, previous.answer if previous else None,
             )
-            if answer is Answer.VIOLATED:
+            if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
+                if previous is not None and previous.answer != answer.value and previous.comment:
+                    await repo.set_comment(tx, inspection_id, item, None)  # a violation's note is no N/A reason
                 await repo.update_draft(tx, inspection_id, pending_evidence=item)
             else:
                 if previous is not None and previous.comment:
@@ -291,6 +299,9 @@ class InspectionService:
                 return refusal
             if inspection.pending_evidence != item:
                 return Refused(Refusal.ALREADY, inspection)
+            pending = (await repo.answers(tx, inspection_id)).get(item)
+            if pending is not None and pending.answer == Answer.NOT_APPLICABLE and not pending.comment:
+                return Refused(Refusal.REASON_REQUIRED, inspection)
             await repo.update_draft(tx, inspection_id, pending_evidence=None)
             await self._advance(tx, inspection, set(await repo.answers(tx, inspection_id)))
             return Done(await repo.get(tx, inspection_id))
@@ -376,6 +387,9 @@ class InspectionService:
                 return Refused(Refusal.NO_DRAFT)
             if inspection.pending_evidence is None:
                 return Refused(Refusal.NOT_NOW, inspection)
+            pending = (await repo.answers(tx, inspection.id)).get(inspection.pending_evidence)
+            if pending is not None and pending.answer == Answer.NOT_APPLICABLE:
+                return Refused(Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
             if ev.file_size is not None and ev.file_size > MAX_EVIDENCE_BYTES:
                 return Refused(Refusal.TOO_BIG, inspection)
             item = inspection.pending_evidence
@@ -405,6 +419,8 @@ class InspectionService:
             stored = await repo.answers(tx, inspection_id)
             if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
                 return Refused(Refusal.INCOMPLETE, inspection)
+            if any(a.answer == Answer.NOT_APPLICABLE and not a.comment for a in stored.values()):
+                return Refused(Refusal.REASON_REQUIRED, inspection)
             result = assess(
                 (a.evaluation for a in stored.values()),
                 self._catalogue.constants,

@@ -60,10 +60,9 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         return _button(t.plain(label) + mark,
                        ItemAction(inspection=inspection.id, item=item, action=CODE_BY_ANSWER[answer]))
 
-    rows = [
-        [answer_button(Answer.COMPLIES, "btn_complies"), answer_button(Answer.VIOLATED, "btn_violated")],
-        [answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")],
-    ]
+    rows = [[answer_button(Answer.COMPLIES, "btn_complies"), answer_button(Answer.VIOLATED, "btn_violated")]]
+    if requirement.conditional:  # "not applicable" only where the duty is conditional (catalogue)
+        rows.append([answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")])
     nav = []
     if item > 1 and not inspection.back_to_review:
         nav.append(_button(t.plain("btn_back"), ItemAction(inspection=inspection.id, item=item, action="b")))
@@ -84,6 +83,7 @@ def evidence_screen(
         total=catalogue.checklist_size,
         comment=answers[item].comment,
         files=files,
+        answer=answers[item].answer,
     )
     rows = [[
         _button(t.plain("btn_change_answer"), ItemAction(inspection=inspection.id, item=item, action="b")),
