@@ -25,6 +25,7 @@ class Rejection(StrEnum):
     NO_SUCH_DATE = "no_such_date"
     DATE_IN_FUTURE = "date_in_future"
     DATE_TOO_OLD = "date_too_old"
+    BAD_OFFICIAL = "bad_official"  # an official's line is not "name; position"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from datetime import date
 
 from bot.planning import ListPeriod
 from bot.scheduling import send_reminders
-from tests.e2e import Person, joins, start_bot
+from tests.e2e import Person, joins, pdf_text, start_bot
 
 ADMIN, SUPERVISOR, INSPECTOR, HEAD = 1001, 5005, 2002, 7007
 # Valid IINs/BINs (control digit checked).
@@ -203,5 +203,47 @@ async def test_the_head_approves_a_list_late_and_is_reminded_after_the_deadline(
         assert "<b>с опозданием</b>" not in head.text  # HTML is rendered, not shown
         assert "с опозданием: утверждён 12.12.2026, срок 10.12.2026" in head.text
         assert await send_reminders(app.bot, app.services.planning) == 0  # approved: no more reminders
+    finally:
+        await app.stop()
+
+
+async def test_a_second_visit_in_a_year_asks_a_reason_and_the_sheet_names_every_official(emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN), today=Calendar(date(2026, 12, 1)))
+    try:
+        inspector = await joins(emu, ADMIN, "inspector", INSPECTOR)
+        await inspection(inspector, BIN_A, "03.11.2026")
+
+        await inspector.says(f"/new {BIN_A}")
+        for value in ["ТОО «Ақ жол»", "Астана", "Акимат", "Агентство", "6", "20.11.2026"]:
+            await inspector.says(value)
+        # Item 10: warned and asked why, never blocked.
+        assert "не чаще одного раза в год (п. 10)" in inspector.text and "в 2026 году" in inspector.text
+        await inspector.says("Повторная жалоба заявителя")
+        assert "Ваши фамилия, имя, отчество" in inspector.text  # the header goes on
+        audit = await app.services.db.fetch_all(
+            "SELECT details FROM audit_log WHERE action = 'inspection.repeat_visit'")
+        assert len(audit) == 1 and "Повторная жалоба заявителя" in audit[0]["details"]
+        for value in ["Иванов И.", "Эксперт"]:
+            await inspector.says(value)
+        for _ in range(19):
+            await inspector.taps("✅ Соответствует")
+
+        # Several officials ("лауазымды адам(дар)"): added from the review's header menu.
+        await inspector.taps("✏ Шапка листа")
+        await inspector.taps("👥 Другие лица")
+        await inspector.says("Петров Пётр")  # no position: a clear message, the same step again
+        assert "через точку с запятой" in inspector.text
+        await inspector.says("Петров Пётр; главный эксперт\nСидорова Анна; специалист")
+        assert "Проверка ответов" in inspector.text
+        await inspector.taps("🏁 Завершить")
+        await inspector.taps("📄 PDF (қаз)")
+        text = pdf_text(inspector.documents()[-1])
+        for name in ("Иванов И.", "Петров Пётр", "главный эксперт", "Сидорова Анна", "специалист"):
+            assert name in text
+        squashed = "".join(text.split())
+        assert squashed.count("тегі,аты,әкесініңаты(барболғанжағдайда)") == 4  # three officials and the head
+        assert "Бақылаужәнеқадағалаусубъектісініңбасшысы" in squashed
+        assert "№ 102 Бірлескен бұйрығына\n2-қосымша" in text  # the annex header, line for line
+        assert "Ескертпе" in text  # the note column
     finally:
         await app.stop()

@@ -30,6 +30,11 @@ HEADER_FIELDS = (
     "inspector_name",
     "inspector_position",
 )
+# Header steps outside the nine of the flow: the other officials (from the review's header menu) and the
+# reason for a second visit in a year (asked after the act date when the subject was visited that year).
+STEP_OTHER_OFFICIALS = "other_officials"
+STEP_REPEAT_REASON = "repeat_visit_reason"
+EXTRA_FIELDS = (STEP_OTHER_OFFICIALS, STEP_REPEAT_REASON)
 STEP_ITEM = "item"
 STEP_REVIEW = "review"
 
@@ -111,7 +116,7 @@ def _inspection(row: sqlite3.Row) -> Inspection:
         pending_evidence=row["pending_evidence"],
         message_id=row["message_id"],
         last_input_id=row["last_input_id"],
-        header={field: row[field] for field in HEADER_FIELDS},
+        header={field: row[field] for field in (*HEADER_FIELDS, *EXTRA_FIELDS)},
         created_at=row["created_at"],
         finalized_at=row["finalized_at"],
         indicator=row["indicator"],
@@ -203,7 +208,7 @@ async def set_screen_message(db: Database, inspection_id: int, message_id: int) 
 
 async def update_draft(tx: Transaction, inspection_id: int, **changes: Any) -> None:
     """Change a draft's state or header columns; only known columns are accepted."""
-    allowed = set(HEADER_FIELDS) | {
+    allowed = set(HEADER_FIELDS) | set(EXTRA_FIELDS) | {
         "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
         "subject_id", "language",
     }
@@ -363,3 +368,11 @@ async def answers_of(db: Database | Transaction, inspection_ids: list[int]) -> d
         result.setdefault(r["inspection_id"], {})[r["item"]] = StoredAnswer(
             r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"])
     return result
+
+
+async def act_dates_of_subject(db: Database | Transaction, bin_: str, exclude: int) -> list[str]:
+    """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
+    rows = await db.fetch_all(
+        "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
+        " WHERE s.bin = ? AND i.status = 'finalized' AND i.id != ? AND i.act_date IS NOT NULL", (bin_, exclude))
+    return [r["act_date"] for r in rows]

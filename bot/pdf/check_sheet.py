@@ -44,6 +44,7 @@ class SheetRow:
     requirement: Requirement
     severity: Severity  # as stored with the answer (the one scored), else the catalogue's
     answer: str | None  # complies / violated / not_applicable; None while unanswered
+    note: str | None = None  # the violation's comment or the reason it does not apply (the note column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,7 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
     ]
     template = environment().get_template(TEMPLATE)
     return template.render(
+        officials=_officials(inspection.header),
         lang=lang,
         sheet=catalogue.check_sheet,
         order=catalogue.order,
@@ -126,7 +128,16 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
 def _row(requirement: Requirement, answer: StoredAnswer | None) -> SheetRow:
     if answer is None:
         return SheetRow(requirement, requirement.severity, None)
-    return SheetRow(requirement, Severity(answer.severity), answer.answer)
+    return SheetRow(requirement, Severity(answer.severity), answer.answer, answer.comment)
+
+
+def _officials(header: dict[str, str | None]) -> list[tuple[str, str]]:
+    """"Лауазымды адам (-дар)": the inspector, then the other officials of the visit (name, position)."""
+    officials = [(header.get("inspector_name") or "", header.get("inspector_position") or "")]
+    for line in (header.get("other_officials") or "").splitlines():
+        name, _, position = line.partition(";")
+        officials.append((name.strip(), position.strip()))
+    return officials
 
 
 def _file(ev: Evidence, timezone: tzinfo) -> EvidenceFile:

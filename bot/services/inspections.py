@@ -19,7 +19,16 @@ from bot.catalogue import Catalogue
 from bot.db import inspections as repo
 from bot.db.audit import record
 from bot.db.database import Database, Transaction
-from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
+from bot.db.inspections import (
+    EXTRA_FIELDS,
+    HEADER_FIELDS,
+    STEP_ITEM,
+    STEP_OTHER_OFFICIALS,
+    STEP_REPEAT_REASON,
+    STEP_REVIEW,
+    Evidence,
+    Inspection,
+)
 from bot.db.subjects import SubjectRepository, upsert_subject
 from bot.db.users import User, remember_identity
 from bot.scoring import Answer, RiskResult, assess
@@ -35,6 +44,7 @@ FIELD_LIMITS = {
     "act_number": 50,
     "inspector_name": 200,
     "inspector_position": 200,
+    "repeat_visit_reason": 500,
 }
 COMMENT_LIMIT = 2000
 EVIDENCE_PER_ITEM = 30
@@ -199,7 +209,7 @@ class InspectionService:
             if message_id <= inspection.last_input_id:
                 return Refused(Refusal.ALREADY, inspection)  # a redelivered update
             await repo.update_draft(tx, inspection.id, last_input_id=message_id)
-            if inspection.step in HEADER_FIELDS:
+            if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
                 return await self._apply_field(tx, inspection, text)
             if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
                 return await self._add_comment(tx, inspection, text)
@@ -232,19 +242,28 @@ class InspectionService:
         elif step == "act_date":
             parsed = parse_date(text, today=self._today())
             value = parsed if isinstance(parsed, Invalid) else parsed.strftime("%d.%m.%Y")
+        elif step == STEP_OTHER_OFFICIALS:
+            value = parse_officials(text, limit=FIELD_LIMITS["inspector_name"])
         else:
             value = parse_text(text, limit=FIELD_LIMITS[step])
         if isinstance(value, Invalid):
             return Rejected(value, await repo.get(tx, inspection.id))
         changes: dict[str, Any] = {step: value}
-        if inspection.back_to_review:  # a correction from the review screen goes back there
+        if step == "act_date" and await self._visited_in_year(tx, inspection, value):
+            # Item 10: at most one visit a year. Never blocks work in the field: the inspector gives a reason.
+            changes["step"] = STEP_REPEAT_REASON
+        elif inspection.back_to_review:  # a correction from the review screen goes back there
             changes.update(step=STEP_REVIEW, back_to_review=0)
         else:
-            changes["step"] = _next_header_step(step)
+            changes["step"] = _next_header_step("act_date" if step == STEP_REPEAT_REASON else step)
             if changes["step"] == STEP_ITEM:
                 changes["current_item"] = 1
         await repo.update_draft(tx, inspection.id, **changes)
         updated = await repo.get(tx, inspection.id)
+        if step == STEP_REPEAT_REASON:
+            await record(tx, inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
+                         {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"],
+                          "reason": value})
         if step in ("inspector_name", "inspector_position") and updated.header["inspector_position"]:
             await remember_identity(tx, inspection.inspector_id, updated.header["inspector_name"],
                                     updated.header["inspector_position"])
@@ -255,10 +274,19 @@ class InspectionService:
         async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
             if refusal:
                 return refusal
-            if inspection.step != STEP_REVIEW or field not in HEADER_FIELDS:
+            if inspection.step != STEP_REVIEW or field not in (*HEADER_FIELDS, STEP_OTHER_OFFICIALS):
                 return Refused(Refusal.STALE, inspection)
             await repo.update_draft(tx, inspection_id, step=field, back_to_review=1)
             return Done(await repo.get(tx, inspection_id))
+
+    async def _visited_in_year(self, tx: Transaction, inspection: Inspection, act_date: str) -> bool:
+        """The subject had a finalized sheet whose act date falls in this act's calendar year (item 10; the
+        act date is the visit's local date, never the UTC time of a finish)."""
+        bin_ = inspection.header["subject_bin"]
+        if not bin_:
+            return False
+        year = act_date[-4:]
+        return any(d[-4:] == year for d in await repo.act_dates_of_subject(tx, bin_, inspection.id))
 
     # --- the 19 items --------------------------------------------------------------------------------
 
@@ -456,8 +484,25 @@ def _on_screen(inspection: Inspection, message_id: int) -> Refused | None:
     return None
 
 
+def parse_officials(text: str, *, limit: int) -> str | Invalid:
+    """Other officials of the visit, one per line as "name; position"; "-" for none (stored as "")."""
+    if text.strip() in ("-", "—"):
+        return ""
+    lines = []
+    for raw in text.strip().splitlines():
+        if not raw.strip():
+            continue
+        name, _, position = raw.partition(";")
+        name, position = parse_text(name, limit=limit), parse_text(position, limit=limit)
+        if isinstance(name, Invalid) or isinstance(position, Invalid):
+            return Invalid(Rejection.BAD_OFFICIAL)
+        lines.append(f"{name}; {position}")
+    return "\n".join(lines) if lines else Invalid(Rejection.EMPTY)
+
+
 def _step_index(step: str) -> int:
-    order = (*HEADER_FIELDS, STEP_ITEM, STEP_REVIEW)
+    order = (*HEADER_FIELDS[:HEADER_FIELDS.index("act_date") + 1], STEP_REPEAT_REASON,
+             *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1:], STEP_OTHER_OFFICIALS, STEP_ITEM, STEP_REVIEW)
     return order.index(step) if step in order else len(order)
 
 

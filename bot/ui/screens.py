@@ -11,7 +11,15 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalogue import Catalogue
-from bot.db.inspections import HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Inspection, StoredAnswer
+from bot.db.inspections import (
+    EXTRA_FIELDS,
+    HEADER_FIELDS,
+    STEP_ITEM,
+    STEP_OTHER_OFFICIALS,
+    STEP_REVIEW,
+    Inspection,
+    StoredAnswer,
+)
 from bot.scoring import Answer, assess
 from bot.services.inspections import result_to_dict
 from bot.texts import Texts
@@ -33,8 +41,11 @@ def _button(text: str, data: ItemAction | DraftAction) -> InlineKeyboardButton:
 
 def header_screen(t: Texts, inspection: Inspection, suggestion: str | None) -> Screen:
     step = inspection.step
-    number = HEADER_FIELDS.index(step) + 1
-    text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion)
+    # An extra step (other officials, a second visit's reason) carries the number of the step it follows.
+    number = HEADER_FIELDS.index(step) + 1 if step in HEADER_FIELDS else HEADER_FIELDS.index(
+        "act_date" if step != STEP_OTHER_OFFICIALS else "inspector_position") + 1
+    text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion,
+             header=inspection.header)
     rows = []
     if suggestion:
         rows.append([_button(t.plain("btn_keep", value=suggestion),
@@ -121,10 +132,11 @@ def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answer
 
 def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
     """The header's values with a button per field, reached from the review screen (same message)."""
+    fields = (*HEADER_FIELDS, STEP_OTHER_OFFICIALS)  # several officials: "лауазымды адам(дар)"
     keyboard = [
         [_button(t.plain("step_short", step=field), DraftAction(inspection=inspection.id, action="edit", step=field))
-         for field in HEADER_FIELDS[i:i + 2]]
-        for i in range(0, len(HEADER_FIELDS), 2)
+         for field in fields[i:i + 2]]
+        for i in range(0, len(fields), 2)
     ]
     keyboard.append([_button(t.plain("btn_review"), DraftAction(inspection=inspection.id, action="review"))])
     return Screen(t("header_summary", header=inspection.header), InlineKeyboardMarkup(inline_keyboard=keyboard))
@@ -143,7 +155,7 @@ def draft_screen(
     suggestion: str | None, files: int,
 ) -> Screen:
     """The screen of the draft's current step."""
-    if inspection.step in HEADER_FIELDS:
+    if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
         return header_screen(t, inspection, suggestion)
     if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
         return evidence_screen(t, catalogue, inspection, answers, files)

@@ -15,3 +15,7 @@ CREATE TABLE visit_list_left_out (
 
 -- Starting a check sheet for a subject already visited in the act's year is allowed, with a reason.
 ALTER TABLE inspections ADD COLUMN repeat_visit_reason TEXT;
+
+-- Annex 2: "Лауазымды адам (-дар)" - the officials of the visit besides the inspector, one per line as
+-- "name; position" (the inspector is inspector_name / inspector_position).
+ALTER TABLE inspections ADD COLUMN other_officials TEXT;
