@@ -121,7 +121,7 @@ async def show_objective(message: Message, command: CommandObject, user: User, t
     if len(parts) > 1:
         parsed = parse_objective(parts[1:], assessment.today())
         if isinstance(parsed, str):
-            await message.answer(f"{t('objective_problem', reason=parsed)}\n"
+            await message.answer(f"{t('objective_problem', reason=parsed, limit=NOTE_LIMIT)}\n"
                                  f"{t('objective_usage', bin=found.subject.bin)}")
             return
         condition, occurred_on, met, value, note = parsed

@@ -20,17 +20,24 @@ from bot.texts import Texts
 from bot.ui.callbacks import PlanAction
 
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
+SHOWN_LEFT_OUT = 20
+MESSAGE_LIMIT = 4096
 
 
 def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate], periods: list[ListPeriod],
             planning: PlanningService, reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
-    text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
-             shown=visit_list.entries[:SHOWN_ENTRIES],
-             approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
-    if visit_list.left_out:
-        text = f"{text}\n\n{t('left_out', items=visit_list.left_out)}"
-    if lacking:
-        text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
+    shown, shown_out = SHOWN_ENTRIES, SHOWN_LEFT_OUT
+    while True:  # a message holds 4096 characters: fewer lines until it fits (the CSV has them all)
+        text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
+                 shown=visit_list.entries[:shown],
+                 approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
+        if visit_list.left_out:
+            text = f"{text}\n\n{t('left_out', items=visit_list.left_out, shown=shown_out)}"
+        if lacking:
+            text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
+        if len(text) <= MESSAGE_LIMIT or (shown <= 1 and shown_out <= 1):
+            break
+        shown, shown_out = max(1, shown - 5), max(1, shown_out - 3)
     year, half = visit_list.year, visit_list.half
     row = []
     if not visit_list.approved and user.role in APPROVERS:
