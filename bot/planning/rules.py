@@ -97,8 +97,8 @@ def reminder_days_left(today: date, deadline: date) -> int | None:
 
 
 def _left_out(c: Candidate, period: ListPeriod) -> LeftOut | None:
-    # Item 10: "бір жылда бір реттен жиі емес" - a subject visited in the list's calendar year (the year of
-    # the act date, local), or placed on that year's approved first-half list, is not offered again.
+    # Item 10: "мерзімділігі жылына бір реттен аспауы тиіс": a subject visited in the list's calendar year
+    # (the year of the act date, local), or placed on that year's approved first-half list, is not offered.
     visited = [d for d in c.visits if d.year == period.year]
     if visited:
         return LeftOut(c, LeftOutReason.VISITED_THIS_YEAR, max(visited))
