@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from bot.catalogue import Severity
@@ -341,6 +341,14 @@ class SheetDate:
     finalized_at: str
 
 
+def _act_date(stored: str | None) -> date | None:
+    """The act date as stored (dd.mm.yyyy, validated on entry) as a date (faster than strptime)."""
+    if not stored:
+        return None
+    day, month, year = stored.split(".")
+    return date(int(year), int(month), int(day))
+
+
 async def finalized_sheets(db: Database | Transaction, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
     """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
     where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
@@ -349,7 +357,7 @@ async def finalized_sheets(db: Database | Transaction, subject_id: int | None = 
         " AND subject_id IS NOT NULL" + where, params)
     result: dict[int, list[SheetDate]] = {}
     for r in rows:
-        act = datetime.strptime(r["act_date"], "%d.%m.%Y").date() if r["act_date"] else None
+        act = _act_date(r["act_date"])
         result.setdefault(r["subject_id"], []).append(SheetDate(r["id"], r["subject_id"], act, r["finalized_at"]))
     return result
 

@@ -136,12 +136,26 @@ def subject_indicator(catalogue: Catalogue, sheets: Iterable[SheetAnswers], reco
             basis[number] = Basis(number, answer, Source.CHECK_SHEET, sheet.act_date, sheet.inspection_id, note)
     for number, r in latest_records(records, period).items():
         basis[number] = Basis(number, r.answer, Source.RECORD, r.on, None, r.note)
+    if not basis:  # nothing recorded in the period: every criterion complies (the same result for all)
+        return SubjectIndicator(assessment_date, period, _all_comply(catalogue), None, basis)
     # A criterion with nothing recorded in the period complies: "талап етілетін саны" counts it in SP1.
     evaluations = [
         Evaluation(c.number, c.severity, basis[c.number].answer if c.number in basis else Answer.COMPLIES)
         for c in catalogue.criteria.values()
     ]
     return SubjectIndicator(assessment_date, period, assess(evaluations, catalogue.constants), sheet, basis)
+
+
+_ALL_COMPLY: dict[str, RiskResult] = {}
+
+
+def _all_comply(catalogue: Catalogue) -> RiskResult:
+    """The result of a subject with nothing recorded, computed once per catalogue version."""
+    if catalogue.version not in _ALL_COMPLY:
+        _ALL_COMPLY[catalogue.version] = assess(
+            (Evaluation(c.number, c.severity, Answer.COMPLIES) for c in catalogue.criteria.values()),
+            catalogue.constants)
+    return _ALL_COMPLY[catalogue.version]
 
 
 # --- objective conditions (chapter 2 item 4) -------------------------------------------------------------
