@@ -55,6 +55,7 @@ from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.services.reports import CheckSheetDocument
 from bot.ui.callbacks import DraftAction, ItemAction
+from bot.validation import control_digit
 from sandbox.images import png
 from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
 
@@ -75,7 +76,6 @@ PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")  # one per image embedded in the
 # The fixed mix of one inspection. Item 1 (significant) is violated with a comment, item 6 (minor) is violated
 # without one, item 4 (a conditional duty) does not apply, with its reason; every other item complies:
 # SP = 8.75 + 30.00 = 38.75, not high risk.
-BINS = ("990340001230", "940215001231")  # valid control digits; inspections alternate between the two subjects
 SUBJECTS = ("ТОО «Ақ жол сервис»", "ГКП «Центр обслуживания населения» г. Астаны")
 ANSWERS = {1: Answer.VIOLATED, 6: Answer.VIOLATED, 4: Answer.NOT_APPLICABLE}
 COMMENTS = {1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён.",
@@ -83,11 +83,22 @@ COMMENTS = {1: "Отчёт о публичном обсуждении проек
 CODES = {Answer.COMPLIES: "c", Answer.VIOLATED: "v", Answer.NOT_APPLICABLE: "n"}
 
 
+def subject_bin(index: int) -> str:
+    """A valid BIN of its own for each inspection: item 10 allows one visit a year, and a second visit of
+    the same subject in the act's year would add a reason step to the header."""
+    for candidate in range(index * 10, index * 10 + 10):
+        first_eleven = f"99034{candidate:06d}"  # 5th digit 4: a legal entity's BIN
+        digit = control_digit(first_eleven)
+        if digit is not None:
+            return first_eleven + str(digit)
+    raise AssertionError("no valid BIN among ten candidates")
+
+
 def header_values(index: int, act_date: str) -> list[str]:
     """The nine header texts of the ``index``-th inspection, in the order the bot asks them."""
-    subject = index % len(BINS)
+    subject = index % len(SUBJECTS)
     return [
-        BINS[subject],
+        subject_bin(index),
         SUBJECTS[subject],
         "Астана қ., Мәңгілік Ел даңғылы, 8, 3-қабат",
         "Акимат города Астаны",
@@ -430,17 +441,18 @@ async def run_ours(directory: Path, options: Options) -> tuple[OurRun, PdfRun]:
             await walk(dp, phone, inspection_script(index, date), reports=reports)
         for index in range(options.inspections):
             await walk(dp, phone, inspection_script(WARMUP_INSPECTIONS + index, date), record=run, reports=reports)
-        pdf = await measure_pdf(dp, phone, services, options.renders, date)
+        pdf = await measure_pdf(dp, phone, services, options.renders, date, WARMUP_INSPECTIONS + options.inspections)
     finally:
         await services.db.close()
         await phone.bot.session.close()
     return run, pdf
 
 
-async def measure_pdf(dp: Dispatcher, phone: Phone, services: Services, renders: int, date: str) -> PdfRun:
+async def measure_pdf(dp: Dispatcher, phone: Phone, services: Services, renders: int, date: str,
+                      index: int) -> PdfRun:
     """(c) The check sheet of one more inspection (the same two violations, a comment and one small photo),
     rendered by ``ReportService.check_sheet`` (reads, the photo's download, weasyprint in a thread)."""
-    inspection_id = await walk(dp, phone, inspection_script(0, date), photo=("PHOTO-EVIDENCE-1", png(64, 48)))
+    inspection_id = await walk(dp, phone, inspection_script(index, date), photo=("PHOTO-EVIDENCE-1", png(64, 48)))
     seconds, size, images = [], 0, 0
     for index in range(PDF_WARMUPS + renders):
         start = time.perf_counter()

@@ -57,7 +57,8 @@ async def test_supervisor_sees_the_list_approves_it_and_gets_reminded(emu, tmp_p
         await supervisor.says("/plan")
         assert "1-е полугодие 2027" in supervisor.text and "10.12.2026" in supervisor.text
         # Indicator 100, but no objective condition recorded: not listed, and the supervisor is told why.
-        assert "Таких субъектов нет" in supervisor.text and "не отмечен ни один объективный" in supervisor.text
+        assert "Таких субъектов нет" in supervisor.text
+        assert f"нет объективного критерия (гл. 2 п. 4): /objective {BIN}" in supervisor.text
         # Condition 2: an application reached the authorised body, dated by the event.
         today = datetime.now(ZoneInfo("Asia/Almaty")).strftime("%d.%m.%Y")
         await supervisor.says(f"/objective {BIN} 2 {today} заявление № 7")

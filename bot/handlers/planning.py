@@ -33,8 +33,7 @@ def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate
                  approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
         if visit_list.left_out:
             text = f"{text}\n\n{t('left_out', items=visit_list.left_out, shown=shown_out)}"
-        if lacking:
-            text = f"{text}\n\n{t('lacking_objective', items=lacking)}"
+        # The subjects lacking an objective condition are among those left out, each with the hint.
         if len(text) <= MESSAGE_LIMIT or (shown <= 1 and shown_out <= 1):
             break
         shown, shown_out = max(1, shown - 5), max(1, shown_out - 3)

@@ -143,15 +143,4 @@ class SubjectRisk:
     """A subject's risk degree from all information sources (chapter 2 item 4, chapter 3 items 7-9)."""
 
     objective_high: bool  # meets an objective condition: subjective criteria apply, a visit may follow
-    result: RiskResult | None  # the subjective indicator; None when no criterion was evaluated yet
-
-
-def subject_risk(
-    checklist: Iterable[Evaluation], other_sources: Iterable[Evaluation], objective: Mapping[int, bool],
-    constants: Constants,
-) -> SubjectRisk:
-    """Item 7 names five information sources. Reading (README): source 1, the previous visit, is the
-    latest check sheet's items 1-19; sources 2-5 are the latest finding of each criterion 20-35. The
-    indicator of item 9 is computed over all of them together."""
-    evaluations = [*checklist, *other_sources]
-    return SubjectRisk(objective_high(objective), assess(evaluations, constants) if evaluations else None)
+    result: RiskResult  # the subjective indicator over the 35 criteria (bot/scoring/subject.py)

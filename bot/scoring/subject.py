@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.catalogue import Catalogue, ObjectiveCriterion
-from bot.scoring.engine import Answer, Evaluation, RiskResult, assess
+from bot.scoring.engine import Answer, Evaluation, RiskResult, assess, objective_high
 
 CHECK_SHEET_CRITERIA = range(1, 20)  # the check sheet's item N is criterion N (README reading 4)
 
@@ -223,4 +223,4 @@ def objective_conditions(catalogue: Catalogue, facts: Iterable[ObjectiveFact], a
 
 def objective_group_high(states: Mapping[int, ConditionState]) -> bool:
     """Chapter 2 item 4: meeting any of the six conditions puts a subject in the high group."""
-    return any(s.met for s in states.values())
+    return objective_high({n: s.met for n, s in states.items()})
