@@ -203,6 +203,10 @@ async def test_the_head_approves_a_list_late_and_is_reminded_after_the_deadline(
         assert "<b>с опозданием</b>" not in head.text  # HTML is rendered, not shown
         assert "с опозданием: утверждён 12.12.2026, срок 10.12.2026" in head.text
         assert await send_reminders(app.bot, app.services.planning) == 0  # approved: no more reminders
+        # An admin makes the supervisor acting head ("міндетін атқарушы адам"): the role, given by /role.
+        admin = Person(emu, ADMIN, first_name="Admin")
+        await admin.says(f"/role {SUPERVISOR} head")
+        assert "руководитель уполномоченного органа" in admin.text
     finally:
         await app.stop()
 

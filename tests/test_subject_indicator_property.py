@@ -18,8 +18,10 @@ sheet_strategy = st.builds(
     lambda i, d, a, na: SheetAnswers(i, d, {n: (Answer.NOT_APPLICABLE if n in na and CATALOGUE.criteria[n].conditional
                                                else a[n - 1]) for n in range(1, 20)}, order=i),
     st.integers(1, 10_000), days, st.lists(answers, min_size=19, max_size=19), st.sets(st.integers(1, 19)))
-record_strategy = st.builds(lambda c, a, d, o: CriterionRecord(c, a, d, order=o),
-                            st.integers(20, 35), answers, days, st.integers(0, 1_000))
+record_strategy = st.builds(
+    lambda c, a, d, o: CriterionRecord(c, Answer.COMPLIES if a is Answer.NOT_APPLICABLE and not CATALOGUE.criteria[
+        c].conditional else a, d, order=o),  # "not applicable" only where the duty is conditional
+    st.integers(20, 35), st.sampled_from(list(Answer)), days, st.integers(0, 1_000))
 
 
 def by_hand(sheets, records):
