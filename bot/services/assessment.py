@@ -81,6 +81,8 @@ def indicator_to_dict(indicator: SubjectIndicator, catalogue: Catalogue) -> dict
         "assessment_date": indicator.assessment_date,
         "period_start": indicator.period.start,
         "result": result_to_dict(indicator.result),
+        "criteria": len(catalogue.criteria),  # 35: the appendix's criteria
+        "sheet_items": catalogue.checklist_size,  # 19: the check sheet's, criteria 1-19
         "violations": [
             {"criterion": b.criterion, "severity": catalogue.criteria[b.criterion].severity.value,
              "source": b.source.value, "on": b.on, "inspection_id": b.inspection_id, "note": b.note}
