@@ -170,7 +170,19 @@ async def test_a_visit_finished_at_23_30_local_on_31_december_counts_in_that_yea
             (BIN_A, "visited_this_year", "2026-12-31")]
         assert visit_list.entries == ()
 
-        # In 2027 it may be visited again: on the list of the second half of 2027.
+        # And the other way round: 00:30 local on 1 January 2027 is still 31 December in UTC; the visit is 2027's.
+        calendar.day = date(2027, 1, 1)
+        monkeypatch.setattr("bot.db.inspections.utc_now", lambda: "2026-12-31T19:30:00+00:00")
+        await inspection(inspector, BIN_B, "01.01.2027", violated=(9,))
+        await supervisor.says(f"/objective {BIN_B} 2 20.12.2026 заявление")
+        visit_list, _ = await app.services.planning.current_with_gaps(h2_2026)
+        assert [e.bin for e in visit_list.entries] == [BIN_B]  # not visited in 2026
+        h2_2027 = ListPeriod(2027, 2, date(2027, 5, 10))
+        visit_list, _ = await app.services.planning.current_with_gaps(h2_2027)
+        assert [(o.bin, o.reason, o.detail) for o in visit_list.left_out] == [
+            (BIN_B, "visited_this_year", "2027-01-01")]
+
+        # In 2027 subject A may be visited again: on the list of the second half of 2027.
         calendar.day = date(2027, 1, 5)
         await supervisor.says("/plan")
         assert "2-е полугодие 2027" in supervisor.text
