@@ -4,13 +4,18 @@ year, the head's (late) approval - the real bot over HTTP against the emulator, 
 from datetime import date
 
 from bot.planning import ListPeriod
-from bot.scheduling import send_reminders
+from bot.reminders import queue_deadline_reminders
 from tests.e2e import Person, joins, pdf_text, start_bot
 
 ADMIN, SUPERVISOR, INSPECTOR, HEAD = 1001, 5005, 2002, 7007
 # Valid IINs/BINs (control digit checked).
 BIN_A, BIN_B, BIN_C, BIN_D = "990340001230", "940215001231", "990340001240", "990340001250"
 CARD = "Показатель субъекта по всем 35 критериям (пп. 7–9): "
+
+
+async def send_reminders(app):
+    """The 09:00 job: the reminders due go into the outbox (sent by its sender); how many were new."""
+    return await queue_deadline_reminders(app.services.db, app.services.planning, app.sender.wake)
 
 
 class Calendar:
@@ -198,23 +203,22 @@ async def test_the_head_approves_a_list_late_and_is_reminded_after_the_deadline(
         supervisor = await joins(emu, ADMIN, "supervisor", SUPERVISOR)
         head = await joins(emu, ADMIN, "head", HEAD, first_name="Head")
         # On the deadline day the reminder reaches the head too.
-        assert await send_reminders(app.bot, app.services.planning) == 3  # supervisor, head, admin
-        await emu.wait_idle()
-        assert "до 10.12.2026 (сегодня)" in head.text
+        assert await send_reminders(app) == 3  # supervisor, head, admin
+        await emu.wait_for(lambda: "до 10.12.2026" in head.text)
+        assert "до 10.12.2026: сегодня последний день" in head.text
 
         calendar.day = date(2026, 12, 12)
-        assert await send_reminders(app.bot, app.services.planning) == 3
-        await emu.wait_idle()
-        assert "срок прошёл 2 дн. назад" in head.text
+        assert await send_reminders(app) == 3
+        await emu.wait_for(lambda: "срок прошёл" in head.text)
+        assert "срок прошёл 2 дня назад" in head.text
 
         await supervisor.says("/plan")
         assert "1-е полугодие 2027" in supervisor.text and "✅ Утвердить" not in supervisor.buttons()
-        await supervisor.taps("📄 CSV")  # any button on the screen: no approval for a supervisor
         await head.says("/plan")
         await head.taps("✅ Утвердить")
         assert "<b>с опозданием</b>" not in head.text  # HTML is rendered, not shown
         assert "с опозданием: утверждён 12.12.2026, срок 10.12.2026" in head.text
-        assert await send_reminders(app.bot, app.services.planning) == 0  # approved: no more reminders
+        assert await send_reminders(app) == 0  # approved: no more reminders
         # An admin makes the supervisor acting head ("міндетін атқарушы адам"): the role, given by /role.
         admin = Person(emu, ADMIN, first_name="Admin")
         await admin.says(f"/role {SUPERVISOR} head")
