@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 
@@ -127,7 +128,8 @@ async def test_findings_from_xlsx_change_the_bin_card_and_bad_rows_are_named(emu
         assert [tuple(r) for r in stored] == [(21, "violated", "2026-03-15", "жалоба № 12", "findings.xlsx", 2),
                                               (22, "complies", "2026-03-15", "жалоба № 12", "findings.xlsx", 3)]
         await supervisor.says(f"/bin {BIN_A}")
-        assert "По всем источникам" in supervisor.text
+        # Over the 35 criteria (item 9: SP1 is the required number): 1 of 15 significant, 22 complies.
+        assert "Показатель субъекта по всем 35 критериям (пп. 7–9): 4.67" in supervisor.text
         assert "Из таблиц: findings.xlsx (строки 2, 3)" in supervisor.text  # the figure leads back to its lines
 
         # A later file says criterion 22 was violated on that date by that source: updated, not added.
@@ -257,8 +259,8 @@ async def test_exports_open_in_a_spreadsheet_with_headers_dates_and_numbers(emu,
         assert audit[0][3] == "Действие" and any(r[3] == "invitation.redeem" for r in audit[1:])
         assert all(isinstance(r[1], datetime) for r in audit[1:])
 
-        await supervisor.says(f"/objective {BIN_A}")
-        await supervisor.taps("2 ▫")
+        today = datetime.now(ZoneInfo("Asia/Almaty")).strftime("%d.%m.%Y")
+        await supervisor.says(f"/objective {BIN_A} 2 {today} заявление")  # a dated fact (chapter 2 item 4)
         await supervisor.says("/plan")
         await supervisor.taps("📊 XLSX")
         plan = workbook(supervisor.screen).active
