@@ -194,3 +194,10 @@ async def test_upgrading_keeps_reminders_already_sent_as_sent_and_finds_old_subj
         assert [s.bin for s in await SubjectRepository(db).search("9903")] == ["990340001230"]
     finally:
         await db.close()
+
+
+def test_migration_versions_run_one_to_n_without_gaps_or_twins():
+    """A branch that lands a migration numbered after a gap, or twice the same number, fails here: the runner
+    applies only versions above the file's user_version, so a gap filled later would never run."""
+    versions = [version for version, _sql in migrations()]
+    assert versions == list(range(1, len(versions) + 1))

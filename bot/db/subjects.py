@@ -74,7 +74,7 @@ class SubjectRepository:
 
     async def search(self, query: str, limit: int = 10) -> list[Subject]:
         """Subjects by a BIN prefix (4 digits or more: a range on the unique index) or by a part of the name
-        (3 characters or more: the trigram index of migration 50, case-insensitive); best first."""
+        (3 characters or more: the trigram index of migration 5, case-insensitive); best first."""
         query = query.strip()
         digits = query.replace(" ", "")
         if digits.isdigit():

@@ -1,4 +1,4 @@
--- Item 11: the list is approved by the head of the authorised body (or the person acting for them); an
+-- Version 7. Item 11: the list is approved by the head of the authorised body (or the person acting for them); an
 -- approval after the deadline is still an approval, marked late with its local date.
 ALTER TABLE visit_lists ADD COLUMN approved_on TEXT;          -- local date of the approval (ISO)
 ALTER TABLE visit_lists ADD COLUMN late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1));

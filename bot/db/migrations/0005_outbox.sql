@@ -1,4 +1,4 @@
--- Version 50: what the bot sends on its own goes through one outbox (a row per recipient and occasion, a
+-- Version 5: what the bot sends on its own goes through one outbox (a row per recipient and occasion, a
 -- unique key, pending -> sending -> sent / failed / unreachable; 'unknown' = a crash between send and mark,
 -- reported and never repeated); people who blocked the bot; errors for the admins; muted reminders; the
 -- menu each chat was given; the name search of the inline look-up.

@@ -1,4 +1,4 @@
--- Version 51: a spreadsheet import between its preview and its apply (or cancel) is a row, so a restart
+-- Version 6: a spreadsheet import between its preview and its apply (or cancel) is a row, so a restart
 -- in between loses nothing. 'awaiting' marks a person who asked /import and whose next file is the table.
 CREATE TABLE imports (
     id          INTEGER PRIMARY KEY,
