@@ -135,6 +135,16 @@ class Catalogue:
     def checklist_size(self) -> int:
         return len(self.checklist)
 
+    @property
+    def other_source_criteria(self) -> range:
+        """Criteria 20-35: not on the check sheet; they come from complaints, reporting, web and media
+        analysis and public monitoring (appendix to Annex 1, groups 2-5)."""
+        return range(self.checklist_size + 1, len(self.criteria) + 1)
+
+    def objective_condition(self, number: int) -> ObjectiveCriterion | None:
+        """Condition ``number`` of chapter 2 item 4, or None when there is no such condition."""
+        return self.objective[number - 1] if 1 <= number <= len(self.objective) else None
+
 
 # The order's fixed shape: the loader refuses a file that disagrees with it.
 EXPECTED_CRITERIA = 35

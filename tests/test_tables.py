@@ -9,6 +9,7 @@ from datetime import date
 import openpyxl
 import pytest
 
+from bot.catalogue import default_catalogue
 from bot.services.import_rows import Action, Reason, check_rows, classify, key_of
 from bot.tables.kinds import TableKind
 from bot.tables.reader import TableError, TableProblem, read_table
@@ -16,6 +17,7 @@ from bot.tables.writer import Sheet, workbook_bytes
 
 TODAY = date(2026, 11, 25)
 BIN_A, BIN_B = "990340001230", "940215001231"
+CATALOGUE = default_catalogue()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
@@ -39,7 +41,7 @@ def test_kazakh_headers_are_recognised_and_empty_lines_keep_the_numbering():
     text = "БСН/ЖСН;өлшемшарт;нәтиже;күні;дереккөз\n\n" + f"{BIN_A};21;сәйкес келмейді;15.03.2026;шағым\n"
     table = read_table(text.encode(), max_rows=10)
     assert table.kind is TableKind.FINDINGS and [r.number for r in table.rows] == [3]
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A})
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A}, catalogue=CATALOGUE)
     assert checked.accepted[0].answer == "violated" and checked.accepted[0].found_on == date(2026, 3, 15)
 
 
@@ -48,7 +50,7 @@ def test_a_workbook_gives_typed_cells_with_the_sheets_row_numbers():
                                  [(BIN_A, 1, date(2026, 6, 30), 1001, "ИС"), (BIN_A, 5, date(2026, 6, 30), 2, "ИС")])])
     table = read_table(data, max_rows=10)
     assert table.kind is TableKind.OBJECTIVE and [r.number for r in table.rows] == [2, 3]
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A})
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A}, catalogue=CATALOGUE)
     assert [(r.condition, r.met, r.value) for r in checked.accepted] == [(1, True, 1001), (5, False, 2)]
 
 
@@ -57,7 +59,8 @@ def test_a_bin_typed_as_a_number_gets_its_leading_zero_back():
     from bot.validation import control_digit
     number = number[:11] + str(control_digit(number[:11]))
     data = workbook_bytes([Sheet("x", ["bin", "name", "kind"], [(int(number), "ИП", "provider")])])
-    checked = check_rows(TableKind.SUBJECTS, read_table(data, max_rows=5).rows, today=TODAY, known_bins=set())
+    checked = check_rows(TableKind.SUBJECTS, read_table(data, max_rows=5).rows, today=TODAY, known_bins=set(),
+                         catalogue=CATALOGUE)
     assert checked.accepted[0].bin == number
 
 
@@ -110,7 +113,7 @@ def test_a_sheet_of_more_rows_than_allowed_is_refused():
 ])
 def test_each_bad_finding_row_is_rejected_with_its_column_and_reason(row, field, reason):
     table = read_table(("bin;criterion;result;date;source\n" + ";".join(row) + "\n").encode(), max_rows=5)
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A})
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A}, catalogue=CATALOGUE)
     assert not checked.accepted
     assert [(r.row, r.field, r.reason) for r in checked.rejected] == [(2, field, reason)]
 
@@ -124,7 +127,7 @@ def test_each_bad_finding_row_is_rejected_with_its_column_and_reason(row, field,
 ])
 def test_each_bad_objective_row_is_rejected_with_its_column_and_reason(row, field, reason):
     table = read_table(("bin;condition;date;value;source\n" + ";".join(row) + "\n").encode(), max_rows=5)
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A})
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A}, catalogue=CATALOGUE)
     assert [(r.field, r.reason) for r in checked.rejected] == [(field, reason)]
 
 
@@ -136,7 +139,7 @@ def test_each_bad_objective_row_is_rejected_with_its_column_and_reason(row, fiel
 ])
 def test_each_bad_subject_row_is_rejected_with_its_column_and_reason(row, field, reason):
     table = read_table(("bin;name;kind;lat;lon\n" + ";".join(row) + "\n").encode(), max_rows=5)
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins=set())
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins=set(), catalogue=CATALOGUE)
     assert [(r.field, r.reason) for r in checked.rejected] == [(field, reason)]
 
 
@@ -147,14 +150,15 @@ def test_each_bad_subject_row_is_rejected_with_its_column_and_reason(row, field,
 ])
 def test_a_subjects_kind_in_any_language_is_one_of_the_orders_four(word, code):
     table = read_table(f"bin;name;kind\n{BIN_A};ТОО;{word}\n".encode(), max_rows=5)
-    assert check_rows(table.kind, table.rows, today=TODAY, known_bins=set()).accepted[0].control_kind == code
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins=set(), catalogue=CATALOGUE)
+    assert checked.accepted[0].control_kind == code
 
 
 def test_the_second_row_with_the_same_key_is_a_duplicate_and_classification_follows_what_is_stored():
     text = ("bin;criterion;result;date;source\n"
             f"{BIN_A};21;violated;2026-03-15;a\n{BIN_A};21;complies;15.03.2026;a\n{BIN_A};21;complies;2026-03-15;b\n")
     table = read_table(text.encode(), max_rows=5)
-    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A})
+    checked = check_rows(table.kind, table.rows, today=TODAY, known_bins={BIN_A}, catalogue=CATALOGUE)
     assert [(r.row, r.reason) for r in checked.rejected] == [(3, Reason.DUPLICATE_ROW)]
     first, second = checked.accepted
     assert key_of(first) == (BIN_A, 21, "2026-03-15", "a")
@@ -165,7 +169,7 @@ def test_the_second_row_with_the_same_key_is_a_duplicate_and_classification_foll
 
 def test_an_empty_optional_cell_keeps_what_is_stored():
     table = read_table(f"bin;name;kind;address\n{BIN_A};ТОО;akim;\n".encode(), max_rows=5)
-    record = check_rows(table.kind, table.rows, today=TODAY, known_bins=set()).accepted[0]
+    record = check_rows(table.kind, table.rows, today=TODAY, known_bins=set(), catalogue=CATALOGUE).accepted[0]
     assert classify(record, ("ТОО", "akim", "Астана", "ул. 1", None, None)) is Action.UNCHANGED
     assert classify(record, ("ТОО", "provider", "Астана", "ул. 1", None, None)) is Action.UPDATE
 

@@ -32,8 +32,6 @@ from bot.scoring.subject import (
 )
 from bot.services.inspections import result_to_dict
 
-OTHER_SOURCES = range(20, 36)  # criteria 20-35: not on the check sheet
-
 
 class AssessmentProblem(StrEnum):
     UNKNOWN_SUBJECT = "unknown_subject"
@@ -193,7 +191,7 @@ class AssessmentService:
 
     async def set_finding(self, user: User, bin_: str, criterion: int, answer: Answer, *,
                           found_on: date | None = None, source_note: str | None = None) -> AssessmentProblem | None:
-        if criterion not in OTHER_SOURCES:
+        if criterion not in self._catalogue.other_source_criteria:
             return AssessmentProblem.NOT_OTHER_SOURCE
         if answer is Answer.NOT_APPLICABLE and not self._catalogue.criteria[criterion].conditional:
             return AssessmentProblem.NOT_CONDITIONAL

@@ -13,18 +13,16 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.catalogue import Catalogue
 from bot.tables.kinds import TableKind, fold
 from bot.tables.reader import Cell, Row
 from bot.validation import Invalid, parse_bin_iin
 
 TEXT_LIMIT = 500
 EARLIEST = date(2000, 1, 1)
-OTHER_SOURCES = range(20, 36)  # criteria 20-35; 1-19 come only from check sheets (appendix to Annex 1)
-CONDITIONS = range(1, 7)  # chapter 2 item 4, conditions 1)-6)
-# Chapter 2 item 4 1): "more than a thousand state services in the last six months" - the count is stored,
-# and the single record is met when it is above this; 5): "three or more checks within one year".
+# Chapter 2 item 4 1) and 5) are counts ("мыңнан астам", "үш немесе одан да көп"): the least count that meets
+# each is the catalogue's value_min, the same rule /objective applies (AssessmentService.set_objective).
 # Reading (README): a row's count is the figure for the period the source reports on, dated by that report.
-COUNT_CONDITIONS = {1: 1000, 5: 2}  # met when value > threshold
 
 # Annex 1 item 2 5): the subjects of control. Codes, with the order's Kazakh words and our Russian ones.
 CONTROL_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # code: (Kazakh words, Russian words)
@@ -233,7 +231,7 @@ class _Known:
     created: set[str]
 
 
-def _subject(row: Row, today: date, known: _Known) -> SubjectRecord:
+def _subject(row: Row, today: date, known: _Known, catalogue: Catalogue) -> SubjectRecord:
     cells = row.cells
     number = _bin(cells)
     name = _text(cells, "name", required=True)
@@ -245,16 +243,17 @@ def _subject(row: Row, today: date, known: _Known) -> SubjectRecord:
                          _coordinate(cells, "lon", 180))
 
 
-def _objective(row: Row, today: date, known: _Known) -> ObjectiveRecord:
+def _objective(row: Row, today: date, known: _Known, catalogue: Catalogue) -> ObjectiveRecord:
     cells = row.cells
     number = _bin(cells)
     condition = _int(cells, "condition", Reason.NOT_A_CONDITION)
-    if condition not in CONDITIONS:
+    criterion = catalogue.objective_condition(condition)
+    if criterion is None:
         raise _Bad("condition", Reason.NOT_A_CONDITION)
     occurred_on = _date(cells, "date", today)
-    if condition in COUNT_CONDITIONS:
+    if criterion.counts:
         value: int | None = _int(cells, "value", Reason.NOT_A_COUNT)
-        met = value > COUNT_CONDITIONS[condition]
+        met = value >= criterion.value_min
     else:
         raw = cells.get("value")
         word = "1" if raw is True else "0" if raw is False else fold(_text(cells, "value", required=True))
@@ -268,12 +267,13 @@ def _objective(row: Row, today: date, known: _Known) -> ObjectiveRecord:
                            _subject_of(cells, number, known))
 
 
-def _finding(row: Row, today: date, known: _Known) -> FindingRecord:
+def _finding(row: Row, today: date, known: _Known, catalogue: Catalogue) -> FindingRecord:
     cells = row.cells
     number = _bin(cells)
     criterion = _int(cells, "criterion", Reason.NOT_A_CRITERION)
-    if criterion not in OTHER_SOURCES:
-        raise _Bad("criterion", Reason.CHECK_SHEET_CRITERION if 1 <= criterion < OTHER_SOURCES.start
+    other_sources = catalogue.other_source_criteria
+    if criterion not in other_sources:
+        raise _Bad("criterion", Reason.CHECK_SHEET_CRITERION if 1 <= criterion < other_sources.start
                    else Reason.NOT_A_CRITERION)
     answer = _RESULT_BY_WORD.get(fold(_text(cells, "result", required=True)))
     if answer is None:
@@ -297,7 +297,7 @@ def key_of(record: Record) -> tuple[Any, ...]:
 
 
 def check_rows(kind: TableKind, rows: Iterable[Row], *, today: date, known_bins: set[str] | frozenset[str],
-               ) -> Checked:
+               catalogue: Catalogue) -> Checked:
     """Every row checked; the first of two rows with the same key is kept, the second rejected.
 
     A fact or finding of a subject not in ``known_bins`` is accepted when its row names the subject (it is
@@ -310,7 +310,7 @@ def check_rows(kind: TableKind, rows: Iterable[Row], *, today: date, known_bins:
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
         try:
-            record = check(row, today, known)
+            record = check(row, today, known, catalogue)
         except _Bad as bad:
             rejected.append(Rejected(row.number, bad.field, bad.reason, row.raw))
             continue

@@ -93,7 +93,8 @@ class ImportService:
         table = await asyncio.to_thread(read_table, data, max_rows=self.max_rows)
         bins = {str(row.cells.get("bin") or "").strip() for row in table.rows}
         known = await repo.known_bins(self._db, bins) if table.kind is not TableKind.SUBJECTS else set()
-        checked = await asyncio.to_thread(check_rows, table.kind, table.rows, today=self._today(), known_bins=known)
+        checked = await asyncio.to_thread(check_rows, table.kind, table.rows, today=self._today(), known_bins=known,
+                                        catalogue=self._catalogue)
         stored = await _STORED[table.kind](self._db, {r.bin for r in checked.accepted})
         counts = {action.value: 0 for action in Action}
         for record in checked.accepted:
