@@ -28,13 +28,26 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import menus, scheduling
 from bot.alerts import ErrorReporter
 from bot.catalogue import Catalogue, load_catalogue
+from bot.charts.pool import ChartPool
 from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.subjects import SubjectRepository
 from bot.db.users import UserRepository
-from bot.handlers import admin, assessment, common, fallback, history, inline, inspection, lookup, planning, tables
+from bot.handlers import (
+    admin,
+    assessment,
+    common,
+    fallback,
+    history,
+    inline,
+    inspection,
+    lookup,
+    planning,
+    stats,
+    tables,
+)
 from bot.middlewares import AccessMiddleware
 from bot.outbox import OutboxSender
 from bot.pdf.check_sheet import warm_up
@@ -47,6 +60,7 @@ from bot.services.importing import ImportService
 from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
+from bot.services.stats import StatsService
 from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
 from bot.texts import normalise_language, texts
 from bot.ui.presenter import DraftPresenter
@@ -91,6 +105,8 @@ class Services:
     reporter: ErrorReporter
     imports: ImportService
     exports: ExportService
+    stats: StatsService
+    charts: ChartPool
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None, *,
@@ -103,6 +119,8 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
     today = today or local_today
 
     assessment = AssessmentService(db, catalogue, today=today)
+    planning = PlanningService(db, catalogue, today=today, assessment=assessment)
+    charts = ChartPool()
     runtime = runtime or Runtime()
     return Services(
         db=db,
@@ -110,7 +128,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         settings=settings,
         runtime=runtime,
         inspections=InspectionService(db, catalogue, today=today),
-        planning=PlanningService(db, catalogue, today=today, assessment=assessment),
+        planning=planning,
         assessment=assessment,
         reports=ReportService(db, catalogue, settings.timezone),
         access=AccessService(db),
@@ -119,6 +137,8 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
         imports=ImportService(db, catalogue, today),
         exports=ExportService(db, catalogue, assessment, settings.timezone),
+        stats=StatsService(db, catalogue, planning, settings.timezone, charts),
+        charts=charts,
     )
 
 
@@ -144,6 +164,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
         reporter=services.reporter,
         imports=services.imports,
         exports=services.exports,
+        stats=services.stats,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
@@ -151,7 +172,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
     # The check sheet's routers first: nearly every update is an inspector's answer or text. Tables before
     # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only).
     dp.include_routers(errors, tables.build_router(), inspection.build_router(), common.build_router(),
-                       planning.build_router(),
+                       planning.build_router(), stats.build_router(),
                        assessment.build_router(), history.build_router(), admin.build_router(),
                        lookup.build_router(), inline.build_router(), fallback.build_router())
     return dp
@@ -233,6 +254,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         scheduler.shutdown(wait=False)
         menus_task.cancel()
         await stop_outbox(sender, sending)
+        await asyncio.to_thread(services.charts.close)
         await services.db.close()
         await bot.session.close()
         log.info("stopped cleanly")

@@ -13,7 +13,7 @@ from bot.db.users import Role
 STAFF = frozenset(Role)
 PLANNERS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})  # the head approves the lists (item 11)
 ADMINS = frozenset({Role.ADMIN})
-TABLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.HEAD})  # /import and /export (bot/handlers/tables.py)
+TABLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.HEAD})  # /import, /export (bot/handlers/tables.py), /stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mute", PLANNERS),
     CommandSpec("export", TABLES),
     CommandSpec("import", TABLES),
+    CommandSpec("stats", TABLES),  # bot/handlers/stats.py
     CommandSpec("invite", ADMINS),
     CommandSpec("users", ADMINS),
     CommandSpec("role", ADMINS, menu=False),
