@@ -59,6 +59,7 @@ def _histogram(axes: Any, spec: Histogram) -> None:
     axes.axvline(spec.line, color="black", linestyle="--", linewidth=1.5, label=spec.line_label)
     axes.set_xticks(spec.edges)
     axes.set_xlim(spec.edges[0], spec.edges[-1])
+    axes.set_ylim(0, max(spec.counts, default=0) * 1.2 + 1)  # room for the legend above the bars
     axes.set_title(spec.title)
     axes.set_xlabel(spec.x_label)
     axes.set_ylabel(spec.y_label)
@@ -101,6 +102,8 @@ def _plan_and_done(axes: Any, spec: PlanAndDone) -> None:
             running = [float("nan") if v is None else v for v in spec.running]
             axes.plot(positions, running, color=BLUE, marker="o", linewidth=1.5, label=running_label)
         axes.set_xticks(positions, labels=spec.categories, rotation=45 if len(positions) > 8 else 0)
+        highest = max([*spec.visits, *(v for v in spec.plan if v is not None)], default=0)
+        axes.set_ylim(0, highest * 1.35 + 1)  # room for the legend above the bars and the plan
         axes.set_ylabel(spec.y_label)
         axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(spec.title)

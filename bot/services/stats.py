@@ -157,21 +157,21 @@ class StatsService:
 
     def _sheets(self, t: Texts, f: StatsFigures) -> list[Sheet]:
         label = lambda name: t.plain("stats_label", name=name)  # noqa: E731
+        labels = lambda *names: [label(n) for n in names]  # noqa: E731
         heading = [t.plain("stats_heading", p=f.period)]
         b = f.indicators
         lower = [f"{a}–{z}" for a, z in zip(b.edges, b.edges[1:], strict=False)]
         return [
-            Sheet(label("sheet_indicators"), [label("bin"), label("from"), label("to"), label("subjects")],
+            Sheet(label("sheet_indicators"), labels("bin", "from", "to", "subjects"),
                   [(text, a, z, n) for text, a, z, n in zip(lower, b.edges, b.edges[1:], b.counts, strict=False)],
                   heading=[t.plain("stats_heading_today", today=self.today())],
                   footer=[t.plain("stats_caption_indicators", b=b)]),
-            Sheet(label("sheet_criteria"), [label("criterion"), label("text"), label("from_sheets"), label("from_findings"),
-                                      label("violations")],
+            Sheet(label("sheet_criteria"), labels("criterion", "text", "from_sheets", "from_findings", "violations"),
                   [(c.criterion, self._criterion_text(t, c.criterion), c.from_sheets, c.from_findings, c.total)
                    for c in f.criteria], heading=heading),
-            Sheet(label("sheet_months"), [label("month"), label("plan"), label("done"), label("running"), label("visits")],
+            Sheet(label("sheet_months"), labels("month", "plan", "done", "running", "visits"),
                   [(m.month.first, m.plan, m.listed, m.cumulative if m.plan is not None else None, m.visits)
                    for m in f.months], heading=heading),
-            Sheet(label("sheet_regions"), [label("region"), label("plan"), label("done"), label("visits")],
+            Sheet(label("sheet_regions"), labels("region", "plan", "done", "visits"),
                   [(self._region(t, r.region), r.plan, r.done, r.visits) for r in f.regions], heading=heading),
         ]
