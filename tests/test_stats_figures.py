@@ -82,3 +82,13 @@ def test_a_half_year_list_runs_its_total_within_its_half_and_regions_add_up():
     regions = regional({"Астана": 6, "Алматы": 2, None: 0}, [h1, h2])
     assert [(r.region, r.plan, r.done, r.visits) for r in regions] == [
         ("Астана", 8, 4, 6), (None, 1, 1, 0), ("Алматы", 0, 0, 2)]
+
+
+def test_the_bot_starts_without_importing_matplotlib():
+    """The charts are drawn in a worker process; the bot's own process never loads matplotlib."""
+    import subprocess
+    import sys
+
+    code = "import sys, bot.app, bot.services.stats, bot.handlers.stats; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
+        == "False"
