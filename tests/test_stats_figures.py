@@ -92,3 +92,24 @@ def test_the_bot_starts_without_importing_matplotlib():
     code = "import sys, bot.app, bot.services.stats, bot.handlers.stats; print('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
         == "False"
+
+
+async def test_a_worker_that_died_is_replaced_and_a_dollar_in_a_region_is_drawn_as_text():
+    import os
+    import signal
+
+    from bot.charts.pool import ChartPool
+    from bot.charts.spec import PlanAndDone
+
+    spec = PlanAndDone("По регионам", "Количество", ("A$B$", "Алматы"), (3, 1), (1, 0), (2, 1),
+                       ("все", "по списку", "план", "итого"), horizontal=True)
+    pool = ChartPool()
+    try:
+        first = await pool.draw([spec])
+        assert first[0].startswith(b"\x89PNG")
+        for pid in list(pool._pool()._processes):
+            os.kill(pid, signal.SIGKILL)
+        again = await pool.draw([spec])
+        assert again[0].startswith(b"\x89PNG")
+    finally:
+        pool.close()

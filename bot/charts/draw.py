@@ -23,7 +23,9 @@ def _setup() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    # text.parse_math off: a region called "A$B$" from the registry is text, never mathtext
     matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 11, "axes.titlesize": 13,
+                                "text.parse_math": False,
                                 "axes.spines.top": False, "axes.spines.right": False})
 
 

@@ -11,6 +11,7 @@ import asyncio
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.charts.spec import ChartSpec
 
@@ -35,9 +36,13 @@ class ChartPool:
         from bot.charts.draw import draw_all  # the function is sent by name; matplotlib loads in the worker only
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool(), draw_all, list(specs))
+        try:
+            return await loop.run_in_executor(self._pool(), draw_all, list(specs))
+        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one draws it once more
+            self.close()
+            return await loop.run_in_executor(self._pool(), draw_all, list(specs))
 
     def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)  # a broken pool shuts down at once
             self._executor = None
