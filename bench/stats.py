@@ -77,6 +77,19 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
         bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
         allowed_updates=dp.resolve_used_update_types()))
     result: dict[str, object] = {}
+    inside: dict[str, list[float]] = {"figures": [], "drawing": []}  # the same parts, timed inside the handler
+
+    def timed(name, call):
+        async def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                inside[name].append(time.perf_counter() - started)
+        return wrapper
+
+    services.stats.figures = timed("figures", services.stats.figures)
+    services.charts.draw = timed("drawing", services.charts.draw)
     try:
         async def command(text: str) -> float:
             documents = sum(1 for m in emu.messages(ADMIN) if m.get("document"))
@@ -89,6 +102,7 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
         result["cold"] = await command("/stats")
         result["warm"] = [await command("/stats") for _ in range(WARM_RUNS)]
         result["half"] = [await command("/stats 2026-H1") for _ in range(3)]
+        result["inside"] = {k: list(v) for k, v in inside.items()}
         photos = [m for m in emu.messages(ADMIN) if m.get("photo")][-4:]
         result["png_kb"] = [len(m["photo_bytes"]) // 1024 for m in photos]
         result["caption"] = photos[1]["caption"]
@@ -147,4 +161,7 @@ def main(argv: Sequence[str]) -> None:
     print(f"    /stats 2026-H1 warm, median of {len(r['half'])}       {median(r['half']):.2f}")
     print(f"  parts, median of {len(r['figures'])} (s): figures {median(r['figures']):.2f}, drawing (worker)"
           f" {median(r['drawing']):.2f}, XLSX {median(r['workbook']):.3f}")
+    inside = r["inside"]
+    print(f"  inside the handler, median of {len(inside['figures'])} (s): figures {median(inside['figures']):.2f},"
+          f" drawing {median(inside['drawing']):.2f}")
     print(f"  PNG sizes (KiB): {r['png_kb']}; criteria caption: {r['caption'][:90]}…")
