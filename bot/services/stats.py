@@ -37,6 +37,7 @@ from bot.texts import Texts
 
 CHART_LABEL_CHARS = 45  # a criterion's text beside its bar; the XLSX has it whole
 CAPTION_TEXT_CHARS = 300  # a caption holds 1024 characters
+REGIONS_DRAWN = 20  # Kazakhstan's 17 regions and 3 cities of republican significance; the XLSX has every one
 
 
 def _key(month: Month) -> str:
@@ -143,14 +144,14 @@ class StatsService:
                 tuple(m.visits for m in f.months), tuple(m.listed for m in f.months), tuple(m.plan for m in f.months),
                 legend, running=tuple(m.cumulative if m.plan is not None else None for m in f.months)))
             captions.append(t("stats_caption_months", p=f.period, f=f))
-            regions = f.regions
+            regions = f.regions[:REGIONS_DRAWN]
             specs.append(PlanAndDone(
                 label("regions"), label("count"), tuple(self._region(t, r.region) for r in regions),
                 tuple(r.visits for r in regions), tuple(r.done for r in regions), tuple(r.plan for r in regions),
                 legend, horizontal=True))
-            best = max((r for r in regions if r.plan), key=lambda r: (r.done / r.plan, r.plan), default=None)
-            worst = min((r for r in regions if r.plan), key=lambda r: (r.done / r.plan, -r.plan), default=None)
-            captions.append(t("stats_caption_regions", count=len(regions),
+            best = max((r for r in f.regions if r.plan), key=lambda r: (r.done / r.plan, r.plan), default=None)
+            worst = min((r for r in f.regions if r.plan), key=lambda r: (r.done / r.plan, -r.plan), default=None)
+            captions.append(t("stats_caption_regions", count=len(f.regions),
                               best=best, best_name=self._region(t, best.region) if best else "",
                               worst=worst, worst_name=self._region(t, worst.region) if worst else ""))
         return specs, captions
