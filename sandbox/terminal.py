@@ -72,6 +72,8 @@ class TerminalChat:
         if message.get("document"):
             where = message.get("file_path_local") or message["document"].get("file_name")
             self._say(f"[document saved: {where}]")
+        elif message.get("photo") and message.get("file_path_local"):  # /stats's charts
+            self._say(f"[photo saved: {message['file_path_local']}]")
         for number, label in enumerate(self._labels(message), start=1):
             self._say(f"  [#{number}] {label}")
 
