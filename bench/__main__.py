@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.lookup", "bench.dispatcher", "bench.fanout", "bench.imports", "bench.stats")
+BENCHMARKS = ("bench.lookup", "bench.dispatcher", "bench.fanout", "bench.imports", "bench.stats", "bench.load")
 
 
 def _short(module: str) -> str:

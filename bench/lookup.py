@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bot.catalogue import default_catalogue
 from bot.db.database import BUSY_TIMEOUT_MS, Database
-from bot.db.subjects import PastInspection, Subject, SubjectCard, SubjectRepository
+from bot.db.subjects import SUBJECT_BY_BIN, SUBJECT_HISTORY, PastInspection, Subject, SubjectCard, SubjectRepository
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.validation import control_digit
@@ -71,12 +71,7 @@ REGIONS = (
     "Туркестанская", "Улытауская",
 )
 
-SUBJECT_SQL = "SELECT * FROM subjects WHERE bin = ?"
-HISTORY_SQL = (
-    "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
-    " FROM inspections WHERE subject_id = ? AND status = 'finalized'"
-    " ORDER BY finalized_at DESC, id DESC LIMIT ?"
-)  # the two queries of SubjectRepository.card; the run checks both paths return the same cards
+SUBJECT_SQL, HISTORY_SQL = SUBJECT_BY_BIN, SUBJECT_HISTORY  # the repository's own two queries of a card
 
 INSERT_USER = (
     "INSERT INTO users (telegram_id, role, language, display_name, full_name, created_at) VALUES (?,?,?,?,?,?)"

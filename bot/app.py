@@ -48,9 +48,11 @@ from bot.handlers import (
     stats,
     tables,
 )
+from bot.handlers.draft_screen import DraftPresenter
 from bot.middlewares import AccessMiddleware
 from bot.outbox import OutboxSender
-from bot.pdf.check_sheet import warm_up
+from bot.pdf.pool import PdfPool
+from bot.polling import InboxPolling
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.assessment import AssessmentService
@@ -63,7 +65,6 @@ from bot.services.reports import ReportService
 from bot.services.stats import StatsService
 from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
 from bot.texts import normalise_language, texts
-from bot.ui.presenter import DraftPresenter
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         inspections=InspectionService(db, catalogue, today=today),
         planning=planning,
         assessment=assessment,
-        reports=ReportService(db, catalogue, settings.timezone),
+        reports=ReportService(db, catalogue, settings.timezone, PdfPool(settings.pdf_workers)),
         access=AccessService(db),
         backups=BackupService(db, settings.backup_dir, settings.backup_keep),
         outbox=OutboxRepository(db),
@@ -226,29 +227,29 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
                 stop: asyncio.Event | None = None) -> None:
     """Run until a signal (or ``stop``); then let updates in flight finish, stop the scheduler, close the database."""
     dp = build_dispatcher(services)
+    polling = InboxPolling(dp, bot, services.db, polling_timeout=polling_timeout,
+                           allowed_updates=dp.resolve_used_update_types())
     if stop is not None:
         async def stop_when_asked() -> None:
             await stop.wait()
-            await dp.stop_polling()
+            polling.stop()
 
         stopper = asyncio.create_task(stop_when_asked())
     scheduler = build_scheduler(services)
     sender, sending = start_outbox(bot, services)
     scheduler.start()
-    warming = asyncio.create_task(asyncio.to_thread(warm_up))  # in the background: polling starts at once
+    services.reports.pdf.start()  # the PDF workers start and warm up in the background: polling starts at once
     menus_task = asyncio.create_task(menus.sync_menus(bot, services.db), name="menus")
     try:
         if settings.webhook_url:
             await _serve_webhook(settings, bot, dp)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
-            # handle_as_tasks=False: an update is confirmed to Telegram only after its handler finished,
-            # so a crash or kill -9 mid-update gets the update again (handlers are idempotent).
-            await dp.start_polling(bot, handle_as_tasks=False, polling_timeout=polling_timeout,
-                                   allowed_updates=dp.resolve_used_update_types(), close_bot_session=False,
-                                   handle_signals=stop is None)
+            # Through the inbox (bot/polling.py): an update is stored before it is confirmed to Telegram,
+            # handled concurrently with other people's and in order with the same person's, and handled
+            # again after a crash or kill -9 (handlers are idempotent).
+            await polling.run(handle_signals=stop is None)
     finally:
-        await warming
         if stop is not None:
             stopper.cancel()
         scheduler.shutdown(wait=False)
@@ -257,6 +258,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         await asyncio.to_thread(services.charts.close)
         await services.db.close()
         await bot.session.close()
+        await asyncio.to_thread(services.reports.pdf.shutdown)
         log.info("stopped cleanly")
 
 

@@ -58,6 +58,7 @@ class Settings:
     log_level: str
     stale_draft_days: int = 3  # an untouched draft older than this is nudged (at most once a day)
     outbox_rate: int = 25  # messages a second the outbox sends at most (Telegram allows about 30)
+    pdf_workers: int = 2  # processes rendering PDFs (each holds WeasyPrint: about 60-100 MB)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -171,4 +172,5 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         log_level=log_level,
         stale_draft_days=_int(env, "STALE_DRAFT_DAYS", 3, 1, 365),
         outbox_rate=_int(env, "OUTBOX_RATE", 25, 1, 30),
+        pdf_workers=_int(env, "PDF_WORKERS", 2, 1, 16),
     )

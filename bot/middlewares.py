@@ -24,7 +24,8 @@ class AccessMiddleware(BaseMiddleware):
     """Only known, active users get anything. An unknown user may redeem an invitation with /start <token>;
     anyone else is told, in both languages, that access is by invitation, and shown their Telegram id.
 
-    Hands ``user`` (our :class:`~bot.db.users.User`) and ``t`` (their :class:`~bot.texts.Texts`) to handlers.
+    Hands ``user`` (our :class:`~bot.db.users.User`), ``t`` (their :class:`~bot.texts.Texts`) and ``draft``
+    (their open check sheet as read with the user, or None; routing filters use it) to handlers.
     """
 
     def __init__(self, access: AccessService, default_language: str) -> None:
@@ -43,7 +44,7 @@ class AccessMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if chat is not None and chat.type != "private":
             return None  # check sheets and scores are not for group chats: the bot stays silent there
-        user = await self._access.users.get(sender.id)
+        user, draft = await self._access.sender(sender.id)
         if user is None or not user.active:
             if isinstance(event, Update) and event.inline_query is not None:
                 await self._refuse_inline(event, sender)
@@ -55,6 +56,7 @@ class AccessMiddleware(BaseMiddleware):
         if user.last_seen_at is None or datetime.fromisoformat(user.last_seen_at) < datetime.now(UTC) - TOUCH_EVERY:
             await self._access.users.touch(user.telegram_id, sender.full_name)
         data["user"] = user
+        data["draft"] = draft
         data["t"] = texts(user.language)
         return await handler(event, data)
 

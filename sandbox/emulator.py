@@ -76,6 +76,7 @@ WEBHOOK_CONFLICT: Final = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+CHAT_ACTION_SECONDS: Final = 5.0  # how long Telegram shows a chat action without a message
 CHAT_ACTIONS: Final = frozenset(
     {
         "typing",
@@ -485,6 +486,9 @@ class BotAPIEmulator:
         self._closing = False
         self._inflight = 0
         self._last_activity = time.monotonic()
+        # Chats showing a chat action ("sending a file…"): Telegram shows it for 5 s or until the bot's next
+        # message there. The bot is busy for that chat meanwhile, so wait_idle waits for it.
+        self._busy: dict[int, float] = {}
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler) for name, handler in self._method_table().items()
         }
@@ -718,7 +722,8 @@ class BotAPIEmulator:
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            if not self._updates and self._inflight == 0 and now - self._last_activity >= quiet:
+            busy = any(until > now for until in self._busy.values())
+            if not self._updates and self._inflight == 0 and not busy and now - self._last_activity >= quiet:
                 return
             if now >= deadline:
                 raise TimeoutError(
@@ -1064,6 +1069,7 @@ class BotAPIEmulator:
         message_id: int | None = None,
     ) -> dict[str, Any]:
         """Store and announce a message the bot sent (``message_id`` may have been reserved before)."""
+        self._busy.pop(chat.info["id"], None)  # a message ends the chat action
         inline, keyboard = markup
         message: dict[str, Any] = {
             "message_id": message_id if message_id is not None else chat.take_message_id(),
@@ -1345,6 +1351,7 @@ class BotAPIEmulator:
         if action not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         self.events.put_nowait(("action", {"chat_id": chat.info["id"], "action": action}))
+        self._busy[chat.info["id"]] = time.monotonic() + CHAT_ACTION_SECONDS
         return True
 
     async def _send_document(self, p: Params) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class RunningBot:
         await asyncio.to_thread(self.services.charts.close)
         await self.services.db.close()
         await self.bot.session.close()
+        self.services.reports.pdf.shutdown()  # the PDF worker processes, when a PDF started them
 
 
 def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str):

@@ -465,3 +465,26 @@ async def test_the_bot_stays_silent_in_group_chats(app):
     await app.dp.feed_update(app.bot, update)
     assert app.bot.requests == []
     assert (await app.services.db.fetch_one("SELECT count(*) FROM inspections"))[0] == 0
+
+
+async def test_a_bare_bin_reaches_the_look_up_while_a_draft_waits_for_a_button_and_writes_nothing(app, monkeypatch):
+    chat = app.chat
+    await fill_header(chat, HEADER)
+    await answer(chat, 1, COMPLIES)
+    before = await snapshot(app)
+    writes = []
+    db = app.services.db
+    real_run, real_transaction = db.run, db.transaction
+    monkeypatch.setattr(db, "run", lambda fn, *a, **k: writes.append(fn.__name__) or real_run(fn, *a, **k))
+    monkeypatch.setattr(db, "transaction", lambda: writes.append("transaction") or real_transaction())
+
+    await chat.says("940215001231")  # another subject's BIN, typed while item 2 waits for a button
+    assert "940215001231" in chat.text and "ещё не проверялся" in chat.text
+    assert writes == []  # the look-up opened no write transaction
+    assert await snapshot(app) == before
+    await chat.says("просто текст")  # any other text: the hint and the same screen again, below
+    assert "кнопк" in chat.text and "2/19" in chat.text
+    assert writes == ["write_screen_message"]  # only which message now shows the screen
+    monkeypatch.undo()
+    await chat.taps(COMPLIES)  # the draft goes on where it was
+    assert chat.text.startswith("3/19")

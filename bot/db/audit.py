@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +24,22 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+def write_entry(
+    c: sqlite3.Connection, actor_id: int | None, action: str, object_type: str, object_id: object,
+    details: dict[str, Any],
+) -> None:
+    """An entry inside a unit of work (see Database.run), committed with the change it records."""
+    c.execute(
+        "INSERT INTO audit_log (at, actor_id, action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?)",
+        (utc_now(), actor_id, action, object_type, str(object_id), json.dumps(details, ensure_ascii=False)),
+    )
+
+
 async def record(
     tx: Transaction, actor_id: int | None, action: str, object_type: str, object_id: object, details: dict[str, Any]
 ) -> None:
     """Add an entry inside the caller's transaction, so the change and its record commit together."""
-    await tx.execute(
-        "INSERT INTO audit_log (at, actor_id, action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?)",
-        (utc_now(), actor_id, action, object_type, str(object_id), json.dumps(details, ensure_ascii=False)),
-    )
+    await tx.call(write_entry, actor_id, action, object_type, object_id, details)
 
 
 class AuditRepository:

@@ -5,17 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 200  # units of work between two WAL checkpoints (SQLite's own default: 1000 pages)
+READ_BUSY_TIMEOUT_MS = 200  # a WAL reader waits only while another connection recovers the WAL index
+# The durability of a commit. WAL with synchronous=NORMAL: a commit is written to the WAL file but not
+# fsync'ed; an application crash (kill -9) loses nothing, a power cut or an OS crash may lose the last
+# commits (the database stays consistent). FULL would fsync the WAL at every commit (see README, "Speed").
+SYNCHRONOUS = "NORMAL"
+
+P = ParamSpec("P")
+T = TypeVar("T")
+# A synchronous function run on aiosqlite's thread with the sqlite3 connection as its first argument.
+Work = Callable[Concatenate[sqlite3.Connection, P], T]
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -37,6 +48,14 @@ class _Reader:
 
     _conn: aiosqlite.Connection
 
+    async def call(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(connection, *args)`` on aiosqlite's thread: one hop, however many statements it runs.
+
+        aiosqlite queues callables to its worker thread (``Connection._execute``, the same path every
+        ``execute`` takes); ``fn`` gets the plain :class:`sqlite3.Connection` and must not await.
+        """
+        return await self._conn._execute(fn, self._conn._conn, *args, **kwargs)
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._conn.execute_fetchall(sql, tuple(params))
         return rows[0] if rows else None
@@ -56,6 +75,9 @@ class Database(_Reader):
         self._conn = connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._reader: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None  # units of work, on the event loop (see run)
+        self._since_checkpoint = 0
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -66,13 +88,21 @@ class Database(_Reader):
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         db = cls(conn, path)
         await db.migrate()
+        db._reader = _open_reader(path)
+        db._writer = _open_writer(path)
         return db
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         async with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
             await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
 
@@ -116,6 +146,40 @@ class Database(_Reader):
             else:
                 await self._conn.execute("COMMIT")
 
+    async def run(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A unit of work: ``fn(connection, *args)`` inside BEGIN IMMEDIATE ... COMMIT. Rolled back when
+        ``fn`` raises; committed (and durable, see SYNCHRONOUS) before this returns, so a screen shown
+        afterwards never shows an uncommitted answer.
+
+        It runs right here, on the event loop, on a connection of its own, under the same write lock as
+        every other writer of this process: no other transaction of ours is open, so SQLite's lock is
+        free and the unit never waits. A unit is a few indexed statements and a commit that is not
+        fsync'ed (tens to a couple of hundred microseconds); a hop to aiosqlite's thread costs more than
+        that in thread switches (bench/dispatcher.py --profile). The WAL is checkpointed on aiosqlite's
+        thread, never here (a checkpoint writes and syncs the database file).
+        """
+        async with self._write_lock:
+            if self._writer is None:  # closed, or not opened through Database.open
+                return await self._conn._execute(_in_transaction, self._conn._conn, fn, args, kwargs)
+            result = _in_transaction(self._writer, fn, args, kwargs)
+        self._since_checkpoint += 1
+        if self._since_checkpoint >= CHECKPOINT_EVERY:
+            self._since_checkpoint = 0
+            await self._conn._execute(_checkpoint, self._conn._conn)
+        return result
+
+    async def read(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Reads in one snapshot of what is committed, with no hop to aiosqlite's thread.
+
+        They run right here on a second, read-only connection: in WAL mode a reader never waits for the
+        writer, and a few indexed SELECTs (tens of microseconds) cost less than the two thread switches of
+        a hop. For short reads by key only (the sender and their draft, a screen); anything that scans
+        goes through :meth:`call` on aiosqlite's thread.
+        """
+        if self._reader is None:  # closed, or not opened through Database.open
+            return await self._conn._execute(_in_snapshot, self._conn._conn, fn, args, kwargs)
+        return _in_snapshot(self._reader, fn, args, kwargs)
+
     async def execute_alone(self, sql: str, params: Iterable[Any] = ()) -> None:
         """One statement in a transaction of its own (SQLite's autocommit): one hop instead of three.
 
@@ -152,6 +216,51 @@ class Transaction(_Reader):
         """Run a migration script statement by statement (executescript would COMMIT on its own)."""
         for statement in _split_statements(sql):
             await self._conn.execute(statement)
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args, **kwargs)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _in_snapshot(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> T:
+    if conn.in_transaction:  # inside another coroutine's open transaction (same connection): read there
+        return fn(conn, *args, **kwargs)
+    conn.execute("BEGIN")
+    try:
+        return fn(conn, *args, **kwargs)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _open_reader(path: Path) -> sqlite3.Connection:
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.row_factory = sqlite3.Row
+    reader.execute("PRAGMA query_only=ON")
+    reader.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+    return reader
+
+
+def _open_writer(path: Path) -> sqlite3.Connection:
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.row_factory = sqlite3.Row
+    writer.execute("PRAGMA foreign_keys=ON")
+    writer.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+    writer.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run on aiosqlite's thread (_checkpoint)
+    return writer
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def check_readable(path: Path) -> None:

@@ -1,7 +1,9 @@
 """Inspections (the check sheet being filled or finalized), their answers, answer changes and evidence.
 
-Writes take the caller's :class:`Transaction`, so a service can check the draft's state and change it
-atomically; reads take the :class:`Database`.
+The SQL lives in synchronous functions taking the plain ``sqlite3.Connection``: the inspection service
+composes them into one unit of work per update, run in one transaction (:meth:`Database.run`).
+The coroutines below them are the same statements, one hop to aiosqlite's thread each, for callers
+outside such a unit (reports, history, tests).
 """
 
 from __future__ import annotations
@@ -130,26 +132,26 @@ def _evidence(row: sqlite3.Row) -> Evidence:
                     row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"])
 
 
-# --- reads -------------------------------------------------------------------------------------------
+# --- units of work: synchronous, composed by a service (see Database.run / Database.read) --------------
+# ``c`` is the plain sqlite3 connection; a service composes these into one call per update.
 
-async def get(db: Database | Transaction, inspection_id: int) -> Inspection | None:
-    row = await db.fetch_one("SELECT * FROM inspections WHERE id = ?", (inspection_id,))
+def load(c: sqlite3.Connection, inspection_id: int) -> Inspection | None:
+    row = c.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone()
     return _inspection(row) if row else None
 
 
-async def draft_of(db: Database | Transaction, inspector_id: int) -> Inspection | None:
-    row = await db.fetch_one(
-        "SELECT * FROM inspections WHERE inspector_id = ? AND status = 'draft'", (inspector_id,)
-    )
+def load_draft(c: sqlite3.Connection, inspector_id: int) -> Inspection | None:
+    row = c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = 'draft'",
+                    (inspector_id,)).fetchone()
     return _inspection(row) if row else None
 
 
-async def answers(db: Database | Transaction, inspection_id: int) -> dict[int, StoredAnswer]:
-    rows = await db.fetch_all(
+def load_answers(c: sqlite3.Connection, inspection_id: int) -> dict[int, StoredAnswer]:
+    rows = c.execute(
         "SELECT item, criterion, severity, answer, comment, answered_at FROM answers"
         " WHERE inspection_id = ? ORDER BY item",
         (inspection_id,),
-    )
+    ).fetchall()
     return {
         r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
                                 r["answered_at"])
@@ -157,24 +159,151 @@ async def answers(db: Database | Transaction, inspection_id: int) -> dict[int, S
     }
 
 
-async def evidence(db: Database | Transaction, inspection_id: int, item: int | None = None) -> list[Evidence]:
+def load_evidence(c: sqlite3.Connection, inspection_id: int, item: int | None = None) -> list[Evidence]:
     sql = "SELECT * FROM evidence WHERE inspection_id = ?"
     params: tuple[Any, ...] = (inspection_id,)
     if item is not None:
         sql += " AND item = ?"
         params += (item,)
-    rows = await db.fetch_all(sql + " ORDER BY item, id", params)
-    return [_evidence(r) for r in rows]
+    return [_evidence(r) for r in c.execute(sql + " ORDER BY item, id", params).fetchall()]
 
 
-async def changes(db: Database | Transaction, inspection_id: int) -> list[AnswerChange]:
-    rows = await db.fetch_all(
+def act_dates_in(c: sqlite3.Connection, bin_: str, exclude: int) -> list[str]:
+    """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
+    rows = c.execute(
+        "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
+        " WHERE s.bin = ? AND i.status = 'finalized' AND i.id != ? AND i.act_date IS NOT NULL", (bin_, exclude))
+    return [r["act_date"] for r in rows.fetchall()]
+
+
+def count_evidence(c: sqlite3.Connection, inspection_id: int, item: int) -> int:
+    return c.execute("SELECT count(*) FROM evidence WHERE inspection_id = ? AND item = ?",
+                     (inspection_id, item)).fetchone()[0]
+
+
+def load_changes(c: sqlite3.Connection, inspection_id: int) -> list[AnswerChange]:
+    rows = c.execute(
         "SELECT item, changed_by, changed_at, from_answer, to_answer FROM answer_changes"
         " WHERE inspection_id = ? ORDER BY id",
         (inspection_id,),
-    )
+    ).fetchall()
     return [AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"])
             for r in rows]
+
+
+def insert_draft(c: sqlite3.Connection, inspector_id: int, catalogue_version: str, language: str, step: str) -> int:
+    now = utc_now()
+    cursor = c.execute(
+        "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at, updated_at)"
+        " VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+        (inspector_id, catalogue_version, language, step, now, now),
+    )
+    return cursor.lastrowid
+
+
+_DRAFT_COLUMNS = frozenset(HEADER_FIELDS) | frozenset(EXTRA_FIELDS) | {
+    "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
+    "subject_id", "language",
+}
+
+
+def write_draft(c: sqlite3.Connection, inspection_id: int, **changes: Any) -> None:
+    """Change a draft's state or header columns; only known columns are accepted."""
+    unknown = set(changes) - _DRAFT_COLUMNS
+    if unknown:
+        raise ValueError(f"not a draft column: {sorted(unknown)}")
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    c.execute(
+        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = 'draft'",
+        (*changes.values(), utc_now(), inspection_id),
+    )
+
+
+def write_screen_message(c: sqlite3.Connection, inspection_id: int, message_id: int) -> None:
+    c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
+              (message_id, utc_now(), inspection_id))
+
+
+def write_answer(
+    c: sqlite3.Connection, inspection_id: int, item: int, criterion: int, severity: str, answer: str,
+    user_id: int, previous: str | None,
+) -> None:
+    """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
+    now = utc_now()
+    c.execute(
+        "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
+        " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+        (inspection_id, item, criterion, severity, answer, user_id, now),
+    )
+    if previous != answer:
+        c.execute(
+            "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (inspection_id, item, user_id, now, previous, answer),
+        )
+
+
+def write_comment(c: sqlite3.Connection, inspection_id: int, item: int, comment: str | None) -> None:
+    c.execute("UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item))
+
+
+def insert_evidence(c: sqlite3.Connection, inspection_id: int, item: int, ev: Evidence) -> bool:
+    """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
+    cursor = c.execute(
+        "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size, file_name,"
+        " mime_type, media_group_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
+         ev.media_group_id, ev.received_at),
+    )
+    return cursor.rowcount == 1
+
+
+def media_group_in(c: sqlite3.Connection, inspection_id: int, media_group_id: str) -> bool:
+    return c.execute("SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
+                     (inspection_id, media_group_id)).fetchone() is not None
+
+
+def write_finalized(
+    c: sqlite3.Connection, inspection_id: int, subject_id: int, indicator: str, risk_class: str,
+    gross_rule_fired: bool, result: dict[str, Any],
+) -> None:
+    now = utc_now()
+    c.execute(
+        "UPDATE inspections SET status = 'finalized', subject_id = ?, step = 'done', finalized_at = ?,"
+        " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
+        " WHERE id = ? AND status = 'draft'",
+        (subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
+         json.dumps(result, ensure_ascii=False), inspection_id),
+    )
+
+
+def write_cancelled(c: sqlite3.Connection, inspection_id: int) -> None:
+    c.execute("UPDATE inspections SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'draft'",
+              (utc_now(), inspection_id))
+
+
+# --- the same as coroutines, one hop each (for callers outside a unit of work) -------------------------
+
+async def get(db: Database | Transaction, inspection_id: int) -> Inspection | None:
+    return await db.call(load, inspection_id)
+
+
+async def draft_of(db: Database | Transaction, inspector_id: int) -> Inspection | None:
+    return await db.call(load_draft, inspector_id)
+
+
+async def answers(db: Database | Transaction, inspection_id: int) -> dict[int, StoredAnswer]:
+    return await db.call(load_answers, inspection_id)
+
+
+async def evidence(db: Database | Transaction, inspection_id: int, item: int | None = None) -> list[Evidence]:
+    return await db.call(load_evidence, inspection_id, item)
+
+
+async def changes(db: Database | Transaction, inspection_id: int) -> list[AnswerChange]:
+    return await db.call(load_changes, inspection_id)
 
 
 async def count_by_status(db: Database) -> dict[str, int]:
@@ -184,109 +313,43 @@ async def count_by_status(db: Database) -> dict[str, int]:
     return counts
 
 
-# --- writes (inside the caller's transaction) ---------------------------------------------------------
-
-async def create_draft(
-    tx: Transaction, inspector_id: int, catalogue_version: str, language: str, step: str
-) -> int:
-    now = utc_now()
-    cursor = await tx.execute(
-        "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at, updated_at)"
-        " VALUES (?, 'draft', ?, ?, ?, ?, ?)",
-        (inspector_id, catalogue_version, language, step, now, now),
-    )
-    return cursor.lastrowid
+async def create_draft(tx: Transaction, inspector_id: int, catalogue_version: str, language: str, step: str) -> int:
+    return await tx.call(insert_draft, inspector_id, catalogue_version, language, step)
 
 
 async def set_screen_message(db: Database, inspection_id: int, message_id: int) -> None:
     """Remember the message that shows a draft's current screen (one statement, its own transaction)."""
-    await db.execute_alone(
-        "UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
-        (message_id, utc_now(), inspection_id),
-    )
+    await db.run(write_screen_message, inspection_id, message_id)
 
 
 async def update_draft(tx: Transaction, inspection_id: int, **changes: Any) -> None:
-    """Change a draft's state or header columns; only known columns are accepted."""
-    allowed = set(HEADER_FIELDS) | set(EXTRA_FIELDS) | {
-        "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
-        "subject_id", "language",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValueError(f"not a draft column: {sorted(unknown)}")
-    assignments = ", ".join(f"{column} = ?" for column in changes)
-    await tx.execute(
-        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = 'draft'",
-        (*changes.values(), utc_now(), inspection_id),
-    )
+    await tx.call(write_draft, inspection_id, **changes)
 
 
 async def put_answer(
     tx: Transaction, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
     previous: str | None,
 ) -> None:
-    """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
-    now = utc_now()
-    await tx.execute(
-        "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
-        " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
-        (inspection_id, item, criterion, severity, answer, user_id, now),
-    )
-    if previous != answer:
-        await tx.execute(
-            "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (inspection_id, item, user_id, now, previous, answer),
-        )
+    await tx.call(write_answer, inspection_id, item, criterion, severity, answer, user_id, previous)
 
 
 async def set_comment(tx: Transaction, inspection_id: int, item: int, comment: str | None) -> None:
-    await tx.execute(
-        "UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item)
-    )
+    await tx.call(write_comment, inspection_id, item, comment)
 
 
 async def add_evidence(tx: Transaction, inspection_id: int, item: int, ev: Evidence) -> bool:
-    """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
-    cursor = await tx.execute(
-        "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size, file_name,"
-        " mime_type, media_group_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
-         ev.media_group_id, ev.received_at),
-    )
-    return cursor.rowcount == 1
-
-
-async def media_group_seen(tx: Transaction, inspection_id: int, media_group_id: str) -> bool:
-    row = await tx.fetch_one(
-        "SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
-        (inspection_id, media_group_id),
-    )
-    return row is not None
+    return await tx.call(insert_evidence, inspection_id, item, ev)
 
 
 async def finalize(
     tx: Transaction, inspection_id: int, subject_id: int, indicator: str, risk_class: str, gross_rule_fired: bool,
     result: dict[str, Any],
 ) -> None:
-    now = utc_now()
-    await tx.execute(
-        "UPDATE inspections SET status = 'finalized', subject_id = ?, step = 'done', finalized_at = ?,"
-        " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
-        " WHERE id = ? AND status = 'draft'",
-        (subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
-         json.dumps(result, ensure_ascii=False), inspection_id),
-    )
+    await tx.call(write_finalized, inspection_id, subject_id, indicator, risk_class, gross_rule_fired, result)
 
 
 async def cancel(tx: Transaction, inspection_id: int) -> None:
-    await tx.execute(
-        "UPDATE inspections SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'draft'",
-        (utc_now(), inspection_id),
-    )
+    await tx.call(write_cancelled, inspection_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +443,4 @@ async def answers_of(db: Database | Transaction, inspection_ids: list[int]) -> d
 
 async def act_dates_of_subject(db: Database | Transaction, bin_: str, exclude: int) -> list[str]:
     """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
-    rows = await db.fetch_all(
-        "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
-        " WHERE s.bin = ? AND i.status = 'finalized' AND i.id != ? AND i.act_date IS NOT NULL", (bin_, exclude))
-    return [r["act_date"] for r in rows]
+    return await db.call(act_dates_in, bin_, exclude)

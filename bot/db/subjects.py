@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
 
+# The two queries of a subject's card (also run by bench/lookup.py against the stdlib driver).
+SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
+SUBJECT_HISTORY = (
+    "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
+    " FROM inspections WHERE subject_id = ? AND status = 'finalized'"
+    " ORDER BY finalized_at DESC, id DESC LIMIT ?"
+)
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -51,7 +58,7 @@ class SubjectRepository:
         self._db = db
 
     async def by_bin(self, bin_: str) -> Subject | None:
-        row = await self._db.fetch_one("SELECT * FROM subjects WHERE bin = ?", (bin_,))
+        row = await self._db.fetch_one(SUBJECT_BY_BIN, (bin_,))
         return _subject(row) if row else None
 
     async def card(self, bin_: str, history_limit: int = 10) -> SubjectCard | None:
@@ -59,12 +66,7 @@ class SubjectRepository:
         subject = await self.by_bin(bin_)
         if subject is None:
             return None
-        rows = await self._db.fetch_all(
-            "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
-            " FROM inspections WHERE subject_id = ? AND status = 'finalized'"
-            " ORDER BY finalized_at DESC, id DESC LIMIT ?",
-            (subject.id, history_limit),
-        )
+        rows = await self._db.fetch_all(SUBJECT_HISTORY, (subject.id, history_limit))
         history = tuple(
             PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
                            r["risk_class"], bool(r["gross_rule_fired"]))
@@ -96,14 +98,23 @@ class SubjectRepository:
         return (await self._db.fetch_one("SELECT count(*) FROM subjects"))[0]
 
 
-async def upsert_subject(tx: Transaction, bin_: str, name: str, kind: str, address: str | None) -> int:
-    """Insert or refresh a subject inside the caller's transaction; returns its id."""
+def write_subject(c: sqlite3.Connection, bin_: str, name: str, kind: str, address: str | None) -> int:
+    """Insert or refresh a subject inside a unit of work; returns its id."""
     now = utc_now()
-    await tx.execute(
+    c.execute(
         "INSERT INTO subjects (bin, name, kind, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (bin) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
         " address = COALESCE(excluded.address, subjects.address), updated_at = excluded.updated_at",
         (bin_, name, kind, address, now, now),
     )
-    row = await tx.fetch_one("SELECT id FROM subjects WHERE bin = ?", (bin_,))
-    return row["id"]
+    return c.execute("SELECT id FROM subjects WHERE bin = ?", (bin_,)).fetchone()["id"]
+
+
+def load_subject(c: sqlite3.Connection, bin_: str) -> Subject | None:
+    row = c.execute(SUBJECT_BY_BIN, (bin_,)).fetchone()
+    return _subject(row) if row else None
+
+
+async def upsert_subject(tx: Transaction, bin_: str, name: str, kind: str, address: str | None) -> int:
+    """Insert or refresh a subject inside the caller's transaction; returns its id."""
+    return await tx.call(write_subject, bin_, name, kind, address)

@@ -49,6 +49,11 @@ def _user(row: sqlite3.Row) -> User:
     )
 
 
+def load_user(c: sqlite3.Connection, telegram_id: int) -> User | None:
+    row = c.execute("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,)).fetchone()
+    return _user(row) if row else None
+
+
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -58,8 +63,7 @@ class UserRepository:
         return self._db
 
     async def get(self, telegram_id: int) -> User | None:
-        row = await self._db.fetch_one("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
-        return _user(row) if row else None
+        return await self._db.call(load_user, telegram_id)
 
     async def list_all(self) -> list[User]:
         rows = await self._db.fetch_all("SELECT * FROM users ORDER BY active DESC, role, telegram_id")
@@ -115,11 +119,13 @@ class UserRepository:
         return {row["role"]: row["n"] for row in rows}
 
 
-async def remember_identity(tx: Transaction, telegram_id: int, full_name: str | None, position: str) -> None:
+def write_identity(c: sqlite3.Connection, telegram_id: int, full_name: str | None, position: str) -> None:
     """The inspector's name and position for the check sheet, offered again next time."""
-    await tx.execute(
-        "UPDATE users SET full_name = ?, position = ? WHERE telegram_id = ?", (full_name, position, telegram_id)
-    )
+    c.execute("UPDATE users SET full_name = ?, position = ? WHERE telegram_id = ?", (full_name, position, telegram_id))
+
+
+async def remember_identity(tx: Transaction, telegram_id: int, full_name: str | None, position: str) -> None:
+    await tx.call(write_identity, telegram_id, full_name, position)
 
 
 @dataclass(frozen=True, slots=True)

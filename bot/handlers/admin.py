@@ -18,6 +18,7 @@ from bot.db.database import Database
 from bot.db.outbox import OutboxRepository, errors_since
 from bot.db.subjects import SubjectRepository
 from bot.db.users import Role, User, UserRepository
+from bot.handlers.busy import sending_file
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.backups import BackupService
@@ -135,22 +136,25 @@ async def send_backup(message: Message, t: Texts, backups: BackupService) -> Non
     latest = backups.latest()
     if latest is None:
         await message.answer(t("backup_none"))
-        latest = await backups.run()
-    await message.answer_document(FSInputFile(latest, filename=latest.name),
-                                  caption=t("backup_caption", name=latest.name))
+    async with sending_file(message.bot, message.chat.id):
+        if latest is None:
+            latest = await backups.run()
+        await message.answer_document(FSInputFile(latest, filename=latest.name),
+                                      caption=t("backup_caption", name=latest.name))
 
 
 async def export_audit(message: Message, t: Texts, audit: AuditRepository) -> None:
-    entries = await audit.entries()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", "at_utc", "actor_id", "action", "object_type", "object_id", "details"])
-    for e in entries:
-        writer.writerow([e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
-                         json.dumps(e.details, ensure_ascii=False)])
-    data = buffer.getvalue().encode("utf-8-sig")  # with BOM: opens right in spreadsheet programs
-    await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
-                                  caption=t("audit_caption", count=len(entries)))
+    async with sending_file(message.bot, message.chat.id):
+        entries = await audit.entries()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["id", "at_utc", "actor_id", "action", "object_type", "object_id", "details"])
+        for e in entries:
+            writer.writerow([e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
+                             json.dumps(e.details, ensure_ascii=False)])
+        data = buffer.getvalue().encode("utf-8-sig")  # with BOM: opens right in spreadsheet programs
+        await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
+                                      caption=t("audit_caption", count=len(entries)))
 
 
 async def admin_only(message: Message, user: User, t: Texts, **_: object) -> None:

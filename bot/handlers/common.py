@@ -8,21 +8,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot import menus
 from bot.commands import command_names
+from bot.db.inspections import Inspection
 from bot.db.outbox import OutboxRepository
 from bot.db.users import User, UserRepository
+from bot.handlers.draft_screen import DraftPresenter
 from bot.services.inspections import InspectionService
 from bot.texts import LANGUAGES, Texts, texts
 from bot.ui.callbacks import LanguageAction
-from bot.ui.presenter import DraftPresenter
 
 
 async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                presenter: DraftPresenter, outbox: OutboxRepository) -> None:
+                presenter: DraftPresenter, outbox: OutboxRepository, draft: Inspection | None = None) -> None:
     """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
     await outbox.reachable_again(user.telegram_id)  # /start is what Telegram sends after an unblock
-    draft = await inspections.draft(user)
-    if draft is not None:
-        await presenter.show(bot, t, user, draft, prefix=t("draft_exists"))
+    view = await inspections.current(user) if draft is not None else None
+    if view is not None:
+        await presenter.show(bot, t, view, prefix=t("draft_exists"))
         return
     await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value,
                            commands=command_names(user.role)))

@@ -1,6 +1,11 @@
 """The check sheet: /new, /resume, /cancel, the header's text steps, the 19 items, evidence, review, finish.
 
-Thin: parse the update, call :class:`InspectionService`, show the draft's screen or the refusal.
+Thin: parse the update, call :class:`InspectionService` (one unit of work), show the draft's screen from
+the view it returned, or the refusal.
+
+Routed by filters on the draft read with the user (``draft``, see AccessMiddleware): text reaches the
+check sheet's write path only while the draft waits at a text step; at a button step other text gets a
+read-only hint and a bare 12-digit number goes on to the look-up.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.db.inspections import STEP_REVIEW, Evidence
+from bot.db.inspections import EXTRA_FIELDS, HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
 from bot.db.users import User
+from bot.handlers.busy import sending_file
+from bot.handlers.draft_screen import DraftPresenter
+from bot.handlers.lookup import BARE_NUMBER
 from bot.services.assessment import AssessmentService, indicator_to_dict
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
 from bot.services.reports import ReportService
 from bot.texts import Texts, texts
 from bot.ui.callbacks import ANSWER_BY_CODE, DraftAction, ItemAction, ReportAction
-from bot.ui.presenter import DraftPresenter
 from bot.ui.screens import cancel_confirm_screen, header_menu_screen, report_buttons
 
 log = logging.getLogger(__name__)
@@ -34,24 +41,23 @@ async def new_inspection(
 ) -> None:
     outcome = await inspections.start(user, (command.args or "").strip() or None)
     if isinstance(outcome, Refused):  # a draft is open: back to it
-        await presenter.show(bot, t, user, outcome.inspection, prefix=t("draft_exists"))
+        await presenter.show(bot, t, outcome.view, prefix=t("draft_exists"))
         return
     prefix = t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit) \
         if isinstance(outcome, Rejected) else None
-    await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+    await presenter.show(bot, t, outcome.view, prefix=prefix)
 
 
 async def resume(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
                  presenter: DraftPresenter) -> None:
-    draft = await inspections.draft(user)
-    if draft is None:
+    view = await inspections.current(user)
+    if view is None:
         await message.answer(t("refusal", reason=Refusal.NO_DRAFT))
         return
-    await presenter.show(bot, t, user, draft)
+    await presenter.show(bot, t, view)
 
 
-async def cancel(message: Message, user: User, t: Texts, inspections: InspectionService) -> None:
-    draft = await inspections.draft(user)
+async def cancel(message: Message, t: Texts, draft: Inspection | None = None) -> None:
     if draft is None:
         await message.answer(t("refusal", reason=Refusal.NO_DRAFT))
         return
@@ -63,6 +69,32 @@ async def text_input(message: Message, bot: Bot, user: User, t: Texts, inspectio
                      presenter: DraftPresenter) -> None:
     outcome = await inspections.submit_text(user, message.text, message.message_id)
     await _after_input(bot, t, user, outcome, presenter)
+
+
+async def use_buttons(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                      presenter: DraftPresenter) -> None:
+    """Text while the draft waits for a button: the screen again under a hint; nothing is written."""
+    view = await inspections.current(user)
+    if view is None:
+        raise SkipHandler  # the draft was finished or cancelled meanwhile
+    await presenter.show(bot, t, view, prefix=t("refusal", reason=Refusal.USE_BUTTONS))
+
+
+def at_text_step(draft: Inspection | None) -> bool:
+    """The draft waits for typed text: a header field, or a comment on a violated item (or the reason of
+    a "not applicable")."""
+    return draft is not None and (
+        draft.step in HEADER_FIELDS or draft.step in EXTRA_FIELDS
+        or (draft.step == STEP_ITEM and draft.pending_evidence is not None))
+
+
+def at_button_step(message: Message, draft: Inspection | None = None) -> bool:
+    """The draft waits for a button, and the text is not a bare BIN/IIN (that one goes to the look-up)."""
+    return draft is not None and not at_text_step(draft) and not BARE_NUMBER.match(message.text or "")
+
+
+def waits_for_text(_: Message, draft: Inspection | None = None) -> bool:
+    return at_text_step(draft)
 
 
 async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
@@ -90,13 +122,13 @@ async def _after_input(bot: Bot, t: Texts, user: User, outcome: object, presente
             raise SkipHandler  # not about a check sheet: the look-up and fallback routers decide
         if outcome.reason is Refusal.ALREADY:
             return  # a redelivered update
-        await presenter.show(bot, t, user, outcome.inspection, prefix=t("refusal", reason=outcome.reason))
+        await presenter.show(bot, t, outcome.view, prefix=t("refusal", reason=outcome.reason))
     elif isinstance(outcome, Rejected):
         prefix = t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit)
-        await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+        await presenter.show(bot, t, outcome.view, prefix=prefix)
     elif isinstance(outcome, Done):
         prefix = t("notice", name=outcome.notice) if outcome.notice else None
-        await presenter.show(bot, t, user, outcome.inspection, prefix=prefix)
+        await presenter.show(bot, t, outcome.view, prefix=prefix)
 
 
 async def item_action(
@@ -127,13 +159,13 @@ async def _after_button(callback: CallbackQuery, bot: Bot, t: Texts, user: User,
                               show_alert=outcome.reason in (Refusal.NOT_YOURS, Refusal.INCOMPLETE))
         return
     await callback.answer()
-    await presenter.show(bot, t, user, outcome.inspection, edit_message_id=callback.message.message_id)
+    await presenter.show(bot, t, outcome.view, edit_message_id=callback.message.message_id)
 
 
 async def draft_action(
     callback: CallbackQuery, callback_data: DraftAction, bot: Bot, user: User, t: Texts,
     inspections: InspectionService, presenter: DraftPresenter, reports: ReportService,
-    assessment: AssessmentService,
+    assessment: AssessmentService, draft: Inspection | None = None,
 ) -> None:
     action, inspection_id = callback_data.action, callback_data.inspection
     message_id = callback.message.message_id if callback.message else 0
@@ -144,7 +176,7 @@ async def draft_action(
         outcome = await inspections.edit_header(user, inspection_id, callback_data.step, message_id)
         await _after_button(callback, bot, t, user, outcome, presenter)
     elif action in ("header", "review"):
-        await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter)
+        await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter, draft)
     elif action == "cancel":
         inspection = await inspections.get(inspection_id)
         if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
@@ -168,10 +200,10 @@ async def draft_action(
                                                     message_id=outcome.inspection.message_id, reply_markup=None)
     elif action == "resume":
         await callback.answer()
-        draft = await inspections.draft(user)
-        await _retire(callback, t("kept") if draft else t("refusal", reason=Refusal.NO_DRAFT))
-        if draft:
-            await presenter.show(bot, t, user, draft)
+        view = await inspections.current(user)
+        await _retire(callback, t("kept") if view else t("refusal", reason=Refusal.NO_DRAFT))
+        if view:
+            await presenter.show(bot, t, view)
     elif action == "finish":
         outcome = await inspections.finish(user, inspection_id, message_id)
         if isinstance(outcome, Refused):
@@ -185,16 +217,17 @@ async def draft_action(
 
 
 async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, inspection_id: int, action: str,
-                       inspections: InspectionService, presenter: DraftPresenter) -> None:
+                       inspections: InspectionService, presenter: DraftPresenter, draft: Inspection | None) -> None:
     """Switch the review message between the answers and the header's fields (no state is stored)."""
-    draft = await inspections.draft(user)
     on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
     if not on_screen or draft.step != STEP_REVIEW:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))
         return
     await callback.answer()
     if action == "review":
-        await presenter.show(bot, t, user, draft, edit_message_id=callback.message.message_id)
+        view = await inspections.current(user)
+        if view is not None:
+            await presenter.show(bot, t, view, edit_message_id=callback.message.message_id)
         return
     screen = header_menu_screen(t, draft)
     with suppress(TelegramBadRequest):
@@ -228,17 +261,20 @@ async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, fin
 
 
 async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: str, reports: ReportService) -> None:
-    try:
-        document = await reports.check_sheet(bot, inspection_id, lang)
-    except Exception:
-        log.exception("the check sheet PDF of inspection %s failed", inspection_id)
-        await bot.send_message(user.telegram_id, t("pdf_failed"))
-        return
-    await bot.send_document(
-        user.telegram_id,
-        BufferedInputFile(document.data, filename=document.file_name),
-        caption=texts(lang)("pdf_caption", name=document.subject_name),
-    )
+    # "Sending a file…" shows while the photos download and a worker process renders (never silent for
+    # more than a second); repeated every 4 s, as Telegram shows one for 5 s at most.
+    async with sending_file(bot, user.telegram_id):
+        try:
+            document = await reports.check_sheet(bot, inspection_id, lang)
+        except Exception:  # a worker died twice, a broken template...: the person is told, the bot goes on
+            log.exception("the check sheet PDF of inspection %s failed", inspection_id)
+            await bot.send_message(user.telegram_id, t("pdf_failed"))
+            return
+        await bot.send_document(
+            user.telegram_id,
+            BufferedInputFile(document.data, filename=document.file_name),
+            caption=texts(lang)("pdf_caption", name=document.subject_name),
+        )
 
 
 async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
@@ -261,7 +297,8 @@ def build_router() -> Router:
     router.message.register(new_inspection, Command("new"))
     router.message.register(resume, Command("resume"))
     router.message.register(cancel, Command("cancel"))
-    router.message.register(text_input, F.text & ~F.text.startswith("/"))
+    router.message.register(text_input, F.text & ~F.text.startswith("/"), waits_for_text)
+    router.message.register(use_buttons, F.text & ~F.text.startswith("/"), at_button_step)
     router.message.register(evidence_input, F.photo | F.document | F.video | F.audio | F.voice | F.video_note)
     router.callback_query.register(item_action, ItemAction.filter())
     router.callback_query.register(draft_action, DraftAction.filter())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aiogram import F, Router
@@ -15,6 +16,9 @@ from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.ui.screens import report_buttons
 from bot.validation import Invalid, parse_bin_iin
+
+# A bare BIN/IIN typed alone (spaces and dashes allowed): the look-up, unless a draft waits for a text.
+BARE_NUMBER = re.compile(r"^\s*\d[\d\s-]{10,16}\s*$")
 
 
 async def _show_card(message: Message, raw: str, t: Texts, assessment: AssessmentService,
@@ -67,5 +71,5 @@ def build_router() -> Router:
     """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
     router = Router(name="lookup")
     router.message.register(lookup_command, Command("bin"))
-    router.message.register(lookup_digits, F.text.regexp(r"^\s*\d[\d\s-]{10,16}\s*$"))
+    router.message.register(lookup_digits, F.text.regexp(BARE_NUMBER))
     return router

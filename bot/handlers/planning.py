@@ -12,6 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 
 from bot.db.users import User
 from bot.db.visit_lists import VisitList
+from bot.handlers.busy import sending_file
 from bot.planning import Candidate, ListPeriod
 from bot.services.exports import ExportService
 from bot.services.planning import APPROVERS, PLANNERS, PlanningService
@@ -88,11 +89,12 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
         if visit_list is None:
             return
         # The XLSX is the layout a head signs (bot/services/exports.py); the CSV stays for who asks for it.
-        data = await exports.visit_list(t, visit_list) if callback_data.action == "xlsx" else _csv(visit_list)
-        name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action}"
-        await callback.message.answer_document(
-            BufferedInputFile(data, filename=name),
-            caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
+        async with sending_file(callback.bot, callback.from_user.id):
+            data = await exports.visit_list(t, visit_list) if callback_data.action == "xlsx" else _csv(visit_list)
+            name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action}"
+            await callback.message.answer_document(
+                BufferedInputFile(data, filename=name),
+                caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
         return
     else:
         if period is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from enum import StrEnum
 from bot.db import users as repo
 from bot.db.audit import record
 from bot.db.database import Database
+from bot.db.inspections import Inspection, load_draft
 from bot.db.users import Role, User, UserRepository
 
 INVITATION_TTL = timedelta(days=7)
@@ -34,6 +36,11 @@ class AccessService:
         self._db = db
         self._now = now
         self.users = UserRepository(db)
+
+    async def sender(self, telegram_id: int) -> tuple[User | None, Inspection | None]:
+        """Who wrote, and their open draft if any: one read for every update (the router's filters
+        route on the draft's step without another query)."""
+        return await self._db.read(_sender, telegram_id)
 
     async def invite(self, admin: User, role: Role, ttl: timedelta = INVITATION_TTL) -> NewInvitation:
         # 16 random bytes, URL-safe: fits the 64 characters Telegram allows in a /start parameter.
@@ -62,3 +69,8 @@ class AccessService:
             await record(tx, telegram_id, "invitation.redeem", "user", telegram_id,
                          {"role": invitation.role, "invited_by": invitation.created_by})
         return await self.users.get(telegram_id)
+
+
+def _sender(c: sqlite3.Connection, telegram_id: int) -> tuple[User | None, Inspection | None]:
+    user = repo.load_user(c, telegram_id)
+    return user, (load_draft(c, telegram_id) if user is not None and user.active else None)

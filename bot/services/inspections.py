@@ -4,12 +4,18 @@ The draft in the database is the truth: every method reads it inside one transac
 action fits its current state (whose inspection, which item, which message) and changes it atomically.
 A double tap, a redelivered update, a button on an old message or another user's button therefore
 changes nothing and comes back as a :class:`Refused` with the reason.
+
+One unit of work per update: each public method is ONE synchronous ``_..._work`` method below, run in
+one transaction by :meth:`Database.run` (or :meth:`Database.read` for reads; see there where it runs).
+It does every read and write of the update and returns, with its outcome, a :class:`DraftView`: all the
+screen needs (the draft, its answers, the evidence count, the suggestion, the preliminary result), so
+``bot/ui`` renders it without another query or any scoring.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -17,8 +23,8 @@ from typing import Any
 
 from bot.catalogue import Catalogue
 from bot.db import inspections as repo
-from bot.db.audit import record
-from bot.db.database import Database, Transaction
+from bot.db.audit import write_entry
+from bot.db.database import Database
 from bot.db.inspections import (
     EXTRA_FIELDS,
     HEADER_FIELDS,
@@ -28,9 +34,10 @@ from bot.db.inspections import (
     STEP_REVIEW,
     Evidence,
     Inspection,
+    StoredAnswer,
 )
-from bot.db.subjects import SubjectRepository, upsert_subject
-from bot.db.users import User, remember_identity
+from bot.db.subjects import load_subject, write_subject
+from bot.db.users import User, write_identity
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
 from bot.validation import Invalid, Rejection, kind_of, parse_bin_iin, parse_date, parse_text
@@ -70,9 +77,21 @@ class Refusal(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class DraftView:
+    """Everything a draft's screen shows, read in the same unit of work as the change before it."""
+
+    inspection: Inspection
+    answers: dict[int, StoredAnswer]
+    files: int  # evidence files of the item waiting for evidence (0 when none waits)
+    suggestion: str | None  # what the current header step can be filled with by one tap
+    preliminary: dict[str, Any] | None  # the result if finished now (every item answered), as stored
+
+
+@dataclass(frozen=True, slots=True)
 class Refused:
     reason: Refusal
     inspection: Inspection | None = None
+    view: DraftView | None = None  # the draft's screen, to show again under the refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +100,14 @@ class Rejected:
 
     invalid: Invalid
     inspection: Inspection
+    view: DraftView | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Done:
     inspection: Inspection
     notice: str | None = None  # e.g. 'evidence_saved', 'comment_saved'
+    view: DraftView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +142,6 @@ class InspectionService:
         self._db = db
         self._catalogue = catalogue
         self._today = today
-        self._subjects = SubjectRepository(db)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -144,12 +164,23 @@ class InspectionService:
     async def changes(self, inspection_id: int) -> list[repo.AnswerChange]:
         return await repo.changes(self._db, inspection_id)
 
+    async def current(self, user: User) -> DraftView | None:
+        """The screen of the user's draft, or None without one (one read, no write lock)."""
+        return await self._db.read(self._current_work, user)
+
+    def _current_work(self, c: sqlite3.Connection, user: User) -> DraftView | None:
+        inspection = repo.load_draft(c, user.telegram_id)
+        return self._view(c, user, inspection) if inspection else None
+
     async def suggestion(self, user: User, inspection: Inspection) -> str | None:
         """What the current header step can be filled with by one tap: what we already know."""
+        return await self._db.read(self._suggestion, user, inspection)
+
+    def _suggestion(self, c: sqlite3.Connection, user: User, inspection: Inspection) -> str | None:
         if inspection.back_to_review and inspection.step in HEADER_FIELDS:
             return inspection.header[inspection.step]  # a correction: keeping the value changes nothing
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
-            subject = await self._subjects.by_bin(inspection.header["subject_bin"])
+            subject = load_subject(c, inspection.header["subject_bin"])
             if subject:
                 return subject.name if inspection.step == "subject_name" else subject.address
         if inspection.step == "inspector_name":
@@ -158,41 +189,64 @@ class InspectionService:
             return user.position
         return None
 
-    @asynccontextmanager
-    async def _button(
-        self, user: User, inspection_id: int, message_id: int
-    ) -> AsyncIterator[tuple[Transaction, Inspection, Refused | None]]:
-        """A transaction for a button of a draft's screen, with the refusal when it is not this user's
-        draft or not the message that shows its current screen."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            yield tx, inspection, _ownership(inspection, user) or _on_screen(inspection, message_id)
+    def _view(self, c: sqlite3.Connection, user: User, inspection: Inspection) -> DraftView:
+        """The screen's data of a draft, inside the caller's unit of work."""
+        answers = repo.load_answers(c, inspection.id)
+        files = (repo.count_evidence(c, inspection.id, inspection.pending_evidence)
+                 if inspection.pending_evidence is not None else 0)
+        suggestion = (self._suggestion(c, user, inspection)
+                      if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS else None)
+        preliminary = None
+        if len(answers) == self._catalogue.checklist_size:
+            preliminary = result_to_dict(assess((a.evaluation for a in answers.values()), self._catalogue.constants))
+        return DraftView(inspection, answers, files, suggestion, preliminary)
+
+    def _done(self, c: sqlite3.Connection, user: User, inspection_id: int, notice: str | None = None) -> Done:
+        inspection = repo.load(c, inspection_id)
+        return Done(inspection, notice, self._view(c, user, inspection))
+
+    def _refused(self, c: sqlite3.Connection, user: User, reason: Refusal, inspection: Inspection | None) -> Refused:
+        view = self._view(c, user, inspection) if inspection is not None and inspection.is_draft else None
+        return Refused(reason, inspection, view)
+
+    def _rejected(self, c: sqlite3.Connection, user: User, invalid: Invalid, inspection_id: int) -> Rejected:
+        inspection = repo.load(c, inspection_id)
+        return Rejected(invalid, inspection, self._view(c, user, inspection))
+
+    def _button(self, c: sqlite3.Connection, user: User, inspection_id: int,
+                message_id: int) -> tuple[Inspection | None, Refused | None]:
+        """A button of a draft's screen, with the refusal when it is not this user's draft or not the
+        message that shows its current screen."""
+        inspection = repo.load(c, inspection_id)
+        return inspection, _ownership(inspection, user) or _on_screen(inspection, message_id)
 
     # --- starting and stopping -----------------------------------------------------------------------
 
     async def start(self, user: User, bin_argument: str | None = None) -> Outcome:
         """Open a new draft; with a BIN argument the first step is already answered."""
-        async with self._db.transaction() as tx:
-            existing = await repo.draft_of(tx, user.telegram_id)
-            if existing:
-                return Refused(Refusal.DRAFT_EXISTS, existing)
-            inspection_id = await repo.create_draft(
-                tx, user.telegram_id, self._catalogue.version, user.language, HEADER_FIELDS[0]
-            )
-            inspection = await repo.get(tx, inspection_id)
-            if bin_argument is None:
-                return Done(inspection)
-            return await self._apply_field(tx, inspection, bin_argument)
+        return await self._db.run(self._start_work, user, bin_argument)
+
+    def _start_work(self, c: sqlite3.Connection, user: User, bin_argument: str | None) -> Outcome:
+        existing = repo.load_draft(c, user.telegram_id)
+        if existing:
+            return self._refused(c, user, Refusal.DRAFT_EXISTS, existing)
+        inspection_id = repo.insert_draft(c, user.telegram_id, self._catalogue.version, user.language,
+                                          HEADER_FIELDS[0])
+        if bin_argument is None:
+            return self._done(c, user, inspection_id)
+        return self._apply_field(c, user, repo.load(c, inspection_id), bin_argument)
 
     async def cancel(self, user: User, inspection_id: int) -> Outcome:
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user)
-            if refusal:
-                return refusal
-            await repo.cancel(tx, inspection_id)
-            await record(tx, user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._cancel_work, user, inspection_id)
+
+    def _cancel_work(self, c: sqlite3.Connection, user: User, inspection_id: int) -> Outcome:
+        inspection = repo.load(c, inspection_id)
+        refusal = _ownership(inspection, user)
+        if refusal:
+            return refusal
+        repo.write_cancelled(c, inspection_id)
+        write_entry(c, user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
+        return Done(repo.load(c, inspection_id))
 
     async def set_message(self, inspection_id: int, message_id: int) -> None:
         """Remember the message that shows the draft's current screen (the one edited in place)."""
@@ -202,39 +256,39 @@ class InspectionService:
 
     async def submit_text(self, user: User, text: str, message_id: int) -> Outcome:
         """A text message: a header field, a comment on a violation, or a hint to use the buttons."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.draft_of(tx, user.telegram_id)
-            if inspection is None:
-                return Refused(Refusal.NO_DRAFT)
-            if message_id <= inspection.last_input_id:
-                return Refused(Refusal.ALREADY, inspection)  # a redelivered update
-            await repo.update_draft(tx, inspection.id, last_input_id=message_id)
-            if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
-                return await self._apply_field(tx, inspection, text)
-            if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
-                return await self._add_comment(tx, inspection, text)
-            return Refused(Refusal.USE_BUTTONS, await repo.get(tx, inspection.id))
+        return await self._db.run(self._submit_text_work, user, text, message_id)
+
+    def _submit_text_work(self, c: sqlite3.Connection, user: User, text: str, message_id: int) -> Outcome:
+        inspection = repo.load_draft(c, user.telegram_id)
+        if inspection is None:
+            return Refused(Refusal.NO_DRAFT)
+        if message_id <= inspection.last_input_id:
+            return Refused(Refusal.ALREADY, inspection)  # a redelivered update
+        repo.write_draft(c, inspection.id, last_input_id=message_id)
+        if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
+            return self._apply_field(c, user, inspection, text)
+        if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
+            return self._add_comment(c, user, inspection, text)
+        return self._refused(c, user, Refusal.USE_BUTTONS, repo.load(c, inspection.id))
 
     async def keep_suggestion(self, user: User, inspection_id: int, step: str) -> Outcome:
         """The 'keep' button of a prefilled header step."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            refusal = _ownership(inspection, user)
-            if refusal:
-                return refusal
-            if inspection.step != step:
-                return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index(step)
-                               else Refusal.STALE, inspection)
-        suggestion = await self.suggestion(user, inspection)
+        return await self._db.run(self._keep_suggestion_work, user, inspection_id, step)
+
+    def _keep_suggestion_work(self, c: sqlite3.Connection, user: User, inspection_id: int, step: str) -> Outcome:
+        inspection = repo.load(c, inspection_id)
+        refusal = _ownership(inspection, user)
+        if refusal:
+            return refusal
+        if inspection.step != step:
+            return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index(step)
+                           else Refusal.STALE, inspection)
+        suggestion = self._suggestion(c, user, inspection)
         if not suggestion:
             return Refused(Refusal.STALE, inspection)
-        async with self._db.transaction() as tx:
-            inspection = await repo.get(tx, inspection_id)
-            if inspection.step != step:
-                return Refused(Refusal.ALREADY, inspection)
-            return await self._apply_field(tx, inspection, suggestion)
+        return self._apply_field(c, user, inspection, suggestion)
 
-    async def _apply_field(self, tx: Transaction, inspection: Inspection, text: str) -> Outcome:
+    def _apply_field(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
         step = inspection.step
         value: str | Invalid
         if step == "subject_bin":
@@ -247,9 +301,9 @@ class InspectionService:
         else:
             value = parse_text(text, limit=FIELD_LIMITS[step])
         if isinstance(value, Invalid):
-            return Rejected(value, await repo.get(tx, inspection.id))
+            return self._rejected(c, user, value, inspection.id)
         changes: dict[str, Any] = {step: value}
-        if step == "act_date" and await self._visited_in_year(tx, inspection, value):
+        if step == "act_date" and self._visited_in_year(c, inspection, value):
             # Item 10: at most one visit a year. Never blocks work in the field: the inspector gives a reason.
             changes["step"] = STEP_REPEAT_REASON
         elif inspection.back_to_review:  # a correction from the review screen goes back there
@@ -258,143 +312,163 @@ class InspectionService:
             changes["step"] = _next_header_step("act_date" if step == STEP_REPEAT_REASON else step)
             if changes["step"] == STEP_ITEM:
                 changes["current_item"] = 1
-        await repo.update_draft(tx, inspection.id, **changes)
-        updated = await repo.get(tx, inspection.id)
+        repo.write_draft(c, inspection.id, **changes)
+        updated = repo.load(c, inspection.id)
         if step == STEP_REPEAT_REASON:
-            await record(tx, inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
-                         {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"],
-                          "reason": value})
+            write_entry(c, inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
+                        {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"],
+                         "reason": value})
         if step in ("inspector_name", "inspector_position") and updated.header["inspector_position"]:
-            await remember_identity(tx, inspection.inspector_id, updated.header["inspector_name"],
-                                    updated.header["inspector_position"])
-        return Done(updated)
+            write_identity(c, inspection.inspector_id, updated.header["inspector_name"],
+                           updated.header["inspector_position"])
+        return Done(updated, None, self._view(c, user, updated))
 
     async def edit_header(self, user: User, inspection_id: int, field: str, message_id: int) -> Outcome:
         """A header field chosen on the review screen: ask it again, then return to the review."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            if inspection.step != STEP_REVIEW or field not in (*HEADER_FIELDS, STEP_OTHER_OFFICIALS):
-                return Refused(Refusal.STALE, inspection)
-            await repo.update_draft(tx, inspection_id, step=field, back_to_review=1)
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._edit_header_work, user, inspection_id, field, message_id)
 
-    async def _visited_in_year(self, tx: Transaction, inspection: Inspection, act_date: str) -> bool:
+    def _edit_header_work(self, c: sqlite3.Connection, user: User, inspection_id: int, field: str,
+                          message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.step != STEP_REVIEW or field not in (*HEADER_FIELDS, STEP_OTHER_OFFICIALS):
+            return Refused(Refusal.STALE, inspection)
+        repo.write_draft(c, inspection_id, step=field, back_to_review=1)
+        return self._done(c, user, inspection_id)
+
+    def _visited_in_year(self, c: sqlite3.Connection, inspection: Inspection, act_date: str) -> bool:
         """The subject had a finalized sheet whose act date falls in this act's calendar year (item 10; the
         act date is the visit's local date, never the UTC time of a finish)."""
         bin_ = inspection.header["subject_bin"]
         if not bin_:
             return False
         year = act_date[-4:]
-        return any(d[-4:] == year for d in await repo.act_dates_of_subject(tx, bin_, inspection.id))
+        return any(d[-4:] == year for d in repo.act_dates_in(c, bin_, inspection.id))
 
     # --- the 19 items --------------------------------------------------------------------------------
 
     async def answer(self, user: User, inspection_id: int, item: int, answer: Answer, message_id: int) -> Outcome:
         """Store the answer of the current item once, then move on."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            stored = await repo.answers(tx, inspection_id)
-            if inspection.step != STEP_ITEM or inspection.current_item != item or inspection.pending_evidence:
-                previous = stored.get(item)
-                same = previous is not None and previous.answer == answer
-                return Refused(Refusal.ALREADY if same else Refusal.STALE, inspection)
-            requirement = self._catalogue.requirement(item)
-            # "Not applicable" is not on the form (Annex 2 has two columns): offered only where the duty is
-            # conditional (catalogue: conditional), and only with a short reason that the PDF prints.
-            if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
-                return Refused(Refusal.NOT_CONDITIONAL, inspection)
+        return await self._db.run(self._answer_work, user, inspection_id, item, answer, message_id)
+
+    def _answer_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int, answer: Answer,
+                     message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        stored = repo.load_answers(c, inspection_id)
+        if inspection.step != STEP_ITEM or inspection.current_item != item or inspection.pending_evidence:
             previous = stored.get(item)
-            await repo.put_answer(
-                tx, inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
-                user.telegram_id, previous.answer if previous else None,
-            )
-            if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
-                if previous is not None and previous.answer != answer.value and previous.comment:
-                    await repo.set_comment(tx, inspection_id, item, None)  # a violation's note is no N/A reason
-                await repo.update_draft(tx, inspection_id, pending_evidence=item)
-            else:
-                if previous is not None and previous.comment:
-                    await repo.set_comment(tx, inspection_id, item, None)  # a comment explains a violation only
-                await self._advance(tx, inspection, {*stored, item})
-            return Done(await repo.get(tx, inspection_id))
+            same = previous is not None and previous.answer == answer
+            return Refused(Refusal.ALREADY if same else Refusal.STALE, inspection)
+        requirement = self._catalogue.requirement(item)
+        # "Not applicable" is not on the form (Annex 2 has two columns): offered only where the duty is
+        # conditional (catalogue: conditional), and only with a short reason that the PDF prints.
+        if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
+            return Refused(Refusal.NOT_CONDITIONAL, inspection)
+        previous = stored.get(item)
+        repo.write_answer(c, inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
+                          user.telegram_id, previous.answer if previous else None)
+        if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
+            if previous is not None and previous.answer != answer.value and previous.comment:
+                repo.write_comment(c, inspection_id, item, None)  # a violation's note is no N/A reason
+            repo.write_draft(c, inspection_id, pending_evidence=item)
+        else:
+            if previous is not None and previous.comment:
+                repo.write_comment(c, inspection_id, item, None)  # a comment explains a violation only
+            self._advance(c, inspection, {*stored, item})
+        return self._done(c, user, inspection_id)
 
     async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Next' on the evidence screen of a violated item."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            if inspection.pending_evidence != item:
-                return Refused(Refusal.ALREADY, inspection)
-            pending = (await repo.answers(tx, inspection_id)).get(item)
-            if pending is not None and pending.answer == Answer.NOT_APPLICABLE and not pending.comment:
-                return Refused(Refusal.REASON_REQUIRED, inspection)
-            await repo.update_draft(tx, inspection_id, pending_evidence=None)
-            await self._advance(tx, inspection, set(await repo.answers(tx, inspection_id)))
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._evidence_done_work, user, inspection_id, item, message_id)
+
+    def _evidence_done_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+                            message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.pending_evidence != item:
+            return Refused(Refusal.ALREADY, inspection)
+        pending = repo.load_answers(c, inspection_id).get(item)
+        if pending is not None and pending.answer == Answer.NOT_APPLICABLE and not pending.comment:
+            return Refused(Refusal.REASON_REQUIRED, inspection)
+        repo.write_draft(c, inspection_id, pending_evidence=None)
+        self._advance(c, inspection, set(repo.load_answers(c, inspection_id)))
+        return self._done(c, user, inspection_id)
 
     async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Back': from the evidence screen to the item's answer; from an item to the one before."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            if inspection.step != STEP_ITEM or inspection.current_item != item:
-                return Refused(Refusal.ALREADY, inspection)
-            if inspection.pending_evidence is not None:
-                await repo.update_draft(tx, inspection_id, pending_evidence=None)
-            elif item > 1:
-                await repo.update_draft(tx, inspection_id, current_item=item - 1, back_to_review=0)
-            else:
-                return Refused(Refusal.STALE, inspection)
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._back_work, user, inspection_id, item, message_id)
+
+    def _back_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+                   message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.step != STEP_ITEM or inspection.current_item != item:
+            return Refused(Refusal.ALREADY, inspection)
+        if inspection.pending_evidence is not None:
+            repo.write_draft(c, inspection_id, pending_evidence=None)
+        elif item > 1:
+            repo.write_draft(c, inspection_id, current_item=item - 1, back_to_review=0)
+        else:
+            return Refused(Refusal.STALE, inspection)
+        return self._done(c, user, inspection_id)
 
     async def go_to(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """An item button of the review screen: change that answer, then come back to the review."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            if inspection.step != STEP_REVIEW:
-                return Refused(Refusal.ALREADY, inspection)
-            await repo.update_draft(
-                tx, inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1, pending_evidence=None
-            )
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._go_to_work, user, inspection_id, item, message_id)
+
+    def _go_to_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+                    message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.step != STEP_REVIEW:
+            return Refused(Refusal.ALREADY, inspection)
+        repo.write_draft(c, inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1,
+                         pending_evidence=None)
+        return self._done(c, user, inspection_id)
 
     async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The review button on an item screen (shown once every item has an answer)."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal:
-                return refusal
-            stored = await repo.answers(tx, inspection_id)
-            if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
-                return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
-            await repo.update_draft(tx, inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                                    pending_evidence=None)
-            return Done(await repo.get(tx, inspection_id))
+        return await self._db.run(self._show_review_work, user, inspection_id, message_id)
 
-    async def _advance(self, tx: Transaction, inspection: Inspection, answered: set[int]) -> None:
+    def _show_review_work(self, c: sqlite3.Connection, user: User, inspection_id: int, message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        stored = repo.load_answers(c, inspection_id)
+        if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
+            return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
+        repo.write_draft(c, inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                         pending_evidence=None)
+        return self._done(c, user, inspection_id)
+
+    def _advance(self, c: sqlite3.Connection, inspection: Inspection, answered: set[int]) -> None:
         """After an item: back to the review if we came from it, else the next unanswered item."""
         unanswered = [r.number for r in self._catalogue.checklist if r.number not in answered]
         if inspection.back_to_review or not unanswered:
-            await repo.update_draft(tx, inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                                    pending_evidence=None)
+            repo.write_draft(c, inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                             pending_evidence=None)
             return
         later = [n for n in unanswered if n > (inspection.current_item or 0)]
-        await repo.update_draft(tx, inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
+        repo.write_draft(c, inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
 
     # --- comments and evidence -----------------------------------------------------------------------
 
-    async def _add_comment(self, tx: Transaction, inspection: Inspection, text: str) -> Outcome:
-        invalid = await self._append_comment(tx, inspection, text)
+    def _add_comment(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
+        invalid = self._append_comment(c, inspection, text)
         if invalid:
-            return Rejected(invalid, inspection)
-        return Done(await repo.get(tx, inspection.id), notice="comment_saved")
+            return Rejected(invalid, inspection, self._view(c, user, inspection))
+        return self._done(c, user, inspection.id, notice="comment_saved")
 
-    async def _append_comment(self, tx: Transaction, inspection: Inspection, text: str) -> Invalid | None:
+    def _append_comment(self, c: sqlite3.Connection, inspection: Inspection, text: str) -> Invalid | None:
         """Add text to the pending item's comment (line breaks kept), within COMMENT_LIMIT in all."""
         item = inspection.pending_evidence
-        stored = (await repo.answers(tx, inspection.id))[item]
+        stored = repo.load_answers(c, inspection.id)[item]
         lines = [" ".join(line.split()) for line in text.strip().splitlines()]
         addition = "\n".join(line for line in lines if line)
         if not addition:
@@ -403,68 +477,70 @@ class InspectionService:
         if len(comment) > COMMENT_LIMIT:
             return Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "") - 1 if stored.comment
                            else COMMENT_LIMIT)
-        await repo.set_comment(tx, inspection.id, item, comment)
+        repo.write_comment(c, inspection.id, item, comment)
         return None
 
     async def add_evidence(self, user: User, ev: Evidence, message_id: int, caption: str | None = None) -> Outcome:
         """A photo or a document sent after a violation (its caption joins the comment);
         notice 'album_more' for the later parts of an album."""
-        async with self._db.transaction() as tx:
-            inspection = await repo.draft_of(tx, user.telegram_id)
-            if inspection is None:
-                return Refused(Refusal.NO_DRAFT)
-            if inspection.pending_evidence is None:
-                return Refused(Refusal.NOT_NOW, inspection)
-            pending = (await repo.answers(tx, inspection.id)).get(inspection.pending_evidence)
-            if pending is not None and pending.answer == Answer.NOT_APPLICABLE:
-                return Refused(Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
-            if ev.file_size is not None and ev.file_size > MAX_EVIDENCE_BYTES:
-                return Refused(Refusal.TOO_BIG, inspection)
-            item = inspection.pending_evidence
-            existing = await repo.evidence(tx, inspection.id, item)
-            if len(existing) >= EVIDENCE_PER_ITEM:
-                return Refused(Refusal.TOO_MANY, inspection)
-            album_part = bool(ev.media_group_id) and await repo.media_group_seen(tx, inspection.id, ev.media_group_id)
-            if not await repo.add_evidence(tx, inspection.id, item, ev):
-                return Refused(Refusal.ALREADY, inspection)
-            if message_id > inspection.last_input_id:
-                await repo.update_draft(tx, inspection.id, last_input_id=message_id)
-            if caption and caption.strip():
-                invalid = await self._append_comment(tx, inspection, caption)
-                if invalid:
-                    return Rejected(invalid, await repo.get(tx, inspection.id))
-            return Done(await repo.get(tx, inspection.id), notice="album_more" if album_part else "evidence_saved")
+        return await self._db.run(self._add_evidence_work, user, ev, message_id, caption)
+
+    def _add_evidence_work(self, c: sqlite3.Connection, user: User, ev: Evidence, message_id: int,
+                           caption: str | None) -> Outcome:
+        inspection = repo.load_draft(c, user.telegram_id)
+        if inspection is None:
+            return Refused(Refusal.NO_DRAFT)
+        if inspection.pending_evidence is None:
+            return self._refused(c, user, Refusal.NOT_NOW, inspection)
+        pending = repo.load_answers(c, inspection.id).get(inspection.pending_evidence)
+        if pending is not None and pending.answer == Answer.NOT_APPLICABLE:
+            return self._refused(c, user, Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
+        if ev.file_size is not None and ev.file_size > MAX_EVIDENCE_BYTES:
+            return self._refused(c, user, Refusal.TOO_BIG, inspection)
+        item = inspection.pending_evidence
+        if repo.count_evidence(c, inspection.id, item) >= EVIDENCE_PER_ITEM:
+            return self._refused(c, user, Refusal.TOO_MANY, inspection)
+        album_part = bool(ev.media_group_id) and repo.media_group_in(c, inspection.id, ev.media_group_id)
+        if not repo.insert_evidence(c, inspection.id, item, ev):
+            return Refused(Refusal.ALREADY, inspection)
+        if message_id > inspection.last_input_id:
+            repo.write_draft(c, inspection.id, last_input_id=message_id)
+        if caption and caption.strip():
+            invalid = self._append_comment(c, inspection, caption)
+            if invalid:
+                return self._rejected(c, user, invalid, inspection.id)
+        return self._done(c, user, inspection.id, notice="album_more" if album_part else "evidence_saved")
 
     # --- finishing -----------------------------------------------------------------------------------
 
     async def finish(self, user: User, inspection_id: int, message_id: int) -> Finished | Refused:
         """Finalize: score from the stored answers (with the severities stored with them), freeze."""
-        async with self._button(user, inspection_id, message_id) as (tx, inspection, refusal):
-            if refusal and refusal.reason is Refusal.FINALIZED:
-                return Refused(Refusal.ALREADY, inspection)  # a second tap on "Finish"
-            if refusal:
-                return refusal
-            stored = await repo.answers(tx, inspection_id)
-            if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
-                return Refused(Refusal.INCOMPLETE, inspection)
-            if any(a.answer == Answer.NOT_APPLICABLE and not a.comment for a in stored.values()):
-                return Refused(Refusal.REASON_REQUIRED, inspection)
-            result = assess(
-                (a.evaluation for a in stored.values()),
-                self._catalogue.constants,
-            )
-            header = inspection.header
-            subject_id = await upsert_subject(
-                tx, header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
-                header["subject_address"],
-            )
-            as_dict = result_to_dict(result)
-            await repo.finalize(tx, inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
-                                result.gross_rule_fired, as_dict)
-            await record(tx, user.telegram_id, "inspection.finalize", "inspection", inspection_id,
-                         {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
-                          "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
-            return Finished(await repo.get(tx, inspection_id), result)
+        return await self._db.run(self._finish_work, user, inspection_id, message_id)
+
+    def _finish_work(self, c: sqlite3.Connection, user: User, inspection_id: int,
+                     message_id: int) -> Finished | Refused:
+        inspection = repo.load(c, inspection_id)
+        refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
+        if refusal and refusal.reason is Refusal.FINALIZED:
+            return Refused(Refusal.ALREADY, inspection)  # a second tap on "Finish"
+        if refusal:
+            return refusal
+        stored = repo.load_answers(c, inspection_id)
+        if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
+            return Refused(Refusal.INCOMPLETE, inspection)
+        if any(a.answer == Answer.NOT_APPLICABLE and not a.comment for a in stored.values()):
+            return Refused(Refusal.REASON_REQUIRED, inspection)
+        result = assess((a.evaluation for a in stored.values()), self._catalogue.constants)
+        header = inspection.header
+        subject_id = write_subject(c, header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
+                                   header["subject_address"])
+        as_dict = result_to_dict(result)
+        repo.write_finalized(c, inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
+                             result.gross_rule_fired, as_dict)
+        write_entry(c, user.telegram_id, "inspection.finalize", "inspection", inspection_id,
+                    {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
+                     "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
+        return Finished(repo.load(c, inspection_id), result)
 
 
 def _ownership(inspection: Inspection | None, user: User) -> Refused | None:

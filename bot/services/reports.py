@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +16,8 @@ from bot.catalogue import Catalogue, Severity
 from bot.db import inspections as repo
 from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
-from bot.pdf.check_sheet import EvidenceImage, render_check_sheet
+from bot.pdf.check_sheet import EvidenceImage
+from bot.pdf.pool import PdfPool
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,11 @@ class CheckSheetDocument:
 
 
 class ReportService:
-    def __init__(self, db: Database, catalogue: Catalogue, timezone: ZoneInfo) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, timezone: ZoneInfo, pdf: PdfPool | None = None) -> None:
         self._db = db
         self._catalogue = catalogue
         self._tz = timezone
+        self.pdf = pdf or PdfPool(1)  # processes start with the first PDF unless started before
 
     def summary(self, t: Texts, inspection: Inspection) -> str:
         """The result message (HTML): violations by severity, SP1/SP2, SPз, SPн, SP and the class."""
@@ -60,14 +62,11 @@ class ReportService:
         return datetime.fromisoformat(iso_utc).astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
 
     async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
-        inspection = await repo.get(self._db, inspection_id)
+        inspection, answers, evidence = await self._db.read(_sheet_data, inspection_id)
         if inspection is None or inspection.status != "finalized":
             raise ValueError(f"inspection {inspection_id} is not finalized")
-        answers = await repo.answers(self._db, inspection_id)
-        evidence = await repo.evidence(self._db, inspection_id)
         images = await self._images(bot, evidence)
-        data = await asyncio.to_thread(
-            render_check_sheet,
+        data = await self.pdf.render(  # in a worker process: never on the event loop, never holding its GIL
             catalogue=self._catalogue,
             lang=lang,
             inspection=inspection,
@@ -97,3 +96,10 @@ class ReportService:
             label = ev.file_name or f"{ev.item}.{per_item[ev.item]}"
             images.append(EvidenceImage(ev.item, buffer.getvalue(), ev.mime_type, label))
         return images
+
+
+def _sheet_data(c: sqlite3.Connection, inspection_id: int) -> tuple[Inspection | None, dict, list[Evidence]]:
+    inspection = repo.load(c, inspection_id)
+    if inspection is None:
+        return None, {}, []
+    return inspection, repo.load_answers(c, inspection_id), repo.load_evidence(c, inspection_id)

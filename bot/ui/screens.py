@@ -1,12 +1,13 @@
 """The screen a draft shows in its current state: its text and its buttons.
 
-Derived from the stored draft only, so the same screen comes back after a restart, /resume or a refusal.
+Pure functions of a :class:`~bot.services.inspections.DraftView` (read in the same unit of work as the
+change before it): no query, no scoring here. Derived from the stored draft only, so the same screen
+comes back after a restart, /resume or a refusal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -20,8 +21,8 @@ from bot.db.inspections import (
     Inspection,
     StoredAnswer,
 )
-from bot.scoring import Answer, assess
-from bot.services.inspections import result_to_dict
+from bot.scoring import Answer
+from bot.services.inspections import DraftView
 from bot.texts import Texts
 from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
 
@@ -103,12 +104,8 @@ def evidence_screen(
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def preliminary_result(catalogue: Catalogue, answers: dict[int, StoredAnswer]) -> dict[str, Any]:
-    """The result the sheet would get if finished now, in the form a finished one stores."""
-    return result_to_dict(assess((a.evaluation for a in answers.values()), catalogue.constants))
-
-
-def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer]) -> Screen:
+def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
+    inspection, answers = view.inspection, view.answers
     lines = [{"number": n.number, "mark": MARKS[answers[n.number].answer] if n.number in answers else "…"}
              for n in catalogue.checklist]
     rows_of_lines = [lines[i:i + REVIEW_ROW] for i in range(0, len(lines), REVIEW_ROW)]
@@ -117,7 +114,7 @@ def review_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answer
         "messages/review.html.j2",
         header=inspection.header,
         rows=rows_of_lines,
-        result=preliminary_result(catalogue, answers) if complete else None,
+        result=view.preliminary if complete else None,
     )
     keyboard = [
         [_button(f"{line['number']} {line['mark']}",
@@ -150,19 +147,17 @@ def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
     return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), markup)
 
 
-def draft_screen(
-    t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer],
-    suggestion: str | None, files: int,
-) -> Screen:
+def draft_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     """The screen of the draft's current step."""
+    inspection, answers = view.inspection, view.answers
     if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
-        return header_screen(t, inspection, suggestion)
+        return header_screen(t, inspection, view.suggestion)
     if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
-        return evidence_screen(t, catalogue, inspection, answers, files)
+        return evidence_screen(t, catalogue, inspection, answers, view.files)
     if inspection.step == STEP_ITEM:
         return item_screen(t, catalogue, inspection, answers)
     if inspection.step == STEP_REVIEW:
-        return review_screen(t, catalogue, inspection, answers)
+        return review_screen(t, catalogue, view)
     raise ValueError(f"no screen for step {inspection.step!r}")
 
 

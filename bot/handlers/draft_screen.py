@@ -1,4 +1,8 @@
-"""Shows a draft's current screen: edits the screen message in place, or sends a fresh one below."""
+"""Shows a draft's current screen: edits the screen message in place, or sends a fresh one below.
+
+The screen is rendered by ``bot.ui.screens`` from the :class:`DraftView` the service returned with its
+outcome (no second read); only a freshly sent screen message is remembered, in one statement.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,9 @@ from contextlib import suppress
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.db.inspections import Inspection
-from bot.db.users import User
-from bot.services.inspections import InspectionService
+from bot.services.inspections import DraftView, InspectionService
 from bot.texts import Texts
-from bot.ui.screens import Screen, draft_screen
+from bot.ui.screens import draft_screen
 
 log = logging.getLogger(__name__)
 
@@ -21,24 +23,15 @@ class DraftPresenter:
     def __init__(self, service: InspectionService) -> None:
         self._service = service
 
-    async def screen(self, t: Texts, user: User, inspection: Inspection) -> Screen:
-        answers = await self._service.answers(inspection.id)
-        files = (
-            len(await self._service.evidence(inspection.id, inspection.pending_evidence))
-            if inspection.pending_evidence is not None else 0
-        )
-        suggestion = await self._service.suggestion(user, inspection)
-        return draft_screen(t, self._service.catalogue, inspection, answers, suggestion, files)
-
     async def show(
-        self, bot: Bot, t: Texts, user: User, inspection: Inspection, *, edit_message_id: int | None = None,
-        prefix: str | None = None,
+        self, bot: Bot, t: Texts, view: DraftView, *, edit_message_id: int | None = None, prefix: str | None = None,
     ) -> None:
         """Edit the screen message when the action came from it; otherwise send a new one and retire the old.
 
         ``prefix`` (e.g. a validation error) goes above the screen text in a new message.
         """
-        screen = await self.screen(t, user, inspection)
+        inspection = view.inspection
+        screen = draft_screen(t, self._service.catalogue, view)
         chat_id = inspection.inspector_id
         if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None:
             try:
