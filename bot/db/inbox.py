@@ -1,4 +1,4 @@
-"""The inbox of polled updates (see migration 0030 and bot/polling.py). Synchronous units of work."""
+"""The inbox of polled updates (see migration 0008 and bot/polling.py). Synchronous units of work."""
 
 from __future__ import annotations
 

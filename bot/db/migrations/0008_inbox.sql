@@ -1,4 +1,4 @@
--- Version 30: the inbox of updates received by polling. An update is stored here before it is confirmed
+-- Version 8: the inbox of updates received by polling. An update is stored here before it is confirmed
 -- to Telegram (the next getUpdates' offset), handled (several chats at once, one chat in order), then
 -- marked done. Rows not done when the bot stopped (a crash, kill -9) are handled again at start; done
 -- rows are kept a day so that an update Telegram delivers again is recognised and not handled twice.
