@@ -5,6 +5,7 @@ A rejection carries a reason code; templates turn it into a sentence in the user
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -62,12 +63,22 @@ def kind_of(number: str) -> str:
     return "BIN" if number[4] in "456" else "IIN"
 
 
+# The forms of a date people type on a phone: day and month of one or two digits, a year of four or two,
+# separated by dots or by slashes (the same separator twice): 01.12.2026, 1.12.2026, 1.12.26, 01/12/2026.
+_DATE = re.compile(r"(\d{1,2})([./])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)
+
+
 def parse_date(raw: str, *, today: date, earliest: date = date(2000, 1, 1)) -> date | Invalid:
-    """A date typed as dd.mm.yyyy, not in the future (an act is dated when issued)."""
-    parts = raw.strip().split(".")
-    if len(parts) != 3 or [len(p) for p in parts] != [2, 2, 4] or not all(p.isdigit() for p in parts):
+    """A date typed as dd.mm.yyyy (or d.m.yyyy, d.m.yy, dd/mm/yyyy), not in the future (an act is dated
+    when issued)."""
+    match = _DATE.fullmatch(raw.strip())
+    if match is None:
         return Invalid(Rejection.BAD_DATE_FORMAT)
-    day, month, year = (int(p) for p in parts)
+    day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if len(match.group(4)) == 2:
+        # A two-digit year is read as 2000 + yy (26 -> 2026): no act of this bot predates 2000. A year that
+        # lands in the future so (99 -> 2099) is refused below like any future date, never moved to 19yy.
+        year += 2000
     try:
         value = date(year, month, day)
     except ValueError:

@@ -59,7 +59,22 @@ TODAY = date(2026, 11, 25)
         (" 01.02.2024 ", date(2024, 2, 1)),
         ("29.02.2024", date(2024, 2, 29)),
         ("2024-02-01", Invalid(Rejection.BAD_DATE_FORMAT)),
-        ("1.2.2024", Invalid(Rejection.BAD_DATE_FORMAT)),
+        # The short forms typed on a phone: one-digit day and month, a two-digit year, slashes.
+        ("1.2.2024", date(2024, 2, 1)),
+        ("1.11.26", date(2026, 11, 1)),
+        ("25.11.26", date(2026, 11, 25)),
+        ("01/11/2026", date(2026, 11, 1)),
+        ("1/2/24", date(2024, 2, 1)),
+        ("00.11.26", Invalid(Rejection.NO_SUCH_DATE)),
+        ("1.12.26", Invalid(Rejection.DATE_IN_FUTURE)),  # 2026-12-01, a week after today
+        ("1.11.99", Invalid(Rejection.DATE_IN_FUTURE)),  # 20yy: 2099, never 1999
+        ("1.11.00", date(2000, 11, 1)),
+        ("01.11/2026", Invalid(Rejection.BAD_DATE_FORMAT)),  # two separators
+        ("1.11.026", Invalid(Rejection.BAD_DATE_FORMAT)),  # a three-digit year
+        ("001.11.2026", Invalid(Rejection.BAD_DATE_FORMAT)),
+        ("1.11.2026г", Invalid(Rejection.BAD_DATE_FORMAT)),
+        ("٠١.١١.٢٠٢٦", Invalid(Rejection.BAD_DATE_FORMAT)),  # digits of another script
+        ("1 11 2026", Invalid(Rejection.BAD_DATE_FORMAT)),
         ("30.02.2024", Invalid(Rejection.NO_SUCH_DATE)),
         ("29.02.2023", Invalid(Rejection.NO_SUCH_DATE)),
         ("26.11.2026", Invalid(Rejection.DATE_IN_FUTURE)),
