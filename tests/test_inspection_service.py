@@ -335,3 +335,68 @@ async def test_a_button_of_a_discarded_or_unknown_sheet_is_stale_not_a_missing_d
     await service.cancel(inspector, walk.inspection.id)
     discarded = await service.answer(inspector, walk.inspection.id, 1, Answer.COMPLIES, walk.message_id)
     assert isinstance(discarded, Refused) and discarded.reason is Refusal.STALE
+
+
+# --- Back through the header and the act date's "today" (issue 11, item 5) -------------------------------
+
+
+async def test_back_from_a_second_visits_reason_returns_to_the_act_date_and_the_reason_is_kept(
+        service, inspector, db):
+    first = Walk(service, inspector)
+    await first.header()
+    await first.answer_all()
+    assert isinstance(await service.finish(inspector, first.inspection.id, first.message_id), Finished)
+
+    walk = Walk(service, inspector)
+    await walk.start()
+    for value in HEADER[:7]:
+        await walk.type(value)
+    assert walk.inspection.step == "repeat_visit_reason"  # visited in 2026 already (item 10)
+    await walk.type("Жалоба на отказ в услуге")
+    assert walk.inspection.step == "inspector_name"
+
+    back = await service.back_header(inspector, walk.inspection.id, "inspector_name", walk.message_id)
+    assert isinstance(back, Done) and back.inspection.step == "act_date"  # the reason is asked after the date
+    assert back.view.suggestion == "03.11.2026" and back.view.today == TODAY
+    await walk.type("3.11.26")
+    assert walk.inspection.step == "repeat_visit_reason"
+    view = await service.current(inspector)
+    assert view.suggestion == "Жалоба на отказ в услуге"  # one tap keeps it
+    kept = await service.keep_suggestion(inspector, walk.inspection.id, "repeat_visit_reason")
+    assert isinstance(kept, Done) and kept.inspection.step == "inspector_name"
+    back = await service.back_header(inspector, walk.inspection.id, "inspector_name", walk.message_id)
+    back = await service.back_header(inspector, walk.inspection.id, "act_date", walk.message_id)
+    assert isinstance(back, Done) and back.inspection.step == "act_number"
+
+
+async def test_back_is_refused_on_the_first_step_to_another_user_and_on_another_step(service, inspector, db):
+    walk = Walk(service, inspector)
+    await walk.start()
+    first = await service.back_header(inspector, walk.inspection.id, "subject_bin", walk.message_id)
+    assert isinstance(first, Refused) and first.reason is Refusal.STALE
+    await walk.type(BIN_A)
+    other = await add_user(db, 202)
+    theirs = await service.back_header(other, walk.inspection.id, "subject_name", walk.message_id)
+    assert isinstance(theirs, Refused) and theirs.reason is Refusal.NOT_YOURS
+    later = await service.back_header(inspector, walk.inspection.id, "act_date", walk.message_id)
+    assert isinstance(later, Refused) and later.reason is Refusal.ALREADY  # we are before that step already
+    await walk.type(HEADER[1])
+    earlier = await service.back_header(inspector, walk.inspection.id, "subject_name", walk.message_id)
+    assert isinstance(earlier, Refused) and earlier.reason is Refusal.STALE  # a step left behind
+    assert (await service.get(walk.inspection.id)).step == "subject_address"
+
+
+async def test_today_fills_the_act_date_once_and_only_at_its_step(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.start()
+    early = await service.act_date_today(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(early, Refused) and early.reason is Refusal.STALE
+    for value in HEADER[:6]:
+        await walk.type(value)
+    stale = await service.act_date_today(inspector, walk.inspection.id, walk.message_id - 2)
+    assert isinstance(stale, Refused) and stale.reason is Refusal.STALE  # the previous step's message
+    done = await service.act_date_today(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(done, Done) and done.inspection.header["act_date"] == TODAY.strftime("%d.%m.%Y")
+    assert done.inspection.step == "inspector_name" and done.view.today is None
+    again = await service.act_date_today(inspector, walk.inspection.id, walk.message_id)
+    assert isinstance(again, Refused) and again.reason is Refusal.ALREADY

@@ -172,6 +172,12 @@ async def draft_action(
     if action == "keep":
         outcome = await inspections.keep_suggestion(user, inspection_id, callback_data.step)
         await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action == "back":
+        outcome = await inspections.back_header(user, inspection_id, callback_data.step, message_id)
+        await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action == "today":
+        outcome = await inspections.act_date_today(user, inspection_id, message_id)
+        await _after_button(callback, bot, t, user, outcome, presenter)
     elif action == "edit":
         outcome = await inspections.edit_header(user, inspection_id, callback_data.step, message_id)
         await _after_button(callback, bot, t, user, outcome, presenter)

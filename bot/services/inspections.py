@@ -85,6 +85,7 @@ class DraftView:
     files: int  # evidence files of the item waiting for evidence (0 when none waits)
     suggestion: str | None  # what the current header step can be filled with by one tap
     preliminary: dict[str, Any] | None  # the result if finished now (every item answered), as stored
+    today: date | None = None  # the local date, offered by one tap at the act date's step
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +178,10 @@ class InspectionService:
         return await self._db.read(self._suggestion, user, inspection)
 
     def _suggestion(self, c: sqlite3.Connection, user: User, inspection: Inspection) -> str | None:
-        if inspection.back_to_review and inspection.step in HEADER_FIELDS:
-            return inspection.header[inspection.step]  # a correction: keeping the value changes nothing
+        if inspection.step in (*HEADER_FIELDS, STEP_REPEAT_REASON) and inspection.header.get(inspection.step):
+            # A correction from the review, or a step reached again by Back: the value typed before comes
+            # first (keeping it changes nothing), even over the registry's name for a BIN changed since.
+            return inspection.header[inspection.step]
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
             subject = load_subject(c, inspection.header["subject_bin"])
             if subject:
@@ -199,7 +202,8 @@ class InspectionService:
         preliminary = None
         if len(answers) == self._catalogue.checklist_size:
             preliminary = result_to_dict(assess((a.evaluation for a in answers.values()), self._catalogue.constants))
-        return DraftView(inspection, answers, files, suggestion, preliminary)
+        today = self._today() if inspection.step == "act_date" else None
+        return DraftView(inspection, answers, files, suggestion, preliminary, today)
 
     def _done(self, c: sqlite3.Connection, user: User, inspection_id: int, notice: str | None = None) -> Done:
         inspection = repo.load(c, inspection_id)
@@ -287,6 +291,39 @@ class InspectionService:
         if not suggestion:
             return Refused(Refusal.STALE, inspection)
         return self._apply_field(c, user, inspection, suggestion)
+
+    async def back_header(self, user: User, inspection_id: int, step: str, message_id: int) -> Outcome:
+        """'Back' on a header step: the step before it again, its stored value offered by one tap."""
+        return await self._db.run(self._back_header_work, user, inspection_id, step, message_id)
+
+    def _back_header_work(self, c: sqlite3.Connection, user: User, inspection_id: int, step: str,
+                          message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.step != step:
+            # A second tap finds the step before already shown; anything else is a button left behind.
+            return Refused(Refusal.ALREADY if _step_index(inspection.step) < _step_index(step)
+                           else Refusal.STALE, inspection)
+        previous = previous_header_step(step)
+        if previous is None or inspection.back_to_review:  # step 1, or a correction from the review
+            return Refused(Refusal.STALE, inspection)
+        repo.write_draft(c, inspection_id, step=previous)
+        return self._done(c, user, inspection_id)
+
+    async def act_date_today(self, user: User, inspection_id: int, message_id: int) -> Outcome:
+        """The 'today' button of the act date's step: the local date (settings' timezone)."""
+        return await self._db.run(self._act_date_today_work, user, inspection_id, message_id)
+
+    def _act_date_today_work(self, c: sqlite3.Connection, user: User, inspection_id: int,
+                             message_id: int) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if inspection.step != "act_date":
+            return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index("act_date")
+                           else Refusal.STALE, inspection)
+        return self._apply_field(c, user, inspection, self._today().strftime("%d.%m.%Y"))
 
     def _apply_field(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
         step = inspection.step
@@ -580,6 +617,17 @@ def _step_index(step: str) -> int:
     order = (*HEADER_FIELDS[:HEADER_FIELDS.index("act_date") + 1], STEP_REPEAT_REASON,
              *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1:], STEP_OTHER_OFFICIALS, STEP_ITEM, STEP_REVIEW)
     return order.index(step) if step in order else len(order)
+
+
+def previous_header_step(step: str) -> str | None:
+    """The header step that Back leads to: none from the first; the act date from the reason of a second
+    visit (the reason is asked again, with its stored text, when the date still falls in that year)."""
+    if step == STEP_REPEAT_REASON:
+        return "act_date"
+    if step not in HEADER_FIELDS:
+        return None  # the other officials are asked from the review only
+    index = HEADER_FIELDS.index(step)
+    return HEADER_FIELDS[index - 1] if index > 0 else None
 
 
 def _next_header_step(step: str) -> str:

@@ -22,7 +22,8 @@ class ItemAction(CallbackData, prefix="i"):
 
 
 class DraftAction(CallbackData, prefix="d"):
-    """A button about the whole draft. action: keep (a prefilled header value), finish, cancel, discard, resume."""
+    """A button about the whole draft. action: keep (a prefilled header value), back (to the header step
+    before ``step``), today (the act date), finish, cancel, discard, resume."""
 
     inspection: int
     action: str

@@ -8,6 +8,7 @@ comes back after a restart, /resume or a refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -22,8 +23,8 @@ from bot.db.inspections import (
     StoredAnswer,
 )
 from bot.scoring import Answer
-from bot.services.inspections import DraftView
-from bot.texts import Texts
+from bot.services.inspections import DraftView, previous_header_step
+from bot.texts import Texts, isodate
 from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
 
 MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
@@ -40,7 +41,7 @@ def _button(text: str, data: ItemAction | DraftAction) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-def header_screen(t: Texts, inspection: Inspection, suggestion: str | None) -> Screen:
+def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, today: date | None = None) -> Screen:
     step = inspection.step
     # An extra step (other officials, a second visit's reason) carries the number of the step it follows.
     number = HEADER_FIELDS.index(step) + 1 if step in HEADER_FIELDS else HEADER_FIELDS.index(
@@ -51,7 +52,16 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None) -> S
     if suggestion:
         rows.append([_button(t.plain("btn_keep", value=suggestion),
                              DraftAction(inspection=inspection.id, action="keep", step=step))])
-    rows.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
+    if today is not None and isodate(today) != suggestion:  # the act date: today by one tap
+        rows.append([_button(t.plain("btn_today", day=isodate(today)),
+                             DraftAction(inspection=inspection.id, action="today", step=step))])
+    last = []
+    # Back to the step before (a typo fixed before the review); none on step 1, none in a correction
+    # from the review (there "keep" is the way back).
+    if previous_header_step(step) is not None and not inspection.back_to_review:
+        last.append(_button(t.plain("btn_back"), DraftAction(inspection=inspection.id, action="back", step=step)))
+    last.append(_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel")))
+    rows.append(last)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -151,7 +161,7 @@ def draft_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     """The screen of the draft's current step."""
     inspection, answers = view.inspection, view.answers
     if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
-        return header_screen(t, inspection, view.suggestion)
+        return header_screen(t, inspection, view.suggestion, view.today)
     if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
         return evidence_screen(t, catalogue, inspection, answers, view.files)
     if inspection.step == STEP_ITEM:
