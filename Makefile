@@ -1,6 +1,6 @@
 # Two commands for a fresh clone:
 #   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox, python -m sandbox)
-#   make test   sets up .venv and runs ruff and the whole test suite (what .ci/run runs)
+#   make test   sets up .venv and runs ruff, the import contracts and the whole test suite (what .ci/run runs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
@@ -20,6 +20,7 @@ run: system-deps $(VENV)/.installed
 
 test: system-deps $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 bench: system-deps $(VENV)/.installed
