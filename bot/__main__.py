@@ -1,6 +1,7 @@
 """Start-up only: settings, logging, then the bot (polling, or webhook with WEBHOOK_URL) until a signal.
 
-    python -m bot            needs BOT_TOKEN; without it, a configuration error (exit 2)
+    python -m bot            needs BOT_TOKEN; without it, a configuration error (exit 2); a second process on
+                             the same database or token refuses to start (exit 3, bot/instance_lock.py)
 
 The offline sandbox is not part of the product: ``python -m sandbox`` (or ``make run`` with no token).
 """
@@ -13,6 +14,7 @@ import sys
 from bot.app import run
 from bot.catalogue import CatalogueError
 from bot.config import ConfigError, load_settings
+from bot.instance_lock import AlreadyRunning, acquire
 from bot.logs import setup_logging
 
 
@@ -26,12 +28,19 @@ def main(argv: list[str]) -> int:
         return 2
     setup_logging(settings.log_level, [s.get() for s in (settings.bot_token, settings.webhook_secret) if s])
     try:
+        lock = acquire(settings.database_path, settings.bot_token.get())
+    except AlreadyRunning as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 3
+    try:
         asyncio.run(run(settings))
     except CatalogueError as exc:
         print(f"catalogue error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
+    finally:
+        lock.release()
     return 0
 
 
