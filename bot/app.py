@@ -63,7 +63,7 @@ from bot.services.inspections import InspectionService
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.services.stats import StatsService
-from bot.telegram_limits import RetryAfterMiddleware, keep_response_models
+from bot.telegram_limits import RetryAfterMiddleware, TransientErrorRetryMiddleware, keep_response_models
 from bot.texts import normalise_language, texts
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
 def create_bot(token: str, api_url: str | None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     session.middleware(RetryAfterMiddleware())
+    session.middleware(TransientErrorRetryMiddleware())
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     bot.response_models = keep_response_models()  # held as long as the bot lives
     return bot

@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from aiohttp import BodyPartReader, web
 
+from .faults import Faults
 from .html_check import (
     EntityParseError,
     FormattedText,
@@ -424,7 +425,7 @@ class BotAPIEmulator:
     Knobs: ``flood_limit_per_second`` (429 after N send/edit calls per chat within a second),
     ``strict_ampersand`` (reject a bare "&" in HTML, see html_check), ``callback_query_ttl``
     (seconds after which an unanswered callback query is "too old"), ``files_dir`` (keep a copy of
-    every file the bot sends there).
+    every file the bot sends there), ``faults`` (network faults, see sandbox/faults.py).
     """
 
     def __init__(
@@ -441,6 +442,7 @@ class BotAPIEmulator:
         strict_ampersand: bool = True,
         callback_query_ttl: float | None = None,
         send_rate_limit: int | None = None,
+        faults: Faults | None = None,
     ) -> None:
         prefix = token.split(":", 1)[0]
         if prefix.isdigit() and int(prefix) != bot_id:
@@ -455,6 +457,10 @@ class BotAPIEmulator:
         self.strict_ampersand = strict_ampersand
         self.callback_query_ttl = callback_query_ttl
         self._init_outbox_section(send_rate_limit)
+        # Network faults (sandbox/faults.py): a share of calls fails, or everything goes dark for a while.
+        self.faults = faults
+        if faults is not None:
+            faults._on_dark = lambda: self._wake_poller("dark")
         self.base_url = ""
         self.bot_user: dict[str, Any] = {
             "id": bot_id,
@@ -530,7 +536,8 @@ class BotAPIEmulator:
         """Bind the HTTP server (``port=0`` picks a free ephemeral port) and set ``base_url``."""
         if self._runner is not None:
             raise RuntimeError("emulator already started")
-        app = web.Application(client_max_size=MAX_UPLOAD_SIZE + 1024 * 1024)
+        middlewares = [self.faults.middleware] if self.faults is not None else []
+        app = web.Application(client_max_size=MAX_UPLOAD_SIZE + 1024 * 1024, middlewares=middlewares)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
