@@ -1,0 +1,120 @@
+"""The real dispatcher without a network, for the bad-input and access suites.
+
+The bot is assembled as in production (``prepare`` + ``build_dispatcher``) on a real SQLite file with the
+recording session of tests/test_handlers.py (aiogram's real response checks). :func:`seed` plays a small
+history through the dispatcher: an admin, a head, a supervisor, two inspectors; inspector A finishes a check
+sheet about a subject with recognisable names and leaves a second sheet as a draft. ``Seeded.markers`` are
+strings that only that subject and those sheets carry: if one reaches someone, it leaked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.app import Services, build_dispatcher, prepare
+from bot.config import load_settings
+from sandbox.recording import RecordingBot
+from tests.test_handlers import COMPLIES, FINISH, Chat, ObservedSession
+
+ADMIN, HEAD, SUPERVISOR, INSPECTOR_A, INSPECTOR_B, REVOKED, STRANGER = 1001, 1002, 1003, 2001, 2002, 2009, 4242
+SUBJECT_BIN = "990340001230"
+SUBJECT_NAME = "ТОО Маркер-Жасырын"
+SUBJECT_ADDRESS = "Астана, Құпия көшесі 7"
+ACT_NUMBER = "АКТ-7731"
+INSPECTOR_A_NAME = "Сейтқали Маркерқызы"
+HEADER = [SUBJECT_BIN, SUBJECT_NAME, SUBJECT_ADDRESS, "Акимат г. Астаны", "Агентство", ACT_NUMBER, "03.11.2026",
+          INSPECTOR_A_NAME, "Главный эксперт"]
+
+
+@dataclass
+class Seeded:
+    services: Services
+    dp: Dispatcher
+    bot: RecordingBot
+    chats: dict[int, Chat]
+    finalized_id: int
+    draft_id: int
+    # every callback_data the bot ever put on a button while seeding, by CallbackData prefix
+    callbacks: dict[str, set[str]] = field(default_factory=dict)
+    markers: tuple[str, ...] = (SUBJECT_BIN, SUBJECT_NAME, SUBJECT_ADDRESS, ACT_NUMBER, INSPECTOR_A_NAME)
+
+    def chat(self, user_id: int, language_code: str = "ru") -> Chat:
+        if user_id not in self.chats:
+            self.chats[user_id] = Chat(self.dp, self.bot, user_id, first_name=f"U{user_id}",
+                                       language_code=language_code)
+        return self.chats[user_id]
+
+
+async def build(tmp_path: Path) -> tuple[Services, Dispatcher, RecordingBot]:
+    settings = load_settings({"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "ADMIN_IDS": str(ADMIN),
+                              "BACKUP_DIR": str(tmp_path / "backups")}, env_file=None)
+    services = await prepare(settings)
+    bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    return services, build_dispatcher(services), bot
+
+
+async def join(seeded: Seeded, user_id: int, role: str) -> Chat:
+    admin = seeded.chat(ADMIN)
+    await admin.says(f"/invite {role}")
+    token = re.search(r"start=([\w-]+)", admin.text).group(1)
+    chat = seeded.chat(user_id)
+    await chat.says(f"/start {token}")
+    return chat
+
+
+async def seed(tmp_path: Path) -> Seeded:
+    services, dp, bot = await build(tmp_path)
+    seeded = Seeded(services, dp, bot, {}, 0, 0)
+    await seeded.chat(ADMIN).says("/start")
+    for user_id, role in ((HEAD, "head"), (SUPERVISOR, "supervisor"), (INSPECTOR_A, "inspector"),
+                          (INSPECTOR_B, "inspector"), (REVOKED, "inspector")):
+        await join(seeded, user_id, role)
+    a = seeded.chat(INSPECTOR_A)
+    await a.says("/new")
+    for value in HEADER:
+        await a.says(value)
+    while re.match(r"^\d+/\d+", a.text):  # every item complies
+        await a.taps(COMPLIES)
+    await a.taps(FINISH)
+    await a.says(f"/new {SUBJECT_BIN}")  # a second sheet, left as a draft
+    await seeded.chat(ADMIN).says(f"/revoke {REVOKED}")
+    admin = seeded.chat(ADMIN)
+    for command in (f"/bin {SUBJECT_BIN}", f"/objective {SUBJECT_BIN}", f"/findings {SUBJECT_BIN}", "/plan", "/lang"):
+        await admin.says(command)  # to harvest the buttons these screens carry
+        if command == f"/findings {SUBJECT_BIN}" and admin.buttons():
+            await admin.presses(admin.buttons()[0][1])
+    rows = await services.db.fetch_all("SELECT id, status FROM inspections WHERE inspector_id = ? ORDER BY id",
+                                       (INSPECTOR_A,))
+    statuses = {row[1]: row[0] for row in rows}
+    assert set(statuses) == {"finalized", "draft"}, statuses
+    seeded.finalized_id, seeded.draft_id = statuses["finalized"], statuses["draft"]
+    for method in bot.session.requests:
+        markup = getattr(method, "reply_markup", None)
+        if isinstance(markup, InlineKeyboardMarkup):
+            for button in (b for row in markup.inline_keyboard for b in row):
+                if button.callback_data:
+                    prefix = button.callback_data.split(":", 1)[0]
+                    seeded.callbacks.setdefault(prefix, set()).add(button.callback_data)
+    return seeded
+
+
+def sent_to(requests: list[TelegramMethod[Any]], user_id: int) -> list[TelegramMethod[Any]]:
+    """What reached this person: messages, edits, documents in their chat, and answers to their taps."""
+    return [m for m in requests if getattr(m, "chat_id", None) == user_id or isinstance(m, AnswerCallbackQuery)]
+
+
+def visible_strings(method: TelegramMethod[Any]) -> list[str]:
+    strings = [getattr(method, name, None) for name in ("text", "caption")]
+    markup = getattr(method, "reply_markup", None)
+    if isinstance(markup, InlineKeyboardMarkup):
+        strings += [b.text for row in markup.inline_keyboard for b in row]
+    return [s for s in strings if isinstance(s, str)]

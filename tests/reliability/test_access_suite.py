@@ -1,0 +1,202 @@
+"""Access, as a suite generated from the dispatcher: every command, every kind of button and every free input,
+tried by a stranger, by a revoked user and by each role outside its rights. Nothing about the subject or the
+sheets reaches them, and nothing of someone else's changes.
+
+The list of what to try is read from the assembled dispatcher (its routers' handlers and filters), and the
+buttons from what the bot itself put on screens while the history was seeded; so a new command or button is
+tried without being remembered here. A command or button kind that this file cannot classify (it is not in
+RIGHTS) fails the suite: decide who may use it, add it to RIGHTS, and it is covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest_asyncio
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.methods import SendDocument, SendMediaGroup, SendPhoto
+
+from bot.db.users import Role
+from bot.handlers.admin import ADMIN_COMMANDS
+from bot.services.planning import PLANNERS
+from tests.reliability import harness as h
+from tests.reliability.figures import FIGURES
+
+EVERYONE = "everyone"  # no data of anyone (help, language)
+OWN = "own data"  # acts on the person's own sheets only: someone else's must stay out of reach
+MEMBERS = "members"  # subjects' cards and records: any active user, never a stranger or a revoked one
+OWNER = "the sheet's inspector"
+OWNER_OR_NOT_INSPECTOR = "the sheet's inspector, supervisors, heads and admins"  # the PDF of a finished sheet
+ALL_ROLES = frozenset(Role)
+
+# Who may use what. A command or a CallbackData prefix missing here fails test_every_command_and_button_is_classified.
+COMMAND_RIGHTS: dict[str, object] = {
+    "start": EVERYONE, "help": EVERYONE, "lang": EVERYONE,
+    "new": OWN, "resume": OWN, "cancel": OWN, "mine": OWN,
+    "bin": MEMBERS, "subject": MEMBERS, "objective": MEMBERS, "findings": MEMBERS,
+    "plan": frozenset(PLANNERS), "export": frozenset(PLANNERS),
+    **{name: frozenset({Role.ADMIN}) for name in ADMIN_COMMANDS},
+}
+CALLBACK_RIGHTS: dict[str, object] = {
+    "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
+    "o": MEMBERS, "f": MEMBERS, "v": frozenset(PLANNERS),
+}
+ACTORS = {  # who tries: (user id, role or None for a stranger / a revoked user)
+    "stranger": (h.STRANGER, None), "revoked inspector": (h.REVOKED, None), "admin": (h.ADMIN, Role.ADMIN),
+    "head": (h.HEAD, Role.HEAD), "supervisor": (h.SUPERVISOR, Role.SUPERVISOR),
+    "another inspector": (h.INSPECTOR_B, Role.INSPECTOR),
+}
+
+
+def surface(dp) -> dict[str, list]:
+    """What the dispatcher answers to: commands, CallbackData classes, free messages, any button, other events."""
+    found: dict[str, list] = {"commands": [], "callbacks": [], "free messages": [], "any button": [], "other": []}
+    routers = list(dp.sub_routers)
+    while routers:
+        router = routers.pop()
+        routers.extend(router.sub_routers)
+        for kind, observer in router.observers.items():
+            for handler in observer.handlers:
+                filters = [f.callback for f in handler.filters or []]
+                name = f"{router.name}.{handler.callback.__name__}"
+                commands = [c for f in filters if isinstance(f, Command) for c in f.commands]
+                if any(isinstance(f, CommandStart) for f in filters):
+                    commands.append("start")
+                data = [f.callback_data for f in filters if isinstance(f, CallbackQueryFilter)]
+                if kind == "error":
+                    continue
+                if kind == "message" and commands:
+                    found["commands"].extend(str(c) for c in commands)
+                elif kind == "message":
+                    found["free messages"].append(name)
+                elif kind == "callback_query" and data:
+                    found["callbacks"].extend(data)
+                elif kind == "callback_query":
+                    found["any button"].append(name)
+                else:
+                    found["other"].append(f"{kind}: {name}")
+    return found
+
+
+def outside_rights(rights: object, role: Role | None, user_id: int) -> bool:
+    """True when this person may not use it (so trying it must reveal nothing); strangers and revoked: always."""
+    if role is None:
+        return True
+    if rights in (EVERYONE, MEMBERS):
+        return False
+    if rights == OWN:
+        return True  # they may use it, but on their own data; the seeded sheets are someone else's
+    if rights == OWNER:
+        return user_id != h.INSPECTOR_A
+    if rights == OWNER_OR_NOT_INSPECTOR:
+        return role == Role.INSPECTOR and user_id != h.INSPECTOR_A
+    assert isinstance(rights, frozenset)
+    return role not in rights
+
+
+@pytest_asyncio.fixture
+async def seeded(tmp_path):
+    s = await h.seed(tmp_path)
+    yield s
+    await s.services.db.close()
+
+
+async def test_every_command_and_button_is_classified(seeded):
+    found = surface(seeded.dp)
+    unknown_commands = sorted(set(found["commands"]) - set(COMMAND_RIGHTS))
+    prefixes = {cls.__prefix__ for cls in found["callbacks"]}
+    unknown_buttons = sorted(prefixes - set(CALLBACK_RIGHTS))
+    assert not unknown_commands, f"commands nobody decided the rights of: {unknown_commands} (add to COMMAND_RIGHTS)"
+    assert not unknown_buttons, f"button kinds nobody decided the rights of: {unknown_buttons} (CALLBACK_RIGHTS)"
+    assert not found["other"], f"updates of other kinds this suite cannot try yet: {found['other']}"
+    assert not sorted(set(COMMAND_RIGHTS) - set(found["commands"])), "RIGHTS names commands that no longer exist"
+
+
+def command_texts(command: str, s: h.Seeded) -> Iterator[str]:
+    yield f"/{command}"
+    for argument in (h.SUBJECT_BIN, str(s.finalized_id), str(s.draft_id), str(h.INSPECTOR_A), f"{h.INSPECTOR_A} admin",
+                     "admin", "2026", f"{h.SUBJECT_BIN} ТОО Жаңа"):
+        yield f"/{command} {argument}"
+
+
+def forged_callbacks(cls, s: h.Seeded) -> set[str]:
+    """What the bot put on buttons for this kind, plus the same pointing at the other sheet; else built from
+    the fields' types (a button kind never shown while seeding is still pressed)."""
+    samples = set(s.callbacks.get(cls.__prefix__, set()))
+    for data in list(samples):
+        fields = data.split(":")
+        for sheet in (s.finalized_id, s.draft_id):
+            if len(fields) > 1 and fields[1].isdigit():
+                samples.add(":".join([fields[0], str(sheet), *fields[2:]]))
+    if not samples:
+        values = {}
+        for name, info in cls.model_fields.items():
+            values[name] = 1 if info.annotation is int else h.SUBJECT_BIN if name == "bin" else "x"
+        samples.add(cls(**values).pack())
+    return samples
+
+
+async def snapshot(s: h.Seeded, member: bool) -> list[tuple]:
+    """Data that is not the actor's to change: the seeded sheets, everyone's role and access, invitations, plans;
+    for a stranger or a revoked user also the subjects and their records."""
+    db = s.services.db
+    queries = [("SELECT * FROM inspections WHERE inspector_id = ?", (h.INSPECTOR_A,)),
+               ("SELECT a.* FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.inspector_id = ?",
+                (h.INSPECTOR_A,)),
+               ("SELECT telegram_id, role, active FROM users", ()), ("SELECT COUNT(*) FROM invitations", ()),
+               ("SELECT * FROM visit_lists", ()), ("SELECT * FROM visit_list_entries", ())]
+    if not member:
+        queries += [(f"SELECT * FROM {table}", ()) for table in ("subjects", "objective_records", "findings")]
+    rows = []
+    for query, args in queries:
+        rows.append(tuple(tuple(r) for r in await db.fetch_all(query, args)))
+    return rows
+
+
+async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_subject_or_a_sheet(seeded):
+    s = seeded
+    found = surface(s.dp)
+    leaks: list[str] = []
+    tried = 0
+    for who, (user_id, role) in ACTORS.items():
+        chat = s.chat(user_id)
+        member = role is not None
+        inputs: list[tuple[str, object]] = []
+        for command in sorted(set(found["commands"])):
+            if outside_rights(COMMAND_RIGHTS[command], role, user_id):
+                inputs += [("text", text) for text in command_texts(command, s)]
+        for cls in found["callbacks"]:
+            if outside_rights(CALLBACK_RIGHTS[cls.__prefix__], role, user_id):
+                inputs += [("press", data) for data in sorted(forged_callbacks(cls, s))]
+        # free messages and unknown buttons: whatever a person might send or press
+        inputs += [("text", "Сәлем"), ("text", "Акимат г. Астаны"), ("photo", None), ("press", "zz:1:2"),
+                   ("press", f"i:{s.draft_id}:1")]
+        if not member:
+            inputs += [("text", h.SUBJECT_BIN), ("text", h.SUBJECT_BIN[:6] + " " + h.SUBJECT_BIN[6:])]
+        for kind, value in inputs:
+            before = await snapshot(s, member)
+            start = len(s.bot.session.requests)
+            if kind == "text":
+                await chat.says(value)
+            elif kind == "photo":
+                await chat.sends_photo(f"PHOTO-{user_id}-{tried}")
+            else:
+                # a forged press under an old message of theirs (or a made-up one): Telegram lets any data through
+                await chat.presses(value, message_id=chat.screen.message_id if chat.screen else 1)
+            tried += 1
+            reached = h.sent_to(s.bot.session.requests[start:], user_id)
+            for method in reached:
+                if isinstance(method, (SendDocument, SendPhoto, SendMediaGroup)):
+                    leaks.append(f"{who} {kind} {value!r}: got a {type(method).__name__}")
+                for text in h.visible_strings(method):
+                    markers = s.markers if not member else (h.INSPECTOR_A_NAME,)
+                    for marker in markers:
+                        if marker in text:
+                            leaks.append(f"{who} {kind} {value!r}: saw {marker!r} in {text[:120]!r}")
+            if await snapshot(s, member) != before:
+                leaks.append(f"{who} {kind} {value!r}: changed data that is not theirs")
+    FIGURES.add("access: inputs tried by outsiders", tried)
+    FIGURES.add("access: leaks", len(leaks))
+    assert tried > 100
+    assert not leaks, "\n".join(leaks[:30])
