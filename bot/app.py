@@ -60,6 +60,7 @@ from bot.services.backups import BackupService
 from bot.services.exports import ExportService
 from bot.services.importing import ImportService
 from bot.services.inspections import InspectionService
+from bot.services.offsite import S3Target
 from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.services.stats import StatsService
@@ -133,13 +134,14 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         assessment=assessment,
         reports=ReportService(db, catalogue, settings.timezone, PdfPool(settings.pdf_workers)),
         access=AccessService(db),
-        backups=BackupService(db, settings.backup_dir, settings.backup_keep),
         outbox=OutboxRepository(db),
         reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
         imports=ImportService(db, catalogue, today),
         exports=ExportService(db, catalogue, assessment, settings.timezone),
         stats=StatsService(db, catalogue, planning, settings.timezone, charts),
         charts=charts,
+        backups=BackupService(db, settings.backup_dir, settings.backup_keep,
+                              S3Target(settings.backup_s3) if settings.backup_s3 else None),
     )
 
 

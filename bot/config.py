@@ -41,6 +41,18 @@ class Secret:
 
 
 @dataclass(frozen=True, slots=True)
+class S3Settings:
+    """The off-host backup target: an S3-compatible bucket (BACKUP_S3_*)."""
+
+    endpoint: str  # https://host[:port] (http:// for a bucket on a private network)
+    bucket: str
+    access_key: str
+    secret_key: Secret
+    prefix: str = "risk-bot/"
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     bot_token: Secret | None  # None: the offline sandbox
     telegram_api_url: str | None
@@ -59,6 +71,25 @@ class Settings:
     stale_draft_days: int = 3  # an untouched draft older than this is nudged (at most once a day)
     outbox_rate: int = 25  # messages a second the outbox sends at most (Telegram allows about 30)
     pdf_workers: int = 2  # processes rendering PDFs (each holds WeasyPrint: about 60-100 MB)
+    backup_s3: S3Settings | None = None  # None: backups stay on this host only
+
+
+def _s3(env: Mapping[str, str]) -> S3Settings | None:
+    endpoint = env.get("BACKUP_S3_ENDPOINT", "").strip().rstrip("/")
+    if not endpoint:
+        return None
+    if not endpoint.startswith(("http://", "https://")):
+        raise ConfigError("BACKUP_S3_ENDPOINT: must start with https:// (or http://)")
+    values = {key: env.get(key, "").strip() for key in ("BACKUP_S3_BUCKET", "BACKUP_S3_ACCESS_KEY",
+                                                        "BACKUP_S3_SECRET_KEY")}
+    for key, value in values.items():
+        if not value:
+            raise ConfigError(f"{key}: required with BACKUP_S3_ENDPOINT")
+    prefix = env.get("BACKUP_S3_PREFIX", "risk-bot/").strip().lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return S3Settings(endpoint, values["BACKUP_S3_BUCKET"], values["BACKUP_S3_ACCESS_KEY"],
+                      Secret(values["BACKUP_S3_SECRET_KEY"]), prefix, env.get("BACKUP_S3_REGION", "").strip() or None)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -173,4 +204,5 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         stale_draft_days=_int(env, "STALE_DRAFT_DAYS", 3, 1, 365),
         outbox_rate=_int(env, "OUTBOX_RATE", 25, 1, 30),
         pdf_workers=_int(env, "PDF_WORKERS", 2, 1, 16),
+        backup_s3=_s3(env),
     )
