@@ -35,10 +35,12 @@ BAD_GATEWAY_HTML: Final = (
 
 @dataclass
 class Faults:
-    """``rate``: the share of API calls that fail (0..1), spread evenly over ``kinds``."""
+    """``rate``: the share of API calls that fail (0..1), spread evenly over ``kinds``; ``methods``: only these
+    Bot API methods (e.g. ``{"editMessageText"}``), default all."""
 
     rate: float = 0.0
     kinds: tuple[str, ...] = KINDS
+    methods: frozenset[str] | None = None
     retry_after: int = 1
     seed: int = 15
     injected: Counter[str] = field(default_factory=Counter)
@@ -64,9 +66,11 @@ class Faults:
         if self._on_dark is not None:
             self._on_dark()
 
-    def _choose(self) -> str | None:
+    def _choose(self, method: str) -> str | None:
         if self.dark:
             return "dark"
+        if self.methods is not None and method.lower() not in {m.lower() for m in self.methods}:
+            return None
         if self.rate and self._rng.random() < self.rate:
             return self._rng.choice(self.kinds)
         return None
@@ -76,7 +80,7 @@ class Faults:
                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
         if not request.path.startswith("/bot"):
             return await handler(request)  # file downloads are not faulted
-        kind = self._choose()
+        kind = self._choose(request.path.rsplit("/", 1)[-1])
         if kind is None:
             response = await handler(request)
             if self.dark:  # it went dark while this call (a long poll) waited: the answer never arrives

@@ -178,3 +178,30 @@ async def test_twenty_inspectors_finish_their_sheets_through_faults_and_an_outag
     assert all(len(i.pressed) == 19 for i in inspectors)
     assert emu.errors == [], emu.errors  # nothing the emulator rejected as Telegram would
     assert recovery is not None and recovery < 10.0, recovery  # aiogram's polling backs off to 5 s at most
+
+
+async def test_a_tap_whose_screen_cannot_be_sent_is_stored_and_the_sheet_goes_on_after(faulty_emu, tmp_path):
+    """Every sendMessage and editMessageText fails (500, then dropped): the answer pressed is stored anyway,
+    and once Telegram answers again /resume shows the next item."""
+    emu = faulty_emu
+    faults: Faults = emu.faults
+    running, _ = await start_counted_bot(emu, tmp_path / "bot.sqlite3")
+    try:
+        inspector = await joins(emu, ADMIN, "inspector", 5001, first_name="Inspector")
+        for value in [f"/new {distinct_bins(1)[0]}", *HEADER]:
+            await inspector.says(value)
+        assert inspector.text.startswith("1/"), inspector.text
+        faults.methods, faults.kinds, faults.rate = frozenset({"sendMessage", "editMessageText"}), ("500", "drop"), 1.0
+        emu.press_button(inspector.id, VIOLATED)
+        await emu.wait_idle(timeout=30)  # the bot retries (0.5 + 1 + 2 + 4 s), then gives up on the screen
+        assert inspector.text.startswith("1/")  # the screen never changed
+        assert faults.injected["500"] + faults.injected["drop"] >= 5
+        faults.rate = 0.0
+        await inspector.says("/resume")
+        assert "Нарушение записано" in inspector.text or inspector.text.startswith("2/"), inspector.text
+    finally:
+        await running.stop()
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        [(answer,)] = db.execute("SELECT a.answer FROM answers a JOIN inspections i ON i.id = a.inspection_id "
+                                 "WHERE i.inspector_id = 5001 AND a.item = 1").fetchall()
+    assert answer == "violated"
