@@ -9,6 +9,7 @@ strings that only that subject and those sheets carry: if one reaches someone, i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Any
 from aiogram import Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, TelegramMethod
+from aiogram.types import InlineKeyboardMarkup, Update
 
 from bot.app import Services, build_dispatcher, prepare
 from bot.config import load_settings
@@ -108,13 +109,38 @@ async def seed(tmp_path: Path) -> Seeded:
 
 
 def sent_to(requests: list[TelegramMethod[Any]], user_id: int) -> list[TelegramMethod[Any]]:
-    """What reached this person: messages, edits, documents in their chat, and answers to their taps."""
-    return [m for m in requests if getattr(m, "chat_id", None) == user_id or isinstance(m, AnswerCallbackQuery)]
+    """What reached this person: messages, edits, documents in their chat, answers to their taps and to their
+    inline queries."""
+    return [m for m in requests
+            if getattr(m, "chat_id", None) == user_id or isinstance(m, (AnswerCallbackQuery, AnswerInlineQuery))]
 
 
-def visible_strings(method: TelegramMethod[Any]) -> list[str]:
-    strings = [getattr(method, name, None) for name in ("text", "caption")]
-    markup = getattr(method, "reply_markup", None)
-    if isinstance(markup, InlineKeyboardMarkup):
-        strings += [b.text for row in markup.inline_keyboard for b in row]
-    return [s for s in strings if isinstance(s, str)]
+def everything_in(method: TelegramMethod[Any]) -> str:
+    """Every field of a request as text: texts, captions, buttons, inline results, file names."""
+    strings: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(method.model_dump(exclude_none=True, warnings=False))
+    return "\n".join(strings)
+
+
+_inline_ids = itertools.count(1)
+
+
+async def inline_query(seeded: Seeded, user_id: int, query: str) -> None:
+    """The person types ``@bot <query>`` in some chat."""
+    chat = seeded.chat(user_id)
+    update = Update.model_validate({"update_id": next(chat._updates), "inline_query": {
+        "id": f"iq{next(_inline_ids)}", "from": {"id": user_id, "is_bot": False, "first_name": chat.first_name,
+                                                 "language_code": "ru"},
+        "query": query, "offset": "", "chat_type": "private"}}, context={"bot": seeded.bot})
+    await seeded.dp.feed_update(seeded.bot, update)
