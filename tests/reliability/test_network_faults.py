@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from bot.app import build_dispatcher, create_bot, prepare
 from bot.validation import control_digit
 from sandbox.emulator import BotAPIEmulator
 from sandbox.faults import Faults
-from tests.e2e import Person, RunningBot, joins, settings_for
+from tests.e2e import Person, RunningBot, joins, start_bot
 from tests.reliability.figures import FIGURES, FULL
 
 ADMIN = 1001
@@ -74,16 +73,11 @@ async def faulty_emu(tmp_path):
 
 
 async def start_counted_bot(emu: BotAPIEmulator, db_path: Path) -> tuple[RunningBot, Handled]:
-    settings = settings_for(emu, db_path, str(ADMIN))
-    services = await prepare(settings)
-    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
-    dp = build_dispatcher(services)
+    """The bot as the e2e tests run it (polling, the outbox's sender beside it), plus the update counter."""
+    running = await start_bot(emu, db_path, str(ADMIN))
     handled = Handled()
-    dp.update.outer_middleware(handled)
-    task = asyncio.create_task(dp.start_polling(
-        bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
-        allowed_updates=dp.resolve_used_update_types()))
-    return RunningBot(services, bot, dp, task), handled
+    running.dp.update.outer_middleware(handled)  # outer middlewares are looked up per update
+    return running, handled
 
 
 class Inspector:
