@@ -29,6 +29,7 @@ from bot.tables.reader import TableError
 from bot.tables.writer import Sheet as XlsxSheet
 from bot.tables.writer import workbook_bytes
 from bot.texts import Texts
+from bot.ui.callbacks import Number
 
 log = logging.getLogger(__name__)
 REJECTIONS_SHOWN = 10  # in the message; the attached XLSX has them all
@@ -41,7 +42,7 @@ class ImportAction(CallbackData, prefix="im"):
     """apply / cancel a pending import; template: send the empty template of ``kind``."""
 
     action: str
-    import_id: int = 0
+    import_id: Number = 0  # 0..2^63-1: a forged id too big for SQLite is an unknown button
     kind: str = ""
 
 

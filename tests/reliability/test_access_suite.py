@@ -17,7 +17,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.methods import SendDocument, SendMediaGroup, SendPhoto
 
-from bot.commands import BY_NAME, STAFF
+from bot.commands import BY_NAME, STAFF, TABLES
 from bot.db.users import Role
 from bot.services.planning import PLANNERS
 from tests.reliability import harness as h
@@ -51,6 +51,7 @@ COMMAND_RIGHTS: dict[str, object] = {name: command_rights(name) for name in BY_N
 CALLBACK_RIGHTS: dict[str, object] = {
     "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
     "o": MEMBERS, "f": MEMBERS, "v": frozenset(PLANNERS),
+    "im": TABLES,  # a pending import's apply / cancel, the empty templates (bot/handlers/tables.py)
 }
 OTHER_RIGHTS: dict[str, object] = {"inline_query": MEMBERS}  # the inline look-up: staff only
 ACTORS = {  # who tries: (user id, role or None for a stranger / a revoked user)

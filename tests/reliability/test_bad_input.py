@@ -219,11 +219,13 @@ async def test_whatever_people_send_at_any_step_gets_an_answer_and_nothing_break
 
 async def test_a_button_with_a_number_too_big_for_the_database_is_an_unknown_button(seeded):
     """Found by the property above: 'i:99999999999999999999:1:g' used to fail in SQLite (OverflowError)."""
-    chat = seeded.chat(h.INSPECTOR_B)
-    await chat.says("/help")
-    for data in ("i:99999999999999999999:1:g", "d:-1:finish:", "p:18446744073709551616:ru"):
-        start = len(seeded.bot.session.requests)
-        await chat.presses(data)
-        answers = [m for m in seeded.bot.session.requests[start:] if isinstance(m, AnswerCallbackQuery)]
-        assert len(answers) == 1 and answers[0].text, data
+    for user_id in (h.INSPECTOR_B, h.ADMIN):
+        chat = seeded.chat(user_id)
+        await chat.says("/help")
+        for data in ("i:99999999999999999999:1:g", "d:-1:finish:", "p:18446744073709551616:ru",
+                     "im:apply:99999999999999999999:", "im:cancel:-5:", "v:99999999999999999999:1:show"):
+            start = len(seeded.bot.session.requests)
+            await chat.presses(data)
+            answers = [m for m in seeded.bot.session.requests[start:] if isinstance(m, AnswerCallbackQuery)]
+            assert len(answers) == 1, data
     assert seeded.failures.records == []
