@@ -15,9 +15,11 @@ must be answered.
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import logging
 import time
+import zipfile
 from typing import Any
 
 import pytest_asyncio
@@ -35,6 +37,7 @@ from tests.test_handlers import telegram_problems
 
 MAX_TEXT = 4096
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Telegram's getFile limit
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKUPISH = ["<b>", "</b>", "<i>x", "<a href='javascript:alert(1)'>x</a>", "&", "&amp;", "&#0;", "<tg-spoiler>",
              "*жирный*", "_курсив_", "`код`", "```\nblock\n```", "[ссылка](http://x)", "\\", "<", ">", "\"'",
              "<script>alert(1)</script>", "\u200b", "\u202e", "🏁", "\x00", "\n\n\n", "  ", "ё", "Ә"]
@@ -229,3 +232,75 @@ async def test_a_button_with_a_number_too_big_for_the_database_is_an_unknown_but
             answers = [m for m in seeded.bot.session.requests[start:] if isinstance(m, AnswerCallbackQuery)]
             assert len(answers) == 1, data
     assert seeded.failures.records == []
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A zip whose one member unpacks to ``unpacked`` bytes of zeros (a few hundred KB packed), named like a
+    workbook's part."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(unpacked // len(chunk)):
+            member.write(chunk)
+    return buffer.getvalue()
+
+
+def bad_tables() -> list[tuple[str, str | None, str | None, bytes, int | None]]:
+    """(what, file name, MIME type, bytes, stated size) of files sent as imports."""
+    header = "БИН;Наименование;Вид\n"
+    return [
+        ("binary garbage named .csv", "registry.csv", "text/csv", bytes(range(256)) * 40, None),
+        ("an empty file", "empty.csv", "text/csv", b"", None),
+        ("a header only", "header.csv", "text/csv", header.encode(), None),
+        ("unknown columns", "other.csv", "text/csv", b"a,b,c\n1,2,3\n", None),
+        ("a CSV named .xlsx", "registry.xlsx", XLSX, (header + f"{h.SUBJECT_BIN};x;y\n").encode(), None),
+        ("a zip bomb renamed .xlsx", "bomb.xlsx", XLSX, zip_bomb(600 * 1024 * 1024), None),
+        ("a truncated workbook", "cut.xlsx", XLSX, zip_bomb(2 * 1024 * 1024)[:3000], None),
+        ("HTML and 4,096-character cells", "html.csv", "text/csv",
+         (header + f"{h.SUBJECT_BIN};<b>ТОО</b> &amp; <script>x</script>{'Ә' * 4096};<i>ЦОН\n").encode(), None),
+        ("cp1251 with a BOM-less header", "win.csv", "text/csv", (header + "990340001230;ТОО;ЦОН\n").encode("cp1251"),
+         None),
+        ("too many rows", "huge.csv", "text/csv", (header + f"{h.SUBJECT_BIN};ТОО;ЦОН\n" * 120_000).encode(), None),
+        ("stated bigger than the limit", "big.csv", "text/csv", header.encode(), 60 * 1024 * 1024),
+        ("a photo sent as the file", "photo.jpg", "image/jpeg", PNG, None),
+        ("a PDF", "act.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n", None),
+    ]
+
+
+async def test_malformed_huge_and_bomb_imports_are_refused_with_a_message_and_change_nothing(seeded):
+    s = seeded
+    admin = s.chat(h.ADMIN)
+    registry = [tuple(r) for r in await s.services.db.fetch_all("SELECT * FROM subjects ORDER BY id")]
+    tried = crashes = rejected = unanswered = 0
+    problems = []
+    for what, name, mime, content, size in bad_tables():
+        start, failures = len(s.bot.session.requests), len(s.failures.records)
+        await h.send_document(admin, name, mime, content, caption="/import", size=size)
+        tried += 1
+        new = s.bot.session.requests[start:]
+        replies = [m for m in h.sent_to(new, h.ADMIN) if getattr(m, "text", None)]
+        if len(s.failures.records) > failures:
+            crashes += 1
+            problems.append(f"{what}: {s.failures.records[failures:]}")
+        if telegram_problems(new):
+            rejected += len(telegram_problems(new))
+            problems.append(f"{what}: {telegram_problems(new)}")
+        if not replies:
+            unanswered += 1
+            problems.append(f"{what}: no answer")
+        # Nothing is applied without the apply button: the registry is as it was.
+        assert [tuple(r) for r in await s.services.db.fetch_all("SELECT * FROM subjects ORDER BY id")] == registry
+    # A photo where the table is expected (after /import): answered too, nothing imported.
+    await admin.says("/import")
+    start = len(s.bot.session.requests)
+    await admin.sends_photo("PHOTO-AS-TABLE")
+    tried += 1
+    if not [m for m in h.sent_to(s.bot.session.requests[start:], h.ADMIN) if getattr(m, "text", None)]:
+        unanswered += 1
+        problems.append("a photo after /import: no answer")
+    FIGURES.add("bad input: malformed imports tried", tried)
+    FIGURES.add("bad input: crashes", crashes)
+    FIGURES.add("bad input: API calls Telegram would reject", rejected)
+    FIGURES.add("bad input: updates without an answer", unanswered)
+    assert not problems, "\n".join(problems)
