@@ -98,7 +98,8 @@ class Inspector:
         buttons = self.person.buttons()
         screen = ITEM_SCREEN.match(self.person.text)
         if screen and COMPLIES in buttons:
-            label = self.rng.choice([COMPLIES, COMPLIES, NOT_APPLICABLE, VIOLATED])
+            # 'Not applicable' asks for a reason and exists only for conditional duties: left to other tests.
+            label = self.rng.choice([COMPLIES, COMPLIES, VIOLATED])
             emu.press_button(uid, label)
             self.pressed[int(screen.group(1))] = label
         elif NEXT in buttons:
