@@ -1,10 +1,11 @@
 # Two commands for a fresh clone:
 #   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox, python -m sandbox)
 #   make test   sets up .venv and runs ruff, the import contracts and the whole test suite (what .ci/run runs)
+#   make messages  brings bot/locales/*/LC_MESSAGES/messages.po in line with the templates (then translate)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench system-deps
+.PHONY: run test bench messages system-deps
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,3 +26,6 @@ test: system-deps $(VENV)/.installed
 
 bench: system-deps $(VENV)/.installed
 	$(PY) -m bench
+
+messages: $(VENV)/.installed
+	$(PY) scripts/messages.py

@@ -65,7 +65,7 @@ from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.services.stats import StatsService
 from bot.telegram_limits import RetryAfterMiddleware, TransientErrorRetryMiddleware, keep_response_models
-from bot.texts import normalise_language, texts
+from bot.texts import normalise_language, texts, use_timezone
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
 
     today = today or local_today
 
+    use_timezone(settings.timezone)  # of the local_date / local_datetime filters of every template
     assessment = AssessmentService(db, catalogue, today=today)
     planning = PlanningService(db, catalogue, today=today, assessment=assessment)
     charts = ChartPool()

@@ -35,7 +35,7 @@ async def queue_deadline_reminders(db: Database, planning: PlanningService, wake
         for reminder in reminders:
             t = texts(reminder.user.language)
             state, period = reminder.state, reminder.period
-            text = t("list_reminder", s=state, deadline=period.deadline.strftime("%d.%m.%Y"))
+            text = t("list_reminder", s=state, deadline=period.deadline)
             markup = _markup([[InlineKeyboardButton(
                 text=t.plain("btn_open_list"),
                 callback_data=PlanAction(year=period.year, half=period.half, action="show").pack())]])

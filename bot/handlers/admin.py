@@ -44,14 +44,13 @@ async def invite(message: Message, command: CommandObject, bot: Bot, user: User,
     invitation = await access.invite(user, role)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={invitation.token}"
-    expires = reports.local_time(invitation.expires_at.isoformat())
-    await message.answer(t("invite_created", link=link, role=role.value, expires=expires))
+    await message.answer(t("invite_created", link=link, role=role.value, expires=invitation.expires_at))
 
 
 async def list_users(message: Message, t: Texts, users: UserRepository, reports: ReportService) -> None:
     rows = [
         {"telegram_id": u.telegram_id, "display_name": u.display_name, "role": u.role.value, "active": u.active,
-         "last_seen": reports.local_time(u.last_seen_at) if u.last_seen_at else None}
+         "last_seen": u.last_seen_at}
         for u in await users.list_all()
     ]
     # One message holds 4096 characters; a line is at most ~200 (names are up to 128): parts of 15.
@@ -103,10 +102,6 @@ async def revoke(message: Message, command: CommandObject, bot: Bot, user: User,
         await message.answer(t("revoked", user_id=target))
 
 
-def _size(num_bytes: int) -> str:
-    return f"{num_bytes / 1024 / 1024:.1f} MB" if num_bytes >= 1024 * 1024 else f"{num_bytes / 1024:.0f} KB"
-
-
 async def status(message: Message, t: Texts, db: Database, users: UserRepository, subjects: SubjectRepository,
                  runtime: Runtime, reports: ReportService, outbox: OutboxRepository) -> None:
     uptime = datetime.now(UTC) - runtime.started_at
@@ -114,11 +109,10 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
     counts = await users.counts()
     next_run = runtime.next_backup()
     overview = t(
-        "status", version=__version__, uptime=str(uptime).split(".")[0], db_size=_size(db_bytes),
-        users=", ".join(f"{t.plain('role_name', role=r)} {n}" for r, n in sorted(counts.items())) or "0",
+        "status", version=__version__, uptime=uptime, db_size=db_bytes, users=counts,
         subjects=await subjects.count(),
         inspections=await inspections_repo.count_by_status(db),
-        next_backup=reports.local_time(next_run.isoformat()) if next_run else None,
+        next_backup=next_run,
     )
     errors = await errors_since(db, datetime.now(UTC) - timedelta(hours=24))
     unreachable = await outbox.unreachable()

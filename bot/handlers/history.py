@@ -21,7 +21,7 @@ async def my_sheets(message: Message, user: User, t: Texts, db: Database, report
     if not rows:
         await message.answer(t("mine_empty"))
         return
-    lines = [{"id": r.id, "date": reports.local_time(r.finalized_at)[:10], "name": r.subject_name,
+    lines = [{"id": r.id, "date": r.finalized_at, "name": r.subject_name,
               "bin": r.subject_bin, "indicator": r.indicator} for r in rows]
     buttons = [InlineKeyboardButton(text=t.plain("btn_sheet_pdf", number=r.id),
                                     callback_data=ReportAction(inspection=r.id, lang=t.lang).pack()) for r in rows]

@@ -41,7 +41,7 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
               sources: Sequence[ImportSource] = ()) -> str:
     """The subject's card (the look-up's and the inline look-up's message)."""
     history = [
-        {"date": reports.local_time(p.finalized_at)[:10], "indicator": p.indicator, "risk_class": p.risk_class,
+        {"date": p.finalized_at, "indicator": p.indicator, "risk_class": p.risk_class,
          "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
         for p in found.history
     ]

@@ -31,7 +31,7 @@ def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate
     while True:  # a message holds 4096 characters: fewer lines until it fits (the CSV has them all)
         text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
                  shown=visit_list.entries[:shown],
-                 approved_at=reports.local_time(visit_list.approved_at) if visit_list.approved_at else "")
+                 approved_at=visit_list.approved_at)
         if visit_list.left_out:
             text = f"{text}\n\n{t('left_out', items=visit_list.left_out, shown=shown_out)}"
         # The subjects lacking an objective condition are among those left out, each with the hint.
@@ -117,7 +117,7 @@ async def show_deadlines(message: Message, user: User, t: Texts, planning: Plann
         return
     states = await planning.deadlines()
     await message.answer(t("deadlines", states=states, muted=await planning.is_muted(user),
-                           dates=[s.period.deadline.strftime("%d.%m.%Y") for s in states]))
+                           dates=[s.period.deadline for s in states]))
 
 
 async def toggle_mute(message: Message, user: User, t: Texts, planning: PlanningService) -> None:

@@ -1,15 +1,16 @@
 """The filled check sheet of Annex 2 (тексеру парағы) as a PDF to print and sign.
 
 The layout and every word live in ``templates/pdf/``: the order's labels come from the catalogue, our own
-words from ``words_kk.j2`` / ``words_ru.j2``. This module only gathers the data the template shows, turns
-photos into ``data:`` URIs and hands the HTML to WeasyPrint, which may fetch nothing but ``data:`` URIs.
+words from ``words.j2`` (phrases in the language's gettext catalogue, ``bot/locales``). This module only
+gathers the data the template shows, turns photos into ``data:`` URIs and hands the HTML to WeasyPrint,
+which may fetch nothing but ``data:`` URIs.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from typing import Any
 
 from weasyprint import HTML
@@ -52,7 +53,7 @@ class EvidenceFile:
     kind: str  # photo / document
     name: str | None
     size: int | None  # bytes
-    received: str  # "25.11.2026 15:15" in the configured time zone
+    received: str  # ISO UTC, as stored; the template shows it in the configured time zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,9 @@ def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspectio
     """The filled check sheet of Annex 2 as PDF bytes.
 
     CPU-bound (about half a second for a four-page sheet): an async handler calls it through
-    ``asyncio.to_thread``. Photos whose bytes are neither PNG nor JPEG are left out; evidence times are
-    printed in ``timezone`` (marked "UTC" when that is UTC).
+    ``asyncio.to_thread``. Photos whose bytes are neither PNG nor JPEG are left out; times (``generated_at``
+    and the evidence's, ISO UTC) are printed in ``timezone`` (marked "UTC" when that is UTC) by the
+    ``local_datetime`` filter.
     """
     html = check_sheet_html(catalogue=catalogue, lang=lang, inspection=inspection, answers=answers,
                             evidence=evidence, images=images, result=result, generated_at=generated_at,
@@ -101,17 +103,18 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
             requirement=row.requirement,
             severity=row.severity,
             comment=answers[row.requirement.number].comment,
-            files=tuple(_file(ev, timezone) for ev in evidence if ev.item == row.requirement.number),
+            files=tuple(_file(ev) for ev in evidence if ev.item == row.requirement.number),
             photos=tuple(photo for image in images if image.item == row.requirement.number
                          if (photo := _photo(image)) is not None),
         )
         for row in rows
         if row.answer == VIOLATED
     ]
-    template = environment().get_template(TEMPLATE)
+    template = environment(lang).get_template(TEMPLATE)
     return template.render(
         officials=_officials(inspection.header),
         lang=lang,
+        timezone=timezone,
         sheet=catalogue.check_sheet,
         order=catalogue.order,
         severities=catalogue.severities,
@@ -140,8 +143,8 @@ def _officials(header: dict[str, str | None]) -> list[tuple[str, str]]:
     return officials
 
 
-def _file(ev: Evidence, timezone: tzinfo) -> EvidenceFile:
-    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, _local_time(ev.received_at, timezone))
+def _file(ev: Evidence) -> EvidenceFile:
+    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, ev.received_at)
 
 
 def _photo(image: EvidenceImage) -> Photo | None:
@@ -150,18 +153,6 @@ def _photo(image: EvidenceImage) -> Photo | None:
     if mime_type is None:
         return None
     return Photo(f"data:{mime_type};base64,{base64.b64encode(image.data).decode('ascii')}", image.label)
-
-
-def _local_time(stored: str, timezone: tzinfo) -> str:
-    """A stored ISO UTC time as printed: '25.11.2026 15:15' (or '… 10:15 UTC'); unreadable: as it is."""
-    try:
-        moment = datetime.fromisoformat(stored)
-    except ValueError:
-        return stored
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    suffix = " UTC" if timezone is UTC else ""
-    return moment.astimezone(timezone).strftime("%d.%m.%Y %H:%M") + suffix
 
 
 def warm_up() -> None:

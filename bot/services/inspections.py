@@ -40,6 +40,7 @@ from bot.db.subjects import load_subject, write_subject
 from bot.db.users import User, write_identity
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
+from bot.texts import local_date
 from bot.validation import Invalid, Rejection, kind_of, parse_bin_iin, parse_date, parse_text
 
 # Limits of the header fields (characters). Telegram allows 4096 per message; a printed form does not.
@@ -332,7 +333,7 @@ class InspectionService:
             value = parse_bin_iin(text)
         elif step == "act_date":
             parsed = parse_date(text, today=self._today())
-            value = parsed if isinstance(parsed, Invalid) else parsed.strftime("%d.%m.%Y")
+            value = parsed if isinstance(parsed, Invalid) else local_date(parsed)  # stored as shown
         elif step == STEP_OTHER_OFFICIALS:
             value = parse_officials(text, limit=FIELD_LIMITS["inspector_name"])
         else:

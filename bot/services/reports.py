@@ -18,7 +18,7 @@ from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
 from bot.pdf.check_sheet import EvidenceImage
 from bot.pdf.pool import PdfPool
-from bot.texts import Texts
+from bot.texts import Texts, local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ class ReportService:
         return edge(year), edge(year + 1)
 
     def local_time(self, iso_utc: str) -> str:
-        return datetime.fromisoformat(iso_utc).astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
+        """A stored time as shown (for table files; templates use the local_datetime filter)."""
+        return local_datetime(iso_utc, self._tz)
 
     async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
         inspection, answers, evidence = await self._db.read(_sheet_data, inspection_id)
@@ -74,7 +75,7 @@ class ReportService:
             evidence=evidence,
             images=images,
             result=inspection.result,
-            generated_at=self.local_time(inspection.finalized_at),
+            generated_at=inspection.finalized_at,
             timezone=self._tz,
         )
         name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"

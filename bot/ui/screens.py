@@ -24,7 +24,7 @@ from bot.db.inspections import (
 )
 from bot.scoring import Answer
 from bot.services.inspections import DraftView, previous_header_step
-from bot.texts import Texts, isodate
+from bot.texts import Texts, local_date
 from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
 
 MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
@@ -52,8 +52,8 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, toda
     if suggestion:
         rows.append([_button(t.plain("btn_keep", value=suggestion),
                              DraftAction(inspection=inspection.id, action="keep", step=step))])
-    if today is not None and isodate(today) != suggestion:  # the act date: today by one tap
-        rows.append([_button(t.plain("btn_today", day=isodate(today)),
+    if today is not None and local_date(today) != suggestion:  # the act date: today by one tap
+        rows.append([_button(t.plain("btn_today", day=today),
                              DraftAction(inspection=inspection.id, action="today", step=step))])
     last = []
     # Back to the step before (a typo fixed before the review); none on step 1, none in a correction
