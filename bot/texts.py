@@ -175,6 +175,11 @@ class Facts:
         return len(self._catalogue.criteria)
 
     @cached_property
+    def objective_conditions(self) -> int:
+        """The objective criteria (chapter 2, item 4): 6 conditions."""
+        return len(self._catalogue.objective)
+
+    @cached_property
     def high_risk_above(self) -> int:
         """Item 9: an indicator above this (70) is high."""
         return self._catalogue.constants.not_high_to
