@@ -180,6 +180,11 @@ class Facts:
         return len(self._catalogue.objective)
 
     @cached_property
+    def counted_conditions(self) -> tuple[int, ...]:
+        """The objective conditions recorded as a number (services provided, checks made): 1 and 5."""
+        return tuple(c.number for c in self._catalogue.objective if c.counts)
+
+    @cached_property
     def high_risk_above(self) -> int:
         """Item 9: an indicator above this (70) is high."""
         return self._catalogue.constants.not_high_to
