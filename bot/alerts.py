@@ -48,7 +48,7 @@ class ErrorReporter:
                 for admin in admins:
                     t = texts(admin.language)
                     text = t("error_report", kind=kind, source=source,
-                             at=now.astimezone(self._timezone).strftime("%d.%m.%Y %H:%M"))
+                             at=now)
                     key = f"error:{kind}:{now.strftime('%Y-%m-%dT%H')}:{admin.telegram_id}"
                     await outbox_repo.enqueue(tx, key, admin.telegram_id, "error", text)
         except Exception:  # reporting must never take the bot down

@@ -118,10 +118,10 @@ async def status(message: Message, t: Texts, db: Database, users: UserRepository
     unreachable = await outbox.unreachable()
     sending = t(
         "status_outbox", counts=await outbox.counts(),
-        errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": reports.local_time(e.last)}
+        errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": e.last}
                 for e in errors[:STATUS_LINES]],
         more_errors=max(0, len(errors) - STATUS_LINES),
-        unreachable=[{"chat_id": u.chat_id, "since": reports.local_time(u.since)} for u in unreachable[:STATUS_LINES]],
+        unreachable=[{"chat_id": u.chat_id, "since": u.since} for u in unreachable[:STATUS_LINES]],
         more_unreachable=max(0, len(unreachable) - STATUS_LINES))
     await message.answer(t("joined", first=overview, second=sending))
 

@@ -40,7 +40,7 @@ async def inline_lookup(inline_query: InlineQuery, t: Texts, subjects: SubjectRe
                 "inline_description",
                 indicator=str(display(result.indicator)) if result else None,
                 klass=result.risk_class.value if result else None,
-                last_visit=reports.local_time(latest.finalized_at)[:10] if latest else None),
+                last_visit=latest.finalized_at if latest else None),
             input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
         ))
     await inline_query.answer(results, is_personal=True, cache_time=0)
