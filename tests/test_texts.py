@@ -138,6 +138,10 @@ class AmendedFacts:
     evidence_per_item: int = 22
     max_file_mb: int = 50
     earliest_act_date: date = date(2010, 1, 1)
+    criteria_count: int = 40
+    objective_conditions: int = 7
+    counted_conditions: tuple[int, ...] = (1, 5, 7)
+    stats_top_criteria: int = 21
 
 
 def test_an_amended_catalogue_changes_every_text_that_states_its_facts():
@@ -163,6 +167,17 @@ def test_an_amended_catalogue_changes_every_text_that_states_its_facts():
     assert "көрсеткіш 60-тан жоғары" in kk.plain("visit_list", l=VisitList, days_left=3, shown=[], approved_at=None)
     assert "(01.01.2010-ға дейін)" in kk.plain("invalid", reason="date_too_old")
     assert "21 тармақтың бәріне" in kk.plain("refusal", reason="incomplete")
+
+    # Objective conditions, the criteria of other sources and the chart of /stats follow the catalogue too.
+    assert "Условий всего 7: номер от 1 до 7." == t.plain("objective_problem", reason="not_a_condition")
+    assert "нөмірі 1-ден 7-ге дейін" in kk.plain("objective_problem", reason="not_a_condition")
+    assert "от 22 до 40" in t.plain("import_reason", reason="not_a_criterion")
+    assert "22-ден 40-қа дейін" in kk.plain("import_reason", reason="not_a_criterion")
+    assert "для условий 1, 5 и 7 значение" in t.plain("import_reason", reason="not_a_count")
+    assert "1, 5 және 7 шарттар" in kk.plain("import_reason", reason="not_a_count")
+    assert t.plain("kind_name", kind="findings") == "выводы по критериям 22–40"
+    assert t.plain("stats_label", name="criteria") == "21 критерий, нарушаемый чаще всего"
+    assert "Критерии 22–40 из других источников" in t.plain("command_description", name="findings")
 
 
 def test_texts_for_unknown_people_are_in_russian_then_kazakh():
@@ -254,3 +269,34 @@ def test_the_status_counts_days_up_and_sizes_in_the_users_language():
     assert "Работает: 1:02:05" in status("ru", 0, 48_230) and "47,1 КБ" in status("ru", 0, 48_230)
     assert "Жұмыс уақыты: 5 күн, 1:02:05" in status("kk", 5, 1) and "Пайдаланушылар: әкімші 1, инспектор 2" in \
         status("kk", 5, 1)
+
+
+@pytest.mark.parametrize(("days", "ru", "kk"), [
+    (-1, "срок прошёл 1 день назад", "мерзімі 1 күн бұрын өтті"),
+    (-3, "срок прошёл 3 дня назад", "мерзімі 3 күн бұрын өтті"),
+    (-11, "срок прошёл 11 дней назад", "мерзімі 11 күн бұрын өтті"),
+    (0, "сегодня последний день", "бүгін соңғы күн"),
+])
+def test_a_passed_or_last_deadline_is_said_with_the_right_plural(days, ru, kk):
+    assert texts("ru").plain("days_left", n=days) == ru
+    assert texts("kk").plain("days_left", n=days) == kk
+
+
+@pytest.mark.parametrize(("days", "expected"), [(1, "1 день"), (3, "3 дня"), (5, "5 дней"), (21, "21 день")])
+def test_a_stale_draft_nudge_counts_its_days_in_russian(days, expected):
+    text = texts("ru").plain("stale_draft_nudge", name="ТОО", bin="990340001230", days=days)
+    assert text == f"📝 Незавершённый проверочный лист (ТОО, 990340001230) не менялся {expected}. Продолжить или удалить?"
+
+
+def test_the_list_shows_the_days_left_with_their_plural_and_a_late_approval():
+    class VisitList:
+        half, year, deadline, approved, entries, late = 1, 2027, date(2026, 12, 10), True, [], True
+        approved_on = date(2026, 12, 12)
+
+    ru = texts("ru").plain("visit_list", l=VisitList, days_left=-2, shown=[], approved_at="2026-12-12T04:15:00+00:00")
+    assert "<b>с опозданием</b>: утверждён 12.12.2026, срок 10.12.2026" in ru
+    VisitList.approved, VisitList.late = False, False
+    assert "(п. 11): остался 1 день" in texts("ru").plain("visit_list", l=VisitList, days_left=1, shown=[],
+                                                          approved_at=None)
+    assert "(11-тармақ): 1 күн қалды" in texts("kk").plain("visit_list", l=VisitList, days_left=1, shown=[],
+                                                           approved_at=None)

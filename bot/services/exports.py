@@ -109,13 +109,11 @@ class ExportService:
                           last_visit.date() if last_visit else None))
         header = [t.plain("xlsx_col", name=n) for n in ("position", "bin", "name", "address", "indicator",
                                                          "risk_class", "last_visit")]
-        approved_at = self._local(visit_list.approved_at)
         sheet = Sheet(
             t.plain("xlsx_sheet", name="visit_list"), header, lines,
             heading=[t.plain("xlsx_list_title", year=visit_list.year, half=visit_list.half,
-                             deadline=visit_list.deadline.strftime("%d.%m.%Y"), approved=visit_list.approved)],
-            footer=[t.plain("xlsx_approval_line",
-                            approved_at=approved_at.strftime("%d.%m.%Y") if approved_at else "")],
+                             deadline=visit_list.deadline, approved=visit_list.approved)],
+            footer=[t.plain("xlsx_approval_line", approved_at=visit_list.approved_at)],
             wrap=True, number_formats={4: "0.00"})
         return await asyncio.to_thread(workbook_bytes, [sheet])
 

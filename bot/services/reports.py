@@ -18,7 +18,7 @@ from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
 from bot.pdf.check_sheet import EvidenceImage
 from bot.pdf.pool import PdfPool
-from bot.texts import Texts, local_datetime
+from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,6 @@ class ReportService:
             return datetime(y, 1, 1, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
 
         return edge(year), edge(year + 1)
-
-    def local_time(self, iso_utc: str) -> str:
-        """A stored time as shown (for table files; templates use the local_datetime filter)."""
-        return local_datetime(iso_utc, self._tz)
 
     async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
         inspection, answers, evidence = await self._db.read(_sheet_data, inspection_id)
