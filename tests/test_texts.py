@@ -169,7 +169,7 @@ def test_an_amended_catalogue_changes_every_text_that_states_its_facts():
     assert "21 тармақтың бәріне" in kk.plain("refusal", reason="incomplete")
 
     # Objective conditions, the criteria of other sources and the chart of /stats follow the catalogue too.
-    assert "Условий всего 7: номер от 1 до 7." == t.plain("objective_problem", reason="not_a_condition")
+    assert t.plain("objective_problem", reason="not_a_condition") == "Условий всего 7: номер от 1 до 7."
     assert "нөмірі 1-ден 7-ге дейін" in kk.plain("objective_problem", reason="not_a_condition")
     assert "от 22 до 40" in t.plain("import_reason", reason="not_a_criterion")
     assert "22-ден 40-қа дейін" in kk.plain("import_reason", reason="not_a_criterion")
@@ -285,7 +285,8 @@ def test_a_passed_or_last_deadline_is_said_with_the_right_plural(days, ru, kk):
 @pytest.mark.parametrize(("days", "expected"), [(1, "1 день"), (3, "3 дня"), (5, "5 дней"), (21, "21 день")])
 def test_a_stale_draft_nudge_counts_its_days_in_russian(days, expected):
     text = texts("ru").plain("stale_draft_nudge", name="ТОО", bin="990340001230", days=days)
-    assert text == f"📝 Незавершённый проверочный лист (ТОО, 990340001230) не менялся {expected}. Продолжить или удалить?"
+    assert text == (f"📝 Незавершённый проверочный лист (ТОО, 990340001230) не менялся {expected}. "
+                    "Продолжить или удалить?")
 
 
 def test_the_list_shows_the_days_left_with_their_plural_and_a_late_approval():
