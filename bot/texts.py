@@ -300,7 +300,13 @@ class Texts:
         if legacy in self._env.list_templates():
             for macro, value in vars(self._env.get_template(legacy).module).items():
                 if callable(value) and not macro.startswith("_"):
-                    self._macros.setdefault(macro, value)
+                    # A pair of the same name as a text written once is a change made to the old copy (a
+                    # branch merged after the conversion): refused, so the change is not silently lost.
+                    if macro in self._macros:
+                        raise KeyError(f"text '{macro}' is in {legacy} and in {TEXTS_FOLDER}: apply the change "
+                                       f"of the pair to {TEXTS_FOLDER} and delete the pair (README: Adding or "
+                                       "converting a text)")
+                    self._macros[macro] = value
 
     def __call__(self, name: str, /, **values: Any) -> Markup:
         """A message text (HTML, values escaped); Markup, so templates do not escape it twice."""

@@ -151,7 +151,8 @@ def test_an_amended_catalogue_changes_every_text_that_states_its_facts():
     assert "все 21 пункт," in t.plain("refusal", reason="incomplete")
     assert "не больше 22 файлов" in t.plain("refusal", reason="too_many")
     assert "до 50 МБ" in t.plain("evidence_prompt")
-    assert "например 02.01.2024" in t.plain("invalid", reason="bad_date_format")
+    forms = "<code>02.01.2024</code>, <code>2.1.2024</code>, <code>2.1.24</code> или <code>02/01/2024</code>"
+    assert forms in t.plain("invalid", reason="bad_date_format")
     assert "раньше 01.01.2010" in t.plain("invalid", reason="date_too_old")
 
     class VisitList:
@@ -241,18 +242,30 @@ def test_templates_use_the_configured_time_zone():
 
 
 def test_a_legacy_macro_pair_not_yet_converted_still_works():
-    """While a pair in i18n/<lang>.j2 waits for conversion (README: Adding or converting a text), it is used;
-    a converted text of the same name in texts/ wins."""
+    """While a pair in i18n/<lang>.j2 waits for conversion (README: Adding or converting a text), it is used."""
     from jinja2 import ChoiceLoader, DictLoader
 
     env = environment.__wrapped__("ru")
     header = (TEMPLATES / "i18n" / "ru.j2").read_text(encoding="utf-8")  # as shipped, with its imports
     legacy = {"i18n/ru.j2": header + "{% macro legacy_text(n, role) %}Старый текст {{ n }}, {{ role_name(role) }}"
-                                     "{% endmacro %}{% macro recorded() %}устаревший{% endmacro %}"}
+                                     "{% endmacro %}"}
     env.loader = ChoiceLoader([DictLoader(legacy), env.loader])
     t = Texts("ru", env)
     assert t("legacy_text", n="<1>", role="admin") == "Старый текст &lt;1&gt;, администратор"
     assert t("recorded") == "Записано."
+
+
+def test_a_legacy_pair_that_changes_a_text_written_once_is_refused_not_silently_ignored():
+    """A branch that changed the old copy of a text already written once (say, a new command in
+    command_description) must bring its change to texts/: loading the texts says so."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    env = environment.__wrapped__("ru")
+    header = (TEMPLATES / "i18n" / "ru.j2").read_text(encoding="utf-8")
+    legacy = {"i18n/ru.j2": header + "{% macro recorded() %}Записано, по-новому.{% endmacro %}"}
+    env.loader = ChoiceLoader([DictLoader(legacy), env.loader])
+    with pytest.raises(KeyError, match=r"'recorded' is in i18n/ru\.j2 and in texts/"):
+        Texts("ru", env)
 
 
 def test_the_status_counts_days_up_and_sizes_in_the_users_language():
