@@ -188,6 +188,27 @@ class Database(_Reader):
         async with self._write_lock:
             await self._conn.execute(sql, tuple(params))
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Snapshot]:
+        """Reads that see one committed state of the file, on a connection of their own (read-only).
+
+        For the heavy reads that rank every subject (bot/db/risk_sources.py): the queries agree with each other
+        even if the bot commits in between (WAL: one read transaction is one snapshot), and while they run
+        the bot's own connection keeps serving everyone else; writers are not blocked. Changes this
+        connection has not committed are not seen.
+        """
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA query_only=ON")
+            await conn.execute("BEGIN")
+            try:
+                yield Snapshot(conn)
+            finally:
+                await conn.execute("ROLLBACK")
+        finally:
+            await conn.close()
+
     async def backup_to(self, target: Path) -> None:
         """An online, consistent copy through SQLite's backup API (safe while the bot writes).
 
@@ -261,6 +282,14 @@ def _open_writer(path: Path) -> sqlite3.Connection:
 
 def _checkpoint(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+class Snapshot(_Reader):
+    """Queries inside one read transaction of a connection of its own (:meth:`Database.snapshot`); rows are
+    plain tuples."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
 
 
 def check_readable(path: Path) -> None:

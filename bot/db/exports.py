@@ -20,12 +20,13 @@ class AnswerLine:
 
 @dataclass(frozen=True, slots=True)
 class RegistryLine:
+    subject_id: int
     bin: str
     name: str
     control_kind: str | None
     region: str | None
     address: str | None
-    has_records: bool  # a check sheet, a finding or an objective record: the card has figures to show
+    last_finalized_at: str | None  # the latest finalized check sheet's finish (UTC ISO), as the card's history
 
 
 async def answers_between(db: Database, start_utc: str, end_utc: str) -> list[AnswerLine]:
@@ -40,11 +41,9 @@ async def answers_between(db: Database, start_utc: str, end_utc: str) -> list[An
 
 
 async def registry(db: Database) -> list[RegistryLine]:
+    """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
     rows = await db.fetch_all(
-        "SELECT bin, name, control_kind, region, address,"
-        " EXISTS (SELECT 1 FROM inspections i WHERE i.subject_id = s.id AND i.status = 'finalized')"
-        " OR EXISTS (SELECT 1 FROM findings f WHERE f.subject_id = s.id)"
-        " OR EXISTS (SELECT 1 FROM objective_records o WHERE o.subject_id = s.id) AS has_records"
-        " FROM subjects s ORDER BY name, bin")
-    return [RegistryLine(r["bin"], r["name"], r["control_kind"], r["region"], r["address"], bool(r["has_records"]))
-            for r in rows]
+        "SELECT id, bin, name, control_kind, region, address,"
+        " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = 'finalized')"
+        " AS last_finalized_at FROM subjects s ORDER BY name, bin")
+    return [RegistryLine(*r) for r in rows]

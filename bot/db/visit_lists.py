@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -137,6 +139,11 @@ async def approve(tx: Transaction, list_id: int, user_id: int, approved_on: date
     return cursor.rowcount == 1
 
 
-async def subject_names(db: Database) -> dict[int, tuple[str, str]]:
-    """Every subject's IIN/BIN and name, by id."""
-    return {r["id"]: (r["bin"], r["name"]) for r in await db.fetch_all("SELECT id, bin, name FROM subjects")}
+async def subject_names(db: Database, ids: Iterable[int] | None = None) -> dict[int, tuple[str, str]]:
+    """Every subject's IIN/BIN and name (or those of ``ids``, passed as one JSON array), by id."""
+    if ids is None:
+        rows = await db.fetch_all("SELECT id, bin, name FROM subjects")
+    else:
+        rows = await db.fetch_all("SELECT id, bin, name FROM subjects WHERE id IN (SELECT value FROM json_each(?))",
+                                  (json.dumps(list(ids)),))
+    return {r["id"]: (r["bin"], r["name"]) for r in rows}

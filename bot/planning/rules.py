@@ -109,8 +109,18 @@ def _left_out(c: Candidate, period: ListPeriod) -> LeftOut | None:
     return None
 
 
+def _high_indicator(indicator: Decimal, constants: Constants) -> bool:
+    return indicator > constants.not_high_to  # item 9: 71-100 is high (above 70, README reading 1)
+
+
 def _high(c: Candidate, constants: Constants) -> bool:
-    return c.indicator > constants.not_high_to  # item 9: 71-100 is high (above 70, README reading 1)
+    return _high_indicator(c.indicator, constants)
+
+
+def may_matter(indicator: Decimal, objective_high: bool, constants: Constants) -> bool:
+    """Whether a subject can show anywhere in a list's work: on the list or left out of it (a high indicator,
+    item 9) or counted in the objective high group (chapter 2 item 4). Others need not be drawn up at all."""
+    return objective_high or _high_indicator(indicator, constants)
 
 
 def rank_candidates(candidates: list[Candidate], period: ListPeriod, constants: Constants) -> list[Candidate]:

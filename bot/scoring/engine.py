@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from bot.catalogue import Catalogue, Constants, Severity
 
@@ -72,6 +73,7 @@ class RiskResult:
         return tuple(sorted(self.gross_violations + self.significant_violations + self.minor_violations))
 
 
+@lru_cache(maxsize=4096)  # a list of 100,000 subjects shows a few hundred distinct figures
 def display(value: Fraction) -> Decimal:
     """A figure as shown to people and stored: two decimals, half up (8.75, 71.33, 100.00)."""
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 from bot.catalogue import Catalogue, ObjectiveCriterion
 from bot.scoring.engine import Answer, Evaluation, RiskResult, assess, objective_high
@@ -127,23 +128,51 @@ def subject_indicator(catalogue: Catalogue, sheets: Iterable[SheetAnswers], reco
                       assessment_date: date) -> SubjectIndicator:
     """Item 9 over the 35 criteria of the appendix: SP1 is the number of criteria of a severity (less those
     a check sheet found not applicable), SP2 the violations recorded in the assessment period."""
-    period = assessment_period(assessment_date, catalogue)
-    sheet = latest_sheet(sheets, period)
-    basis: dict[int, Basis] = {}
-    if sheet is not None:
-        for number, answer in sheet.answers.items():
-            note = (sheet.comments or {}).get(number)
-            basis[number] = Basis(number, answer, Source.CHECK_SHEET, sheet.act_date, sheet.inspection_id, note)
-    for number, r in latest_records(records, period).items():
-        basis[number] = Basis(number, r.answer, Source.RECORD, r.on, None, r.note)
-    if not basis:  # nothing recorded in the period: every criterion complies (the same result for all)
-        return SubjectIndicator(assessment_date, period, _all_comply(catalogue), None, basis)
-    # A criterion with nothing recorded in the period complies: "талап етілетін саны" counts it in SP1.
-    evaluations = [
-        Evaluation(c.number, c.severity, basis[c.number].answer if c.number in basis else Answer.COMPLIES)
-        for c in catalogue.criteria.values()
-    ]
-    return SubjectIndicator(assessment_date, period, assess(evaluations, catalogue.constants), sheet, basis)
+    return IndicatorScorer(catalogue, assessment_date)(sheets, records)
+
+
+class IndicatorScorer:
+    """:func:`subject_indicator` for many subjects on one assessment date (the /plan list, the registry).
+
+    The period is computed once, and so is the result of each pattern of answers: a subject's result depends
+    only on which criteria were found violated or not applicable (every other criterion complies), so
+    subjects with the same pattern share one :class:`RiskResult` (frozen). The figures are the same as one
+    subject's alone: it is the same code.
+    """
+
+    def __init__(self, catalogue: Catalogue, assessment_date: date) -> None:
+        self.catalogue = catalogue
+        self.assessment_date = assessment_date
+        self.period = assessment_period(assessment_date, catalogue)
+        self._results: dict[tuple[tuple[int, Answer], ...], RiskResult] = {}
+        # A subject with nothing in the period: every criterion complies. One shared, read-only indicator.
+        self.nothing = SubjectIndicator(assessment_date, self.period, _all_comply(catalogue), None,
+                                        MappingProxyType({}))
+
+    def __call__(self, sheets: Iterable[SheetAnswers], records: Iterable[CriterionRecord]) -> SubjectIndicator:
+        period = self.period
+        sheet = latest_sheet(sheets, period)
+        basis: dict[int, Basis] = {}
+        if sheet is not None:
+            comments = sheet.comments or {}
+            for number, answer in sheet.answers.items():
+                basis[number] = Basis(number, answer, Source.CHECK_SHEET, sheet.act_date, sheet.inspection_id,
+                                      comments.get(number))
+        for number, r in latest_records(records, period).items():
+            basis[number] = Basis(number, r.answer, Source.RECORD, r.on, None, r.note)
+        # The result depends only on the criteria that do not comply: subjects alike share it.
+        pattern = tuple(sorted((n, b.answer) for n, b in basis.items() if b.answer is not Answer.COMPLIES))
+        if not pattern:  # nothing found in the period: every criterion complies (the same result for all)
+            return SubjectIndicator(self.assessment_date, period, _all_comply(self.catalogue), sheet, basis)
+        result = self._results.get(pattern)
+        if result is None:
+            # A criterion with nothing recorded in the period complies: "талап етілетін саны" counts it in SP1.
+            evaluations = [
+                Evaluation(c.number, c.severity, basis[c.number].answer if c.number in basis else Answer.COMPLIES)
+                for c in self.catalogue.criteria.values()
+            ]
+            result = self._results[pattern] = assess(evaluations, self.catalogue.constants)
+        return SubjectIndicator(self.assessment_date, period, result, sheet, basis)
 
 
 _ALL_COMPLY: dict[str, RiskResult] = {}
@@ -197,28 +226,54 @@ def objective_conditions(catalogue: Catalogue, facts: Iterable[ObjectiveFact], a
     for the same condition and date replaces the earlier entry (a correction); facts after the approval
     date do not count.
     """
-    by_condition: dict[int, dict[date, ObjectiveFact]] = {}
-    for f in facts:
-        if f.occurred_on > approval_date:
-            continue
-        per_day = by_condition.setdefault(f.condition, {})
-        if f.occurred_on not in per_day or f.order > per_day[f.occurred_on].order:
-            per_day[f.occurred_on] = f
-    states: dict[int, ConditionState] = {}
-    for criterion in catalogue.objective:
-        per_day = by_condition.get(criterion.number, {})
-        if criterion.window_months is None:  # sub-item 6: "ішкі бақылау бойынша есепте" - the latest report
-            latest = per_day[max(per_day)] if per_day else None
-            states[criterion.number] = ConditionState(
-                criterion.number, bool(latest and fact_meets(criterion, latest)), latest, None)
-            continue
-        start = months_before(approval_date, criterion.window_months)
-        within = [per_day[d] for d in sorted(per_day) if d >= start]
-        met = [f for f in within if fact_meets(criterion, f)]
-        # The fact shown: the met one, else the latest one (even one too old to count, so people see why).
-        decisive = met[-1] if met else (per_day[max(per_day)] if per_day else None)
-        states[criterion.number] = ConditionState(criterion.number, bool(met), decisive, start)
-    return states
+    return ConditionJudge(catalogue, approval_date)(facts)
+
+
+def condition_windows(catalogue: Catalogue, approval_date: date) -> dict[int, date | None]:
+    """The first day each condition's facts count from, for a list approved on ``approval_date`` (None: the
+    latest report counts, sub-item 6)."""
+    return {c.number: months_before(approval_date, c.window_months) if c.window_months is not None else None
+            for c in catalogue.objective}
+
+
+class ConditionJudge:
+    """:func:`objective_conditions` for many subjects and one approval date: the windows are computed once."""
+
+    def __init__(self, catalogue: Catalogue, approval_date: date) -> None:
+        self.catalogue = catalogue
+        self.approval_date = approval_date
+        self.windows = condition_windows(catalogue, approval_date)
+        self._nothing = {n: ConditionState(n, False, None, start) for n, start in self.windows.items()}
+
+    def __call__(self, facts: Iterable[ObjectiveFact]) -> dict[int, ConditionState]:
+        approval_date = self.approval_date
+        by_condition: dict[int, dict[date, ObjectiveFact]] = {}
+        for f in facts:
+            if f.occurred_on > approval_date:
+                continue
+            per_day = by_condition.setdefault(f.condition, {})
+            if f.occurred_on not in per_day or f.order > per_day[f.occurred_on].order:
+                per_day[f.occurred_on] = f
+        if not by_condition:
+            return dict(self._nothing)
+        states: dict[int, ConditionState] = {}
+        for criterion in self.catalogue.objective:
+            per_day = by_condition.get(criterion.number)
+            if not per_day:
+                states[criterion.number] = self._nothing[criterion.number]
+                continue
+            start = self.windows[criterion.number]
+            if start is None:  # sub-item 6: "ішкі бақылау бойынша есепте" - the latest report
+                latest = per_day[max(per_day)]
+                states[criterion.number] = ConditionState(criterion.number, fact_meets(criterion, latest), latest,
+                                                          None)
+                continue
+            within = [per_day[d] for d in sorted(per_day) if d >= start]
+            met = [f for f in within if fact_meets(criterion, f)]
+            # The fact shown: the met one, else the latest one (even one too old to count, so people see why).
+            decisive = met[-1] if met else per_day[max(per_day)]
+            states[criterion.number] = ConditionState(criterion.number, bool(met), decisive, start)
+        return states
 
 
 def objective_group_high(states: Mapping[int, ConditionState]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
@@ -19,6 +20,7 @@ from bot.db.audit import AuditRepository
 from bot.db.database import Database
 from bot.db.visit_lists import VisitList
 from bot.scoring.engine import display
+from bot.scoring.subject import objective_group_high
 from bot.services.assessment import AssessmentService
 from bot.services.import_rows import CONTROL_KINDS
 from bot.tables.kinds import COLUMNS, TableKind
@@ -75,20 +77,26 @@ class ExportService:
         return await asyncio.to_thread(workbook_bytes, [summary, detail]), len(sheets)
 
     async def registry(self, t: Texts, *, as_csv: bool = False) -> tuple[bytes, int]:
-        """Each subject with its current indicator, class, objective group and last visit (as the /bin card)."""
+        """Each subject with its current indicator, class, objective group and last visit (as the /bin card:
+        the indicator assessed today, the group for the nearest list's approval), all computed as one set."""
+        risks = await self._assessment.all_risks(on=self._assessment.today(),
+                                                 objective_on=self._assessment.objective_date(), full_basis=False)
+        word = cache(t.plain)  # a few words repeated on 100,000 lines: each rendered once
         lines = []
         for s in await repo.registry(self._db):
-            # Only a subject with records has figures: the others cost no look-up (a registry may be 100,000).
-            found = await self._assessment.of_bin(s.bin) if s.has_records else None
-            result = found.risk.result if found else None
-            last_visit = self._local(found.history[0].finalized_at) if found and found.history else None
-            lines.append((s.bin, s.name, t.plain("xlsx_control_kind", value=s.control_kind) if s.control_kind else None,
-                          s.region, s.address,
-                          display(result.indicator) if result else None,
-                          t.plain("xlsx_risk_class", value=result.risk_class.value) if result else None,
-                          t.plain("xlsx_yes_no", value=found.risk.objective_high) if found else None,
-                          ", ".join(map(str, found.objective_met)) if found and found.objective_met else None,
-                          last_visit.date() if last_visit else None))
+            found = risks.get(s.subject_id)
+            row: tuple = (s.bin, s.name, word("xlsx_control_kind", value=s.control_kind) if s.control_kind else None,
+                          s.region, s.address)
+            if found is None:  # nothing recorded: no figures (as the card of a subject never assessed)
+                lines.append((*row, None, None, None, None, None))
+                continue
+            indicator, conditions = found
+            result = indicator.result
+            met = sorted(n for n, state in conditions.items() if state.met)
+            last_visit = self._local(s.last_finalized_at)
+            lines.append((*row, display(result.indicator), word("xlsx_risk_class", value=result.risk_class.value),
+                          word("xlsx_yes_no", value=objective_group_high(conditions)),
+                          ", ".join(map(str, met)) if met else None, last_visit.date() if last_visit else None))
         header = [t.plain("xlsx_col", name=n) for n in ("bin", "name", "control_kind", "region", "address",
                                                          "indicator", "risk_class", "objective_group",
                                                          "objective_met", "last_visit")]

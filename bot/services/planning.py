@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.catalogue import Catalogue
-from bot.db import inspections as inspections_repo
 from bot.db import reminders as reminders_repo
+from bot.db import risk_sources
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
@@ -21,6 +21,7 @@ from bot.planning import (
     is_late,
     lacking_objective,
     left_out,
+    may_matter,
     next_periods,
     overdue_periods,
     rank_candidates,
@@ -119,24 +120,29 @@ class PlanningService:
         return visit_list, lacking_objective(candidates, period, self._constants)
 
     async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None) -> list[Candidate]:
-        """Every subject with a check sheet or a record: its indicator over the 35 criteria and its objective
-        group, both for the list's approval date (``on``; by default the period's reference date)."""
+        """Every subject that may matter to a list (a high indicator, or the objective high group: see
+        ``may_matter``), with its indicator over the 35 criteria and its objective group, both for the list's
+        approval date (``on``; by default the period's reference date). All subjects are computed as one set."""
         on = on or (self.reference_date(period) if period else self._today())
-        risks = await self._assessment.all_risks(on=on)
-        names = await repo.subject_names(self._db)
-        sheets = await inspections_repo.finalized_sheets(self._db)
+        risks = await self._assessment.all_risks(on=on, full_basis=False)
+        figures = {}
+        for subject_id, (indicator, conditions) in risks.items():
+            shown, high_group = display(indicator.result.indicator), objective_group_high(conditions)
+            if may_matter(shown, high_group, self._constants):
+                figures[subject_id] = (shown, indicator.result.risk_class.value, high_group)
+        names = await repo.subject_names(self._db, figures)
+        visits = await risk_sources.visit_dates(self._db, figures)
         first_half: set[int] = set()
         if period is not None and period.half == 2:
             approved = await repo.get_list(self._db, period.year, 1)
             if approved is not None and approved.approved:
                 first_half = {e.subject_id for e in approved.entries}
         result = []
-        for subject_id, (indicator, conditions) in risks.items():
-            visits = tuple(sorted(s.act_date for s in sheets.get(subject_id, []) if s.act_date is not None))
+        for subject_id, (shown, risk_class, high_group) in figures.items():
+            visited = visits.get(subject_id, ())
             bin_, name = names[subject_id]
-            result.append(Candidate(
-                subject_id, bin_, name, display(indicator.result.indicator), indicator.result.risk_class.value,
-                visits[-1] if visits else None, objective_group_high(conditions), visits, subject_id in first_half))
+            result.append(Candidate(subject_id, bin_, name, shown, risk_class, visited[-1] if visited else None,
+                                    high_group, visited, subject_id in first_half))
         return result
 
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
