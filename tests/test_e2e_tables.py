@@ -297,3 +297,44 @@ async def test_a_newer_preview_replaces_an_older_one_and_a_pdf_after_import_is_n
         assert not emu.errors, emu.errors
     finally:
         await app.stop()
+
+
+async def test_a_sheet_finished_on_1_january_for_an_act_of_31_december_is_in_the_decembers_years_export(
+        emu, tmp_path):
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
+    try:
+        admin = Person(emu, ADMIN, first_name="Admin")
+        await joins(emu, ADMIN, "inspector", INSPECTOR)
+        db = app.services.db
+        catalogue = app.services.assessment.catalogue
+        # Finished at 00:30 on 1 January 2026 in Almaty (19:30 UTC on 31 December) for the act of 31.12.2025;
+        # and one finished on 30 December 2025 for an act of 2 January 2026 (typed ahead, as happens).
+        async with db.transaction() as tx:
+            for sheet_id, act_date, finished in ((1, "31.12.2025", "2025-12-31T19:30:00+00:00"),
+                                                 (2, "02.01.2026", "2025-12-30T09:00:00+00:00")):
+                await tx.execute(
+                    "INSERT INTO inspections (id, inspector_id, status, catalogue_version, language, step,"
+                    " subject_bin, subject_name, act_number, act_date, created_at, updated_at, finalized_at,"
+                    " indicator, risk_class, gross_rule_fired) VALUES (?, ?, 'finalized', ?, 'ru', 'done', ?,"
+                    " 'ТОО «Ак жол»', ?, ?, ?, ?, ?, '0.00', 'not_high', 0)",
+                    (sheet_id, INSPECTOR, catalogue.version, BIN_A, f"{sheet_id}/A", act_date, finished, finished,
+                     finished))
+                for requirement in catalogue.checklist:
+                    await tx.execute(
+                        "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by,"
+                        " answered_at) VALUES (?, ?, ?, ?, 'complies', ?, ?)",
+                        (sheet_id, requirement.number, requirement.criterion, requirement.severity.value,
+                         INSPECTOR, finished))
+
+        await admin.says("/export 2025")
+        book = workbook(admin.screen)
+        sheets = cells(book.worksheets[0])
+        assert [row[0] for row in sheets[1:]] == [1] and sheets[1][7] == "31.12.2025"
+        assert sheets[1][1] == datetime(2026, 1, 1, 0, 30)  # its finish, local time: the next year
+        assert {row[0] for row in cells(book.worksheets[1])[1:]} == {1}  # and its answers only
+        await admin.says("/export 2026 csv")
+        lines = admin.screen["document_bytes"].decode("utf-8-sig").splitlines()
+        assert [line.split(",")[0] for line in lines[1:]] == ["2"]
+        assert not emu.errors, emu.errors
+    finally:
+        await app.stop()

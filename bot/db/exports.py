@@ -1,4 +1,4 @@
-"""What the spreadsheet exports read that no other repository gives: every answer of a year's check sheets,
+"""What the spreadsheet exports read that no other repository gives: a year's check sheets with every answer,
 the whole registry of subjects."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.database import Database
+from bot.db.inspections import FinalizedRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +30,33 @@ class RegistryLine:
     last_finalized_at: str | None  # the latest finalized check sheet's finish (UTC ISO), as the card's history
 
 
-async def answers_between(db: Database, start_utc: str, end_utc: str) -> list[AnswerLine]:
-    """Every answer of the check sheets finalized in [start, end), by sheet and item."""
+# A year's check sheets are those whose act date (the visit's local date, dd.mm.yyyy) falls in it (README
+# "Readings of the order": the year of a visit is the Asia/Almaty year of its act date); a sheet without an act
+# date counts in the local year of its finish. ``finalized_at`` bounds are that local year in UTC.
+_OF_YEAR = (
+    " i.status = 'finalized' AND (substr(i.act_date, 7, 4) = ?"
+    " OR (i.act_date IS NULL AND i.finalized_at >= ? AND i.finalized_at < ?))"
+)
+_BY_ACT_DATE = (
+    " ORDER BY substr(i.act_date, 7, 4) || substr(i.act_date, 4, 2) || substr(i.act_date, 1, 2), i.finalized_at, i.id"
+)
+
+
+async def sheets_of_year(db: Database, year: int, start_utc: str, end_utc: str) -> list[FinalizedRow]:
+    """The finalized check sheets of a year by act date (see _OF_YEAR), in act-date order."""
+    rows = await db.fetch_all(
+        "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
+        " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
+        + _BY_ACT_DATE, (f"{year:04d}", start_utc, end_utc))
+    return [FinalizedRow(*r) for r in rows]
+
+
+async def answers_of_year(db: Database, year: int, start_utc: str, end_utc: str) -> list[AnswerLine]:
+    """Every answer of a year's check sheets (by act date, see _OF_YEAR), by sheet and item."""
     rows = await db.fetch_all(
         "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
-        " JOIN inspections i ON i.id = a.inspection_id WHERE i.status = 'finalized'"
-        " AND i.finalized_at >= ? AND i.finalized_at < ? ORDER BY i.finalized_at, i.id, a.item",
-        (start_utc, end_utc))
+        " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
+        (f"{year:04d}", start_utc, end_utc))
     return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
             for r in rows]
 

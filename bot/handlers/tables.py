@@ -189,8 +189,7 @@ async def export(message: Message, command: CommandObject, user: User, t: Texts,
         await message.answer(t("export_usage", year=this_year))
         return
     year = int(what)
-    start, end = reports.year_bounds_utc(year)
-    data, count = await exports.check_sheets(t, start, end, as_csv=as_csv)
+    data, count = await exports.check_sheets(t, year, as_csv=as_csv)
     await audit.add(user.telegram_id, "inspections.export", "year", year, {"rows": count, "format": extension})
     await message.answer_document(BufferedInputFile(data, filename=f"check-sheets-{year}.{extension}"),
                                   caption=t("export_caption", year=year, count=count))

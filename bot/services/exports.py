@@ -8,14 +8,13 @@ Column headers and sheet names are texts of the user's language (macros ``xlsx_c
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
 from bot.db import exports as repo
-from bot.db import inspections as inspections_repo
 from bot.db.audit import AuditRepository
 from bot.db.database import Database
 from bot.db.visit_lists import VisitList
@@ -48,16 +47,24 @@ class ExportService:
             return None
         return datetime.fromisoformat(iso_utc).astimezone(self._tz).replace(tzinfo=None, microsecond=0)
 
-    async def check_sheets(self, t: Texts, start_utc: str, end_utc: str, *, as_csv: bool = False,
-                           ) -> tuple[bytes, int]:
-        """The year's finalized sheets (one line each) and, on a second sheet, every answer."""
-        sheets = await inspections_repo.finalized_between(self._db, start_utc, end_utc)
+    def _year_bounds_utc(self, year: int) -> tuple[str, str]:
+        def edge(y: int) -> str:
+            return datetime(y, 1, 1, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
+
+        return edge(year), edge(year + 1)
+
+    async def check_sheets(self, t: Texts, year: int, *, as_csv: bool = False) -> tuple[bytes, int]:
+        """The year's finalized sheets (one line each) and, on a second sheet, every answer. A sheet belongs to the
+        year of its act date (item 10's reading: a sheet finished on 1 January for an act of 31 December is the
+        December year's); one without an act date to the local year of its finish."""
+        start_utc, end_utc = self._year_bounds_utc(year)
+        sheets = await repo.sheets_of_year(self._db, year, start_utc, end_utc)
         if as_csv:
             rows = [(r.id, self._local(r.finalized_at).strftime("%d.%m.%Y %H:%M"), r.inspector_id,
                      r.inspector_name or "", r.subject_bin, r.subject_name, r.act_number or "", r.act_date or "",
                      r.indicator, r.risk_class, int(r.gross_rule_fired), r.catalogue_version) for r in sheets]
             return csv_bytes(CSV_CHECK_SHEET_HEADER, rows), len(sheets)
-        answers = await repo.answers_between(self._db, start_utc, end_utc)
+        answers = await repo.answers_of_year(self._db, year, start_utc, end_utc)
         col = t.plain
         summary = Sheet(
             col("xlsx_sheet", name="check_sheets"),
