@@ -92,19 +92,32 @@ async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_pa
         assert "записан" in supervisor.text
         await supervisor.says("/findings 940215001231")
         assert "Критерии 20–21" in supervisor.text and "не оценивался" in supervisor.text
-        await supervisor.taps("21 ❌")  # significant: complaints not considered within five working days
-        assert "21</b>" not in supervisor.text and "не соответствует" in supervisor.text
+        assert "/findings 940215001231 21 нарушено" in supervisor.text  # the usage, with an example
+        # Significant: complaints not considered within five working days; dated by the complaint, with its source.
+        await supervisor.says("/findings 940215001231 21 не соответствует 14.03.2026 жалоба № 7")
+        assert "Записано" in supervisor.messages[-2]["text"]
+        assert "21</b>" not in supervisor.text and "не соответствует (14.03.2026, жалоба № 7)" in supervisor.text
         await supervisor.taps("Группа 3")
         assert "Критерии 22–26" in supervisor.text
-        await supervisor.taps("22 ✅")
+        await supervisor.says("/findings 940215001231 22 сәйкес келеді 15.03.2026")  # a Kazakh word, no source
+        assert "Критерии 22–26" in supervisor.text and "соответствует (15.03.2026)" in supervisor.text
+        # Bad input: a clear message, the usage, nothing recorded.
+        for bad, says in (("21 нарушено 01.01.2999", "не может быть позже"),
+                          ("9 нарушено 01.03.2026", "с 20 по 35"),
+                          ("21 плохо 01.03.2026", "Результат не распознан"),
+                          ("21 нарушено 31.02.2026", "Такой даты нет"),
+                          ("нарушено", "Не понял")):
+            await supervisor.says(f"/findings 940215001231 {bad}")
+            assert says in supervisor.text and "Записать вывод" in supervisor.text, bad
         await supervisor.says("/bin 940215001231")
         card = supervisor.text
         assert "ГУ «Отдел ЗАГС» <i>" in card  # escaped, shown as typed
         assert "Объективные критерии: не отмечены" in card
         # Item 9 over the 35 criteria: significant 1 of 15 (21) => 4.67; minor 0 of 5 (22 complies) => 0.
         assert "Показатель субъекта по всем 35 критериям (пп. 7–9): 4.67 — не отнесён к высокой степени риска" in card
-        audit = await app.services.db.fetch_all("SELECT action FROM audit_log WHERE action LIKE 'finding.%'")
-        assert len(audit) == 2
+        audit = await app.services.db.fetch_all("SELECT action, details FROM audit_log WHERE action LIKE 'finding.%'")
+        assert len(audit) == 2 and '"found_on": "2026-03-14"' in audit[0]["details"]
+        assert '"source_note": "жалоба № 7"' in audit[0]["details"]
         assert not emu.errors, emu.errors
     finally:
         await app.stop()

@@ -33,11 +33,14 @@ async def register(person: Person, bin_: str, name: str) -> None:
     assert "записан" in person.text
 
 
-async def finding(person: Person, bin_: str, criterion: int, mark: str, group: int | None = None) -> None:
-    await person.says(f"/findings {bin_}")
+async def finding(person: Person, bin_: str, criterion: int, mark: str, group: int | None = None,
+                  on: str = "01.12.2026") -> None:
+    """A finding dated by its event, typed as /findings; ``group``: the group its screen then shows."""
+    word = {"❌": "нарушено", "✅": "соответствует"}[mark]
+    await person.says(f"/findings {bin_} {criterion} {word} {on}")  # the source is optional
+    assert "Записано" in person.messages[-2]["text"]
     if group is not None:
-        await person.taps(f"Группа {group}")
-    await person.taps(f"{criterion} {mark}")
+        assert f"• Группа {group}" in person.buttons()  # the screen shows the criterion's group
 
 
 async def inspection(person: Person, bin_: str, act_date: str, violated: tuple[int, ...] = ()) -> None:

@@ -29,6 +29,7 @@ class Finding:
     severity: str
     answer: str  # complies / violated / not_applicable
     found_on: date
+    source_note: str | None = None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -60,7 +61,7 @@ _LATEST_OBJECTIVE = (
     " ORDER BY occurred_on DESC, id DESC LIMIT 1)"
 )
 _LATEST_FINDINGS = (
-    "SELECT subject_id, criterion, severity, answer, found_on FROM findings f WHERE id = ("
+    "SELECT subject_id, criterion, severity, answer, found_on, source_note FROM findings f WHERE id = ("
     "SELECT id FROM findings WHERE subject_id = f.subject_id AND criterion = f.criterion"
     " ORDER BY found_on DESC, id DESC LIMIT 1)"
 )
@@ -74,8 +75,8 @@ async def latest_objective(db: Database | Transaction, subject_id: int) -> dict[
 
 async def latest_findings(db: Database | Transaction, subject_id: int) -> dict[int, Finding]:
     rows = await db.fetch_all(_LATEST_FINDINGS + " AND subject_id = ?", (subject_id,))
-    return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]))
-            for r in rows}
+    return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]),
+                                    r["source_note"]) for r in rows}
 
 
 async def all_latest_objective(db: Database) -> dict[int, dict[int, ObjectiveState]]:
@@ -91,7 +92,7 @@ async def all_latest_findings(db: Database) -> dict[int, dict[int, Finding]]:
     result: dict[int, dict[int, Finding]] = {}
     for r in await db.fetch_all(_LATEST_FINDINGS):
         result.setdefault(r["subject_id"], {})[r["criterion"]] = Finding(
-            r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]))
+            r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]), r["source_note"])
     return result
 
 

@@ -2,7 +2,8 @@
 
 /subject <BIN> <name> registers a subject not visited yet; /objective <BIN> shows the six conditions for the
 nearest list's approval date and records a dated fact (/objective <BIN> <condition> <date> [count] [source]);
-/findings <BIN> shows toggles that record, with today's date, criteria 20-35 (each kept and audited).
+/findings <BIN> shows criteria 20-35 group by group and records a finding dated by its event
+(/findings <BIN> <criterion> <result> <date> [source]), each kept and audited.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.db.users import User
 from bot.scoring import Answer
 from bot.services.assessment import AssessmentService, SubjectAssessment
+from bot.services.import_rows import result_of
 from bot.texts import Texts
-from bot.ui.callbacks import ANSWER_BY_CODE, CODE_BY_ANSWER, FindingAction, ObjectiveAction
-from bot.ui.screens import MARKS
+from bot.ui.callbacks import FindingAction, ObjectiveAction
 from bot.validation import Invalid, kind_of, parse_bin_iin, parse_date, parse_text
 
 FINDING_GROUPS = (2, 3, 4, 5)  # the appendix's groups of criteria 20-35
@@ -56,31 +57,45 @@ def parse_objective(args: list[str], today: date) -> tuple[int, date, bool, int 
     return int(args[0]), occurred_on, met, value, note
 
 
+RESULT_WORDS_MAX = 3  # the longest result phrase: "не соответствует", "сәйкес келмейді" are two words
+
+
+def parse_finding(args: list[str], today: date) -> tuple[int, Answer, date, str | None] | str:
+    """``<criterion> <result> <dd.mm.yyyy> [source ...]`` -> (criterion, answer, date, source), or the reason it
+    is not that (a text name). The result is a word of the import's vocabulary (violated / complies, in
+    Kazakh or Russian, one to three words)."""
+    if len(args) < 3 or not args[0].isdigit():
+        return "findings_usage"
+    for width in range(min(RESULT_WORDS_MAX, len(args) - 2), 0, -1):
+        code = result_of(" ".join(args[1:1 + width]))
+        if code is not None:
+            break
+    else:
+        return "unknown_result"
+    found_on = parse_date(args[1 + width], today=today)
+    if isinstance(found_on, Invalid):
+        return found_on.reason.value
+    rest = args[2 + width:]
+    note = parse_text(" ".join(rest), limit=NOTE_LIMIT) if rest else None
+    if isinstance(note, Invalid):
+        return note.reason.value
+    return int(args[0]), Answer(code), found_on, note
+
+
 def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: AssessmentService,
                      ) -> tuple[str, InlineKeyboardMarkup]:
+    """A group of criteria 20-35 with each one's latest finding (result, date, source); buttons switch groups,
+    a finding is recorded by the command (its date and source are part of it)."""
     catalogue = assessment.catalogue
     criteria = [c for c in catalogue.criteria.values() if c.group == group]
     severities = {s: text(t.lang) for s, text in catalogue.severities.items()}
     text = t("findings_screen", subject=a.subject, group=catalogue.groups[group - 1], criteria=criteria,
              findings=a.findings, severities=severities)
-    rows = []
-    for c in criteria:
-        current = a.findings.get(c.number)
-        row = []
-        # "Not applicable" only where the duty is conditional (catalogue: conditional); none of 20-35 is.
-        offered = (Answer.COMPLIES, Answer.VIOLATED, *((Answer.NOT_APPLICABLE,) if c.conditional else ()))
-        for answer in offered:
-            chosen = " •" if current and current.answer == answer.value else ""
-            row.append(InlineKeyboardButton(
-                text=f"{c.number} {MARKS[answer.value]}{chosen}",
-                callback_data=FindingAction(bin=a.subject.bin, group=group, criterion=c.number,
-                                            answer=CODE_BY_ANSWER[answer]).pack()))
-        rows.append(row)
-    rows.append([
+    rows = [[
         InlineKeyboardButton(text=("• " if g == group else "") + t.plain("btn_group", number=g),
                              callback_data=FindingAction(bin=a.subject.bin, group=g).pack())
         for g in FINDING_GROUPS
-    ])
+    ]]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -136,11 +151,34 @@ async def show_objective(message: Message, command: CommandObject, user: User, t
     await message.answer(_objective_screen(t, found, assessment))
 
 
-async def show_findings(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService) -> None:
-    found = await _assessment_for(message, command, t, assessment)
-    if found:
-        text, markup = _findings_screen(t, found, FINDING_GROUPS[0], assessment)
-        await message.answer(text, reply_markup=markup)
+async def show_findings(message: Message, command: CommandObject, user: User, t: Texts,
+                        assessment: AssessmentService) -> None:
+    """/findings <BIN> shows criteria 20-35; /findings <BIN> <criterion> <result> <date> [source] records a finding
+    dated by its event (chapter 3 item 7, sources 2-5) and shows the criterion's group."""
+    parts = (command.args or "").split()
+    found = await _assessment_for(message, CommandObject(command=command.command, args=parts[0] if parts else ""),
+                                  t, assessment)
+    if not found:
+        return
+    group = FINDING_GROUPS[0]
+    if len(parts) > 1:
+        parsed = parse_finding(parts[1:], assessment.today())
+        if isinstance(parsed, str):
+            await message.answer(f"{t('findings_problem', reason=parsed, limit=NOTE_LIMIT)}\n"
+                                 f"{t('findings_usage', bin=found.subject.bin)}")
+            return
+        criterion, answer, found_on, note = parsed
+        problem = await assessment.set_finding(user, found.subject.bin, criterion, answer, found_on=found_on,
+                                               source_note=note)
+        if problem:
+            await message.answer(f"{t('findings_problem', reason=problem.value)}\n"
+                                 f"{t('findings_usage', bin=found.subject.bin)}")
+            return
+        found = await assessment.of_bin(found.subject.bin)
+        group = assessment.catalogue.criteria[criterion].group
+        await message.answer(t("recorded"))
+    text, markup = _findings_screen(t, found, group, assessment)
+    await message.answer(text, reply_markup=markup)
 
 
 async def objective_action(callback: CallbackQuery, callback_data: ObjectiveAction, t: Texts) -> None:
@@ -148,21 +186,16 @@ async def objective_action(callback: CallbackQuery, callback_data: ObjectiveActi
     await callback.answer(t.plain("objective_usage", bin=callback_data.bin), show_alert=True)
 
 
-async def finding_action(callback: CallbackQuery, callback_data: FindingAction, user: User, t: Texts,
+async def finding_action(callback: CallbackQuery, callback_data: FindingAction, t: Texts,
                          assessment: AssessmentService) -> None:
+    """A group button shows that group; a toggle of an older screen explains the command."""
     if callback_data.group not in FINDING_GROUPS:
         await callback.answer(t.plain("refusal", reason="unknown_button"))
         return
-    if callback_data.criterion:
-        answer = ANSWER_BY_CODE.get(callback_data.answer)
-        problem = await assessment.set_finding(user, callback_data.bin, callback_data.criterion, answer) \
-            if answer else "bad"
-        if problem:
-            await callback.answer(t.plain("refusal", reason="unknown_button"))
-            return
-        await callback.answer(t.plain("recorded"))
-    else:
-        await callback.answer()
+    if callback_data.criterion:  # a toggle of an older screen: a finding now needs its date and source
+        await callback.answer(t.plain("findings_usage", bin=callback_data.bin), show_alert=True)
+        return
+    await callback.answer()
     found = await assessment.of_bin(callback_data.bin)
     if found is None:
         return

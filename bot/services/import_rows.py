@@ -44,6 +44,14 @@ _RESULTS = {
     "complies": ("complies", "сәйкес келеді", "соответствует"),
 }
 _RESULT_BY_WORD = {fold(word): code for code, words in _RESULTS.items() for word in words}
+
+
+def result_of(text: str) -> str | None:
+    """A finding's result word (English, Kazakh or Russian, any case) as its code, the import's and /findings'
+    one vocabulary: 'violated', 'complies', or None."""
+    return _RESULT_BY_WORD.get(fold(text))
+
+
 _YES = {"yes", "y", "1", "true", "иә", "ия", "бар", "да", "есть"}
 _NO = {"no", "n", "0", "false", "жоқ", "нет"}
 
