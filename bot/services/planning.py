@@ -111,7 +111,7 @@ class PlanningService:
         existing = await repo.get_list(self._db, period.year, period.half)
         if existing is not None and existing.approved:
             return existing, []
-        candidates = await self.candidates(period, on=on)
+        candidates = await self.candidates(period, on=on, matter_only=True)
         ranked = rank_candidates(candidates, period, self._constants)
         async with self._db.transaction() as tx:
             await repo.save_draft(tx, period, ranked, user.telegram_id if user else None,
@@ -119,16 +119,18 @@ class PlanningService:
         visit_list = await repo.get_list(self._db, period.year, period.half)
         return visit_list, lacking_objective(candidates, period, self._constants)
 
-    async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None) -> list[Candidate]:
-        """Every subject that may matter to a list (a high indicator, or the objective high group: see
-        ``may_matter``), with its indicator over the 35 criteria and its objective group, both for the list's
-        approval date (``on``; by default the period's reference date). All subjects are computed as one set."""
+    async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None,
+                         matter_only: bool = False) -> list[Candidate]:
+        """Every subject with a check sheet or a record (``matter_only``: only those that may matter to a list,
+        a high indicator or the objective high group, see ``may_matter``), with its indicator over the 35
+        criteria and its objective group, both for the list's approval date (``on``; by default the period's
+        reference date). All subjects are computed as one set."""
         on = on or (self.reference_date(period) if period else self._today())
         risks = await self._assessment.all_risks(on=on, full_basis=False)
         figures = {}
         for subject_id, (indicator, conditions) in risks.items():
             shown, high_group = display(indicator.result.indicator), objective_group_high(conditions)
-            if may_matter(shown, high_group, self._constants):
+            if not matter_only or may_matter(shown, high_group, self._constants):
                 figures[subject_id] = (shown, indicator.result.risk_class.value, high_group)
         names = await repo.subject_names(self._db, figures)
         visits = await risk_sources.visit_dates(self._db, figures)
@@ -168,7 +170,7 @@ class PlanningService:
     async def list_state(self, period: ListPeriod, candidates: list[Candidate] | None = None) -> ListState:
         existing = await repo.get_list(self._db, period.year, period.half)
         if candidates is None:
-            candidates = await self.candidates()
+            candidates = await self.candidates(matter_only=True)
         since = period.deadline - ASSESSMENT_PERIOD
         high_unassessed = sum(1 for c in candidates
                               if c.objective_high and (c.last_visit is None or c.last_visit < since))
@@ -178,7 +180,7 @@ class PlanningService:
 
     async def deadlines(self) -> list[ListState]:
         """The next two deadlines and the state of their lists (/deadlines)."""
-        candidates = await self.candidates()
+        candidates = await self.candidates(matter_only=True)
         return [await self.list_state(p, candidates) for p in self.periods()]
 
     async def due_reminders(self) -> list[Reminder]:
@@ -196,7 +198,7 @@ class PlanningService:
             if days_left is None:
                 continue
             if candidates is None:
-                candidates = await self.candidates()
+                candidates = await self.candidates(matter_only=True)
             state = await self.list_state(period, candidates)
             if state.status == "approved":
                 continue
