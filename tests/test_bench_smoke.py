@@ -55,3 +55,15 @@ def test_import_benchmark_imports_what_it_generates(capsys):
     out = capsys.readouterr().out
     assert "subjects          1,000 rows" in out and "{'add': 1000}" in out
     assert "findings-again" in out and "{'unchanged': 1000}" in out
+
+
+def test_plan_benchmark_ranks_every_subject_and_checks_them_against_one_by_one(tmp_path, capsys):
+    from bench import plan
+
+    [figures] = plan.main(["--sizes", "400", "--in-process", "--dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    for label in ("400 subjects", "all_risks", "/plan draw", "/deadlines", "registry XLSX", "peak RSS",
+                  "all_risks equals subject_risk"):
+        assert label in out, label
+    assert figures.registry_rows == 400 and figures.ranked > 100 and figures.checked == min(300, figures.ranked)
+    assert figures.on_list + figures.left_out > 0  # the list had something to rank
