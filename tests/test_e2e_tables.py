@@ -256,6 +256,10 @@ async def test_exports_open_in_a_spreadsheet_with_headers_dates_and_numbers(emu,
 
         await admin.says("/export audit")
         audit = cells(workbook(admin.screen).active)
+        # every export said "sending a file…" while it was built, in the chat that asked
+        actions = [(str(c["chat_id"]), c["action"]) for c in emu.calls_of("sendChatAction")]
+        assert actions.count((str(ADMIN), "upload_document")) >= 3
+        assert (str(SUPERVISOR), "upload_document") in actions
         assert audit[0][3] == "Действие" and any(r[3] == "invitation.redeem" for r in audit[1:])
         assert all(isinstance(r[1], datetime) for r in audit[1:])
 
