@@ -124,6 +124,13 @@ async def register_subject(message: Message, command: CommandObject, user: User,
     await message.answer(t("subject_created", bin=number, name=name))
 
 
+async def _refuse(message: Message, t: Texts, command: str, reason: str, bin_: str) -> None:
+    """A record of /objective or /findings refused: the reason, then the command's usage for this subject,
+    in the person's language; nothing is written and they can send the record again."""
+    problem = t(f"{command}_problem", reason=reason, limit=NOTE_LIMIT)
+    await message.answer(f"{problem}\n{t(f'{command}_usage', bin=bin_)}")
+
+
 async def show_objective(message: Message, command: CommandObject, user: User, t: Texts,
                          assessment: AssessmentService) -> None:
     """/objective <BIN> shows the conditions; /objective <BIN> <condition> <date> [count|нет] [source] records
@@ -136,15 +143,13 @@ async def show_objective(message: Message, command: CommandObject, user: User, t
     if len(parts) > 1:
         parsed = parse_objective(parts[1:], assessment.today())
         if isinstance(parsed, str):
-            await message.answer(f"{t('objective_problem', reason=parsed, limit=NOTE_LIMIT)}\n"
-                                 f"{t('objective_usage', bin=found.subject.bin)}")
+            await _refuse(message, t, "objective", parsed, found.subject.bin)
             return
         condition, occurred_on, met, value, note = parsed
         problem = await assessment.set_objective(user, found.subject.bin, condition, met, occurred_on=occurred_on,
                                                  value=value, source_note=note)
         if problem:
-            await message.answer(f"{t('objective_problem', reason=problem.value)}\n"
-                                 f"{t('objective_usage', bin=found.subject.bin)}")
+            await _refuse(message, t, "objective", problem.value, found.subject.bin)
             return
         found = await assessment.of_bin(found.subject.bin)
         await message.answer(t("recorded"))
@@ -164,15 +169,13 @@ async def show_findings(message: Message, command: CommandObject, user: User, t:
     if len(parts) > 1:
         parsed = parse_finding(parts[1:], assessment.today())
         if isinstance(parsed, str):
-            await message.answer(f"{t('findings_problem', reason=parsed, limit=NOTE_LIMIT)}\n"
-                                 f"{t('findings_usage', bin=found.subject.bin)}")
+            await _refuse(message, t, "findings", parsed, found.subject.bin)
             return
         criterion, answer, found_on, note = parsed
         problem = await assessment.set_finding(user, found.subject.bin, criterion, answer, found_on=found_on,
                                                source_note=note)
         if problem:
-            await message.answer(f"{t('findings_problem', reason=problem.value)}\n"
-                                 f"{t('findings_usage', bin=found.subject.bin)}")
+            await _refuse(message, t, "findings", problem.value, found.subject.bin)
             return
         found = await assessment.of_bin(found.subject.bin)
         group = assessment.catalogue.criteria[criterion].group
