@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 from bot.app import run
 from bot.catalogue import CatalogueError
@@ -33,14 +35,21 @@ def main(argv: list[str]) -> int:
         print(f"refusing to start: {exc}", file=sys.stderr)
         return 3
     try:
-        asyncio.run(run(settings))
+        return run_until_stopped(run(settings))
+    finally:
+        lock.release()
+
+
+def run_until_stopped(bot: Coroutine[Any, Any, None]) -> int:
+    """Run the bot until it stops or Ctrl-C: exit 0, or 2 with the reason when the catalogue is broken.
+    The sandbox (``python -m sandbox``) starts the same way."""
+    try:
+        asyncio.run(bot)
     except CatalogueError as exc:
         print(f"catalogue error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass
-    finally:
-        lock.release()
     return 0
 
 

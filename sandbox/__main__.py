@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 
-from bot.catalogue import CatalogueError
+from bot.__main__ import main as bot_main
+from bot.__main__ import run_until_stopped
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
 
@@ -23,22 +23,13 @@ def main(argv: list[str]) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if "--unless-token" in argv and settings.bot_token is not None:
-        from bot.__main__ import main as bot_main
-
         return bot_main([])
     from sandbox.terminal import run_sandbox
 
     # The terminal is the chat: only warnings go to it unless LOG_LEVEL asks for more.
     setup_logging(settings.log_level if "LOG_LEVEL" in os.environ else "WARNING",
                   [s.get() for s in (settings.bot_token, settings.webhook_secret) if s])
-    try:
-        asyncio.run(run_sandbox(settings))
-    except CatalogueError as exc:
-        print(f"catalogue error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return run_until_stopped(run_sandbox(settings))
 
 
 if __name__ == "__main__":
