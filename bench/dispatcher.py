@@ -95,6 +95,9 @@ def subject_bin(index: int) -> str:
     raise AssertionError("no valid BIN among ten candidates")
 
 
+SKIP_LOCATION = "Пропустить"  # the location step after the header (its reply-keyboard button)
+
+
 def header_values(index: int, act_date: str) -> list[str]:
     """The nine header texts of the ``index``-th inspection, in the order the bot asks them."""
     subject = index % len(SUBJECTS)
@@ -126,7 +129,8 @@ class Step:
 
 
 def inspection_script(index: int, act_date: str) -> list[Step]:
-    steps = [Step("text", "/new"), *(Step("text", value) for value in header_values(index, act_date))]
+    steps = [Step("text", "/new"), *(Step("text", value) for value in header_values(index, act_date)),
+             Step("text", SKIP_LOCATION)]
     for item in range(1, 20):
         answer = ANSWERS.get(item, Answer.COMPLIES)
         steps.append(Step("answer", item=item, answer=answer))

@@ -93,7 +93,7 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
         # Each inspector opens a check sheet and reaches the first item (limits off while they type).
         for i in range(inspectors):
             uid = INSPECTORS_FROM + i
-            for text in [f"/new {BIN}", *HEADER]:
+            for text in [f"/new {BIN}", *HEADER, "Пропустить"]:  # the location skipped
                 emu.send_text(uid, text)
                 await emu.wait_idle(timeout=30)
         emu.send_rate_limit = LIMIT

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.dispatcher import (
+    SKIP_LOCATION,
     Phone,
     TimedReports,
     act_date,
@@ -225,7 +226,7 @@ async def crowd_member(emu: BotAPIEmulator, screens: Screens, user_id: int, inde
         return lambda: emu.press_button(user_id, label)
 
     await asyncio.sleep(random.Random(user_id).uniform(0, 1))  # everyone within the same second
-    steps = [says("/new"), *(says(v) for v in header_values(index, date)), taps_on(VIOLATED),
+    steps = [says("/new"), *(says(v) for v in header_values(index, date)), says(SKIP_LOCATION), taps_on(VIOLATED),
              says("Отчёт на интернет-ресурсе не размещён."), taps_on(NEXT),
              *(taps_on(COMPLIES) for _ in range(18)), taps_on(FINISH)]
     for step in steps:

@@ -40,6 +40,7 @@ from bot.handlers import (
     assessment,
     common,
     fallback,
+    follow_up,
     history,
     inline,
     inspection,
@@ -47,6 +48,7 @@ from bot.handlers import (
     planning,
     stats,
     tables,
+    verify,
 )
 from bot.handlers.draft_screen import DraftPresenter
 from bot.middlewares import AccessMiddleware
@@ -58,10 +60,12 @@ from bot.services.access import AccessService
 from bot.services.assessment import AssessmentService
 from bot.services.backups import BackupService
 from bot.services.exports import ExportService
+from bot.services.follow_up import FollowUpService
 from bot.services.importing import ImportService
 from bot.services.inspections import InspectionService
 from bot.services.offsite import S3Target
 from bot.services.planning import PlanningService
+from bot.services.proof import ProofService
 from bot.services.reports import ReportService
 from bot.services.stats import StatsService
 from bot.telegram_limits import RetryAfterMiddleware, TransientErrorRetryMiddleware, keep_response_models
@@ -109,6 +113,8 @@ class Services:
     exports: ExportService
     stats: StatsService
     charts: ChartPool
+    proof: ProofService
+    follow_up: FollowUpService
 
 
 def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None, *,
@@ -143,6 +149,8 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         charts=charts,
         backups=BackupService(db, settings.backup_dir, settings.backup_keep,
                               S3Target(settings.backup_s3) if settings.backup_s3 else None),
+        proof=ProofService(db),
+        follow_up=FollowUpService(db),
     )
 
 
@@ -169,15 +177,20 @@ def build_dispatcher(services: Services) -> Dispatcher:
         imports=services.imports,
         exports=services.exports,
         stats=services.stats,
+        proof=services.proof,
+        follow_up=services.follow_up,
     )
     dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
     errors.errors.register(on_error)
     # The check sheet's routers first: nearly every update is an inspector's answer or text. Tables before
-    # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only).
-    dp.include_routers(errors, tables.build_router(), inspection.build_router(), common.build_router(),
+    # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only); /verify
+    # before both (a PDF with that caption, or sent after the command alone).
+    dp.include_routers(errors, verify.build_router(), tables.build_router(), inspection.build_router(),
+                       common.build_router(),
                        planning.build_router(), stats.build_router(),
-                       assessment.build_router(), history.build_router(), admin.build_router(),
+                       assessment.build_router(), history.build_router(), follow_up.build_router(),
+                       admin.build_router(),
                        lookup.build_router(), inline.build_router(), fallback.build_router())
     return dp
 

@@ -33,6 +33,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("new", STAFF),
     CommandSpec("resume", STAFF),
     CommandSpec("mine", STAFF),
+    CommandSpec("verify", STAFF),  # bot/handlers/verify.py
     CommandSpec("cancel", STAFF),
     CommandSpec("bin", STAFF),
     CommandSpec("subject", STAFF),

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import outbox as outbox_repo
+from bot.db import remedies as remedies_repo
 from bot.db import reminders as reminders_repo
 from bot.db.database import Database
 from bot.db.users import UserRepository
 from bot.services.planning import PlanningService
 from bot.texts import texts
-from bot.ui.callbacks import DraftAction, PlanAction
+from bot.ui.callbacks import DraftAction, PlanAction, RemedyAction
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +73,31 @@ async def queue_stale_draft_nudges(db: Database, stale_after_days: int, today_lo
     if added:
         wake()
     return added
+
+
+async def queue_remedy_reminders(db: Database, today_local: str, wake: Callable[[], None]) -> int:
+    """The inspector of each open item whose remedy deadline has come is reminded once (the key holds the
+    item and its day; the row remembers the reminder), with a "remedied" button."""
+    users = UserRepository(db)
+    due = await db.read(remedies_repo.due_unreminded, today_local)
+    added = 0
+    for remedy in due:
+        user = await users.get(remedy.inspector_id)
+        async with db.transaction() as tx:
+            await tx.call(remedies_repo.mark_reminded, remedy.id, today_local)
+            if user is None or not user.active:
+                continue
+            t = texts(user.language)
+            text = t("remedy_reminder", r=remedy, due=_dotted(remedy.due_on))
+            markup = _markup([[InlineKeyboardButton(text=t.plain("btn_remedied"),
+                                                    callback_data=RemedyAction(remedy=remedy.id).pack())]])
+            added += await outbox_repo.enqueue(tx, f"remedy:{remedy.id}:{remedy.due_on}", user.telegram_id,
+                                               "reminder", text, markup)
+    if added:
+        wake()
+    return added
+
+
+def _dotted(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}.{month}.{year}"

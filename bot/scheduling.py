@@ -19,13 +19,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.alerts import ErrorReporter
 from bot.db.database import Database
-from bot.reminders import queue_deadline_reminders, queue_stale_draft_nudges
+from bot.reminders import queue_deadline_reminders, queue_remedy_reminders, queue_stale_draft_nudges
 from bot.services.backups import BackupService
 from bot.services.planning import PlanningService
 
 log = logging.getLogger(__name__)
 REMINDER_JOB = "visit-list-reminders"
 NUDGE_JOB = "stale-draft-nudges"
+REMEDY_JOB = "remedy-deadline-reminders"
 REMINDER_TIME = (9, 0)  # local time
 NUDGE_EVERY_HOURS = 1  # the key holds the local date: one nudge a day at most, whenever the job runs
 
@@ -48,6 +49,13 @@ def build_scheduler(db: Database, backups: BackupService, planning: PlanningServ
         return await queue_stale_draft_nudges(db, stale_draft_days, datetime.now(timezone).date().isoformat(), wake)
 
     scheduler.add_job(nudges, IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone), id=NUDGE_JOB,
+                      coalesce=True, max_instances=1, next_run_time=datetime.now(timezone))
+
+    async def remedies() -> int:
+        return await queue_remedy_reminders(db, datetime.now(timezone).date().isoformat(), wake)
+
+    # Hourly like the nudges (a missed morning is caught up): each open item is reminded once.
+    scheduler.add_job(remedies, IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone), id=REMEDY_JOB,
                       coalesce=True, max_instances=1, next_run_time=datetime.now(timezone))
 
     def on_job_error(event: JobExecutionEvent) -> None:

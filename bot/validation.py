@@ -29,6 +29,11 @@ class Rejection(StrEnum):
     DATE_IN_FUTURE = "date_in_future"
     DATE_TOO_OLD = "date_too_old"
     BAD_OFFICIAL = "bad_official"  # an official's line is not "name; position"
+    BAD_LOCATION = "bad_location"  # coordinates outside the globe's ranges (issue 14)
+    BAD_DEADLINE = "bad_deadline"  # not "item dd.mm.yyyy" (a remedy deadline, issue 14)
+    DEADLINE_NOT_VIOLATED = "deadline_not_violated"  # a deadline for an item that was not found violated
+    DEADLINE_NOT_AFTER_TODAY = "deadline_not_after_today"
+    DEADLINE_TOO_FAR = "deadline_too_far"  # limit: the days allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,29 @@ def parse_date(raw: str, *, today: date, earliest: date = EARLIEST_DATE) -> date
     if value < earliest:
         return Invalid(Rejection.DATE_TOO_OLD)
     return value
+
+
+def parse_remedy_deadline(raw: str, *, today: date, latest_days: int) -> tuple[int, date | None] | Invalid:
+    """A remedy deadline typed as "item dd.mm.yyyy" (or "item -" to clear it): after today, within
+    ``latest_days``. Whether the item was violated is the caller's check."""
+    parts = raw.split()
+    if len(parts) != 2 or not parts[0].isdigit():
+        return Invalid(Rejection.BAD_DEADLINE)
+    item = int(parts[0])
+    if parts[1] in ("-", "—"):
+        return item, None
+    pieces = parts[1].split(".")
+    if len(pieces) != 3 or [len(p) for p in pieces] != [2, 2, 4] or not all(p.isdigit() for p in pieces):
+        return Invalid(Rejection.BAD_DEADLINE)
+    try:
+        value = date(int(pieces[2]), int(pieces[1]), int(pieces[0]))
+    except ValueError:
+        return Invalid(Rejection.NO_SUCH_DATE)
+    if value <= today:
+        return Invalid(Rejection.DEADLINE_NOT_AFTER_TODAY)
+    if (value - today).days > latest_days:
+        return Invalid(Rejection.DEADLINE_TOO_FAR, latest_days)
+    return item, value
 
 
 def parse_text(raw: str | None, *, limit: int) -> str | Invalid:

@@ -612,6 +612,21 @@ class BotAPIEmulator:
         self._add_user_media_fields(body, caption, media_group_id)
         return self._user_message(user_id, body, **user_kw)
 
+    def send_location(
+        self,
+        user_id: int,
+        latitude: float,
+        longitude: float,
+        *,
+        horizontal_accuracy: float | None = None,
+        **user_kw: Any,
+    ) -> dict[str, Any]:
+        """The user shares a location (e.g. with a request_location keyboard button)."""
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if horizontal_accuracy is not None:
+            location["horizontal_accuracy"] = horizontal_accuracy
+        return self._user_message(user_id, {"location": location}, **user_kw)
+
     def send_raw_update(self, update: dict[str, Any]) -> None:
         """Queue an arbitrary update (``update_id`` is assigned when missing)."""
         update = copy.deepcopy(update)

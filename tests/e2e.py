@@ -81,6 +81,11 @@ class Person:
         self.emu.send_document(self.id, first_name=self.first_name, language_code=self.language_code, **kwargs)
         await self.emu.wait_idle()
 
+    async def shares_location(self, latitude: float, longitude: float, accuracy: float | None = None) -> None:
+        self.emu.send_location(self.id, latitude, longitude, horizontal_accuracy=accuracy,
+                               first_name=self.first_name, language_code=self.language_code)
+        await self.emu.wait_idle()
+
     @property
     def messages(self) -> list[dict[str, Any]]:
         return self.emu.messages(self.id)

@@ -34,6 +34,7 @@ async def fill_header(person):
     await person.says("/new")
     for value in HEADER:
         await person.says(value)
+    await person.says("Пропустить")  # the location step (tests/test_e2e_proof.py shares one)
 
 
 async def answer(person, item, label):

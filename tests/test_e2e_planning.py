@@ -27,6 +27,7 @@ async def gross_violation_inspection(inspector):
     await inspector.says(f"/new {BIN}")
     for value in ["ТОО «Ақ жол»", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]:
         await inspector.says(value)
+    await inspector.says("Пропустить")  # the location step
     for item in range(1, 20):
         await inspector.taps("❌ Не соответствует" if item == 9 else "✅ Соответствует")
         if item == 9:

@@ -47,6 +47,7 @@ async def inspection(person: Person, bin_: str, act_date: str, violated: tuple[i
     await person.says(f"/new {bin_}")
     for value in ["ТОО «Ақ жол»", "Астана", "Акимат", "Агентство", "5", act_date, "Иванов И.", "Эксперт"]:
         await person.says(value)
+    await person.says("Пропустить")  # the location step
     for item in range(1, 20):
         await person.taps("❌ Не соответствует" if item in violated else "✅ Соответствует")
         if item in violated:
@@ -248,6 +249,7 @@ async def test_a_second_visit_in_a_year_asks_a_reason_and_the_sheet_names_every_
         assert len(audit) == 1 and "Повторная жалоба заявителя" in audit[0]["details"]
         for value in ["Иванов И.", "Эксперт"]:
             await inspector.says(value)
+        await inspector.says("Пропустить")  # the location step
         for _ in range(19):
             await inspector.taps("✅ Соответствует")
 

@@ -229,6 +229,8 @@ async def fill_header(chat: Chat, values: list[str]) -> None:
     for number, value in enumerate(values, start=1):
         assert f"Шаг {number}/9" in chat.text, chat.text[:200]
         await chat.says(value)
+    if len(values) == 9:
+        await chat.says("Пропустить")  # the location step
 
 
 async def answer(chat: Chat, item: int, label: str) -> None:

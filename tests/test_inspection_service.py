@@ -58,6 +58,12 @@ class Walk:
         for value in HEADER:
             outcome = await self.type(value)
             assert isinstance(outcome, Done), outcome
+        self.message_id += 1
+        outcome = await self.service.skip_location(self.user, self.message_id)  # the location step
+        assert isinstance(outcome, Done), outcome
+        self.inspection = outcome.inspection
+        self.message_id += 1
+        await self.service.set_message(self.inspection.id, self.message_id)
         return outcome
 
     async def answer(self, item, answer):

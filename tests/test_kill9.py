@@ -34,6 +34,7 @@ async def test_kill_9_mid_inspection_then_resume_at_the_next_unanswered_item(emu
         await person.says(f"/new {BIN_A}")
         for value in ["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]:
             await person.says(value)
+        await person.says("Пропустить")  # the location step
         for _ in range(3):
             await person.taps(COMPLIES)
         assert person.text.startswith("4/19")

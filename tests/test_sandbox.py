@@ -20,7 +20,7 @@ async def lines(items):
 
 
 def inspection_lines():
-    typed = ["/new", *HEADER]
+    typed = ["/new", *HEADER, "Пропустить"]  # the location step skipped
     for item in range(1, 20):
         if item == 1:
             typed += ["#2", "Нет отчёта", "photo", "#2"]  # violated, a comment, a photo, then "Next"

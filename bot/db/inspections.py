@@ -37,8 +37,22 @@ HEADER_FIELDS = (
 STEP_OTHER_OFFICIALS = "other_officials"
 STEP_REPEAT_REASON = "repeat_visit_reason"
 EXTRA_FIELDS = (STEP_OTHER_OFFICIALS, STEP_REPEAT_REASON)
+# After the header: the visit's location, shared from the phone or skipped (issue 14); never blocks.
+STEP_LOCATION = "location"
 STEP_ITEM = "item"
+# From the review: remedy deadlines of the violated items, typed as "item dd.mm.yyyy" (issue 14 item 4).
+STEP_DEADLINES = "deadlines"
 STEP_REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class VisitLocation:
+    """Where the inspector's phone was: shared by the inspector, stored with the server time it arrived."""
+
+    lat: float
+    lon: float
+    accuracy: float | None  # metres (Telegram's horizontal_accuracy), when the phone gave it
+    received_at: str  # ISO UTC, the server's clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +75,7 @@ class Inspection:
     indicator: str | None
     risk_class: str | None
     result: dict[str, Any] | None
+    location: VisitLocation | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -75,6 +90,7 @@ class StoredAnswer:
     answer: str
     comment: str | None
     answered_at: str
+    remedy_due: str | None = None  # ISO date: the deadline to remedy a violation (issue 14 item 4)
 
     @property
     def evaluation(self) -> Evaluation:
@@ -93,6 +109,7 @@ class Evidence:
     mime_type: str | None
     media_group_id: str | None
     received_at: str
+    sha256: str | None = None  # of the bytes downloaded when the file arrived; None when that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +141,14 @@ def _inspection(row: sqlite3.Row) -> Inspection:
         indicator=row["indicator"],
         risk_class=row["risk_class"],
         result=json.loads(row["result_json"]) if row["result_json"] else None,
+        location=VisitLocation(row["location_lat"], row["location_lon"], row["location_accuracy"],
+                               row["location_at"]) if row["location_at"] else None,
     )
 
 
 def _evidence(row: sqlite3.Row) -> Evidence:
     return Evidence(row["item"], row["kind"], row["file_id"], row["file_unique_id"], row["file_size"],
-                    row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"])
+                    row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"], row["sha256"])
 
 
 # --- units of work: synchronous, composed by a service (see Database.run / Database.read) --------------
@@ -148,13 +167,13 @@ def load_draft(c: sqlite3.Connection, inspector_id: int) -> Inspection | None:
 
 def load_answers(c: sqlite3.Connection, inspection_id: int) -> dict[int, StoredAnswer]:
     rows = c.execute(
-        "SELECT item, criterion, severity, answer, comment, answered_at FROM answers"
+        "SELECT item, criterion, severity, answer, comment, answered_at, remedy_due FROM answers"
         " WHERE inspection_id = ? ORDER BY item",
         (inspection_id,),
     ).fetchall()
     return {
         r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
-                                r["answered_at"])
+                                r["answered_at"], r["remedy_due"])
         for r in rows
     }
 
@@ -219,7 +238,7 @@ def write_draft(c: sqlite3.Connection, inspection_id: int, **changes: Any) -> No
     )
 
 
-def write_screen_message(c: sqlite3.Connection, inspection_id: int, message_id: int) -> None:
+def write_screen_message(c: sqlite3.Connection, inspection_id: int, message_id: int | None) -> None:
     c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
               (message_id, utc_now(), inspection_id))
 
@@ -245,6 +264,10 @@ def write_answer(
         )
 
 
+def write_remedy_due(c: sqlite3.Connection, inspection_id: int, item: int, due: str | None) -> None:
+    c.execute("UPDATE answers SET remedy_due = ? WHERE inspection_id = ? AND item = ?", (due, inspection_id, item))
+
+
 def write_comment(c: sqlite3.Connection, inspection_id: int, item: int, comment: str | None) -> None:
     c.execute("UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item))
 
@@ -253,9 +276,9 @@ def insert_evidence(c: sqlite3.Connection, inspection_id: int, item: int, ev: Ev
     """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
     cursor = c.execute(
         "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size, file_name,"
-        " mime_type, media_group_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " mime_type, media_group_id, received_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
-         ev.media_group_id, ev.received_at),
+         ev.media_group_id, ev.received_at, ev.sha256),
     )
     return cursor.rowcount == 1
 
@@ -277,6 +300,13 @@ def write_finalized(
         (subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
          json.dumps(result, ensure_ascii=False), inspection_id),
     )
+
+
+def write_location(c: sqlite3.Connection, inspection_id: int, lat: float, lon: float, accuracy: float | None) -> None:
+    """The draft's visit location (a later one replaces it), with the server time of receipt."""
+    now = utc_now()
+    c.execute("UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
+              " updated_at = ? WHERE id = ? AND status = 'draft'", (lat, lon, accuracy, now, now, inspection_id))
 
 
 def write_cancelled(c: sqlite3.Connection, inspection_id: int) -> None:
@@ -317,7 +347,7 @@ async def create_draft(tx: Transaction, inspector_id: int, catalogue_version: st
     return await tx.call(insert_draft, inspector_id, catalogue_version, language, step)
 
 
-async def set_screen_message(db: Database, inspection_id: int, message_id: int) -> None:
+async def set_screen_message(db: Database, inspection_id: int, message_id: int | None) -> None:
     """Remember the message that shows a draft's current screen (one statement, its own transaction)."""
     await db.run(write_screen_message, inspection_id, message_id)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
+from bot.db.proof import pdf_hashes
 
 # The two queries of a subject's card (also run by bench/lookup.py against the stdlib driver).
 SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
@@ -24,6 +25,12 @@ class Subject:
     kind: str | None
     region: str | None
     address: str | None
+    lat: float | None = None  # the registry's coordinates (subjects import), when it has them
+    lon: float | None = None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,7 @@ class PastInspection:
     indicator: str
     risk_class: str
     gross_rule_fired: bool
+    pdfs: tuple[tuple[str, str], ...] = ()  # (language, SHA-256) of each PDF of the sheet stored so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +58,8 @@ class SubjectCard:
 
 
 def _subject(row: sqlite3.Row) -> Subject:
-    return Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"])
+    return Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"], row["lat"],
+                   row["lon"])
 
 
 class SubjectRepository:
@@ -67,9 +76,10 @@ class SubjectRepository:
         if subject is None:
             return None
         rows = await self._db.fetch_all(SUBJECT_HISTORY, (subject.id, history_limit))
+        hashes = await pdf_hashes(self._db, [r["id"] for r in rows])
         history = tuple(
             PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
-                           r["risk_class"], bool(r["gross_rule_fired"]))
+                           r["risk_class"], bool(r["gross_rule_fired"]), tuple(hashes.get(r["id"], {}).items()))
             for r in rows
         )
         return SubjectCard(subject, history)

@@ -11,6 +11,7 @@ from contextlib import suppress
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import ReplyKeyboardMarkup
 
 from bot.services.inspections import DraftView, InspectionService
 from bot.texts import Texts
@@ -33,7 +34,9 @@ class DraftPresenter:
         inspection = view.inspection
         screen = draft_screen(t, self._service.catalogue, view)
         chat_id = inspection.inspector_id
-        if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None:
+        replies = isinstance(screen.markup, ReplyKeyboardMarkup)  # only a new message can carry one
+        if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None \
+                and not replies:
             try:
                 await bot.edit_message_text(
                     chat_id=chat_id, message_id=edit_message_id, text=screen.text, reply_markup=screen.markup
@@ -49,4 +52,5 @@ class DraftPresenter:
             with suppress(TelegramBadRequest):
                 await bot.edit_message_reply_markup(chat_id=chat_id, message_id=inspection.message_id,
                                                     reply_markup=None)
-        await self._service.set_message(inspection.id, sent.message_id)
+        # A reply keyboard's message has no buttons to retire or edit later: no screen message is remembered.
+        await self._service.set_message(inspection.id, None if replies else sent.message_id)

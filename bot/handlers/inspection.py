@@ -20,17 +20,27 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
-from bot.db.inspections import EXTRA_FIELDS, HEADER_FIELDS, STEP_ITEM, STEP_REVIEW, Evidence, Inspection
+from bot.db.inspections import (
+    EXTRA_FIELDS,
+    HEADER_FIELDS,
+    STEP_DEADLINES,
+    STEP_ITEM,
+    STEP_LOCATION,
+    STEP_REVIEW,
+    Evidence,
+    Inspection,
+)
 from bot.db.users import User
 from bot.handlers.busy import sending_file
 from bot.handlers.draft_screen import DraftPresenter
 from bot.handlers.lookup import BARE_NUMBER
 from bot.services.assessment import AssessmentService, indicator_to_dict
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
+from bot.services.proof import MAX_DOWNLOAD_BYTES, fingerprint
 from bot.services.reports import ReportService
-from bot.texts import Texts, texts
+from bot.texts import LANGUAGES, Texts, texts
 from bot.ui.callbacks import ANSWER_BY_CODE, DraftAction, ItemAction, ReportAction
-from bot.ui.screens import cancel_confirm_screen, header_menu_screen, report_buttons
+from bot.ui.screens import cancel_confirm_screen, header_menu_screen, remove_reply_keyboard, report_buttons
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +90,50 @@ async def use_buttons(message: Message, bot: Bot, user: User, t: Texts, inspecti
     await presenter.show(bot, t, view, prefix=t("refusal", reason=Refusal.USE_BUTTONS))
 
 
+async def location_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                         presenter: DraftPresenter) -> None:
+    """The phone's location (the request_location button, or 📎 → Location at any point of the draft)."""
+    if message.forward_origin is not None or message.venue is not None:
+        # Someone else's point, or a place picked from a list, proves nothing about where the visit is.
+        await message.answer(t("location_forwarded"))
+        return
+    where = message.location
+    outcome = await inspections.share_location(user, where.latitude, where.longitude, where.horizontal_accuracy,
+                                               message.message_id)
+    if isinstance(outcome, Done):
+        accuracy = round(where.horizontal_accuracy) if where.horizontal_accuracy is not None else None
+        await message.answer(t("location_saved", accuracy=accuracy), reply_markup=remove_reply_keyboard())
+        await presenter.show(bot, t, outcome.view)
+        return
+    await _after_input(bot, t, user, outcome, presenter)
+
+
+async def location_text(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
+                        presenter: DraftPresenter) -> None:
+    """Text at the location step: the "skip" button (its label in either language), else a hint."""
+    if message.text.strip() in {texts(lang).plain("btn_skip_location") for lang in LANGUAGES}:
+        outcome = await inspections.skip_location(user, message.message_id)
+        if isinstance(outcome, Done):
+            await message.answer(t("location_skipped"), reply_markup=remove_reply_keyboard())
+            await presenter.show(bot, t, outcome.view)
+            return
+        await _after_input(bot, t, user, outcome, presenter)
+        return
+    view = await inspections.current(user)
+    if view is None:
+        raise SkipHandler
+    await presenter.show(bot, t, view, prefix=t("location_use_buttons"))
+
+
+def at_location_step(_: Message, draft: Inspection | None = None) -> bool:
+    return draft is not None and draft.step == STEP_LOCATION
+
+
 def at_text_step(draft: Inspection | None) -> bool:
     """The draft waits for typed text: a header field, or a comment on a violated item (or the reason of
     a "not applicable")."""
     return draft is not None and (
-        draft.step in HEADER_FIELDS or draft.step in EXTRA_FIELDS
+        draft.step in HEADER_FIELDS or draft.step in EXTRA_FIELDS or draft.step == STEP_DEADLINES
         or (draft.step == STEP_ITEM and draft.pending_evidence is not None))
 
 
@@ -98,18 +147,25 @@ def waits_for_text(_: Message, draft: Inspection | None = None) -> bool:
 
 
 async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                         presenter: DraftPresenter) -> None:
+                         presenter: DraftPresenter, draft: Inspection | None = None) -> None:
     received_at = datetime.now(UTC).isoformat(timespec="seconds")
+    file = message.photo[-1] if message.photo else (  # the largest size of a photo
+        # a document, or a video or voice recording from the field: kept as a file with its type
+        message.document or message.video or message.audio or message.voice or message.video_note)
+    # Fingerprinted on arrival (SHA-256 of the bytes getFile gives), only when it will be kept: a draft
+    # waits for evidence and the file is within the Bot API's download limit (else the service refuses).
+    print_ = None
+    if draft is not None and draft.pending_evidence is not None and (file.file_size or 0) <= MAX_DOWNLOAD_BYTES:
+        print_ = await fingerprint(bot, file.file_id)
+    size = print_.size if print_ else file.file_size
+    sha256 = print_.sha256 if print_ else None
     if message.photo:
-        photo = message.photo[-1]  # the largest size
-        ev = Evidence(0, "photo", photo.file_id, photo.file_unique_id, photo.file_size, None, "image/jpeg",
-                      message.media_group_id, received_at)
+        ev = Evidence(0, "photo", file.file_id, file.file_unique_id, size, None, "image/jpeg",
+                      message.media_group_id, received_at, sha256)
     else:
-        # A document, or a video or voice recording from the field: kept as a file with its type.
-        file = message.document or message.video or message.audio or message.voice or message.video_note
         name = getattr(file, "file_name", None) or f"{message.content_type}-{message.message_id}"
-        ev = Evidence(0, "document", file.file_id, file.file_unique_id, file.file_size, name,
-                      getattr(file, "mime_type", None), message.media_group_id, received_at)
+        ev = Evidence(0, "document", file.file_id, file.file_unique_id, size, name,
+                      getattr(file, "mime_type", None), message.media_group_id, received_at, sha256)
     outcome = await inspections.add_evidence(user, ev, message.message_id, caption=message.caption)
     if isinstance(outcome, Done) and outcome.notice == "album_more":
         return  # one screen per album, not one per photo
@@ -180,6 +236,9 @@ async def draft_action(
         await _after_button(callback, bot, t, user, outcome, presenter)
     elif action == "edit":
         outcome = await inspections.edit_header(user, inspection_id, callback_data.step, message_id)
+        await _after_button(callback, bot, t, user, outcome, presenter)
+    elif action in ("deadlines", "deadlines_back"):
+        outcome = await inspections.deadlines(user, inspection_id, message_id, open_=action == "deadlines")
         await _after_button(callback, bot, t, user, outcome, presenter)
     elif action in ("header", "review"):
         await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter, draft)
@@ -303,8 +362,10 @@ def build_router() -> Router:
     router.message.register(new_inspection, Command("new"))
     router.message.register(resume, Command("resume"))
     router.message.register(cancel, Command("cancel"))
+    router.message.register(location_text, F.text & ~F.text.startswith("/"), at_location_step)
     router.message.register(text_input, F.text & ~F.text.startswith("/"), waits_for_text)
     router.message.register(use_buttons, F.text & ~F.text.startswith("/"), at_button_step)
+    router.message.register(location_input, F.location)
     router.message.register(evidence_input, F.photo | F.document | F.video | F.audio | F.voice | F.video_note)
     router.callback_query.register(item_action, ItemAction.filter())
     router.callback_query.register(draft_action, DraftAction.filter())

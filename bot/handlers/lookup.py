@@ -11,6 +11,7 @@ from aiogram.types import Message
 
 from bot.db.imports import ImportSource
 from bot.services.assessment import AssessmentService, SubjectAssessment
+from bot.services.follow_up import FollowUpService
 from bot.services.importing import ImportService
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -22,7 +23,7 @@ BARE_NUMBER = re.compile(r"^\s*\d[\d\s-]{10,16}\s*$")
 
 
 async def _show_card(message: Message, raw: str, t: Texts, assessment: AssessmentService,
-                     reports: ReportService, imports: ImportService) -> None:
+                     reports: ReportService, imports: ImportService, follow_up: FollowUpService) -> None:
     number = parse_bin_iin(raw)
     if isinstance(number, Invalid):
         await message.answer(f"{t('invalid', reason=number.reason)}\n{t('lookup_usage')}")
@@ -34,7 +35,14 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
     markup = report_buttons(t, found.history[0].id) if found.history else None
     sources = await imports.sources(number) if found.findings or found.objective else []
-    await message.answer(card_text(t, found, reports, sources), reply_markup=markup)
+    text = card_text(t, found, reports, sources)
+    remedies = await follow_up.open_items(number)
+    if remedies:  # the open items of the follow-up on violations (issue 14 item 4)
+        items = [{"id": r.id, "item": r.item, "sheet": r.inspection_id,
+                  "due": ".".join(reversed(r.due_on.split("-"))), "overdue": r.due_on < assessment.today().isoformat()}
+                 for r in remedies]
+        text = t("joined", first=text, second=t("card_open_remedies", items=items))
+    await message.answer(text, reply_markup=markup)
 
 
 def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
@@ -42,7 +50,8 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
     """The subject's card (the look-up's and the inline look-up's message)."""
     history = [
         {"date": p.finalized_at, "indicator": p.indicator, "risk_class": p.risk_class,
-         "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number}
+         "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number,
+         "pdfs": p.pdfs}
         for p in found.history
     ]
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
@@ -55,16 +64,16 @@ def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
 
 
 async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,
-                         reports: ReportService, imports: ImportService) -> None:
+                         reports: ReportService, imports: ImportService, follow_up: FollowUpService) -> None:
     if not command.args:
         await message.answer(t("lookup_usage"))
         return
-    await _show_card(message, command.args, t, assessment, reports, imports)
+    await _show_card(message, command.args, t, assessment, reports, imports, follow_up)
 
 
 async def lookup_digits(message: Message, t: Texts, assessment: AssessmentService, reports: ReportService,
-                        imports: ImportService) -> None:
-    await _show_card(message, message.text, t, assessment, reports, imports)
+                        imports: ImportService, follow_up: FollowUpService) -> None:
+    await _show_card(message, message.text, t, assessment, reports, imports, follow_up)
 
 
 def build_router() -> Router:

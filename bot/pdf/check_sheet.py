@@ -18,6 +18,7 @@ from weasyprint.urls import URLFetcher
 
 from bot.catalogue import Catalogue, Requirement, Severity
 from bot.db.inspections import Evidence, Inspection, StoredAnswer
+from bot.geo import haversine_m
 from bot.texts import LANGUAGES, environment
 
 TEMPLATE = "pdf/check_sheet.html.j2"
@@ -54,6 +55,8 @@ class EvidenceFile:
     name: str | None
     size: int | None  # bytes
     received: str  # ISO UTC, as stored; the template shows it in the configured time zone
+    unique_id: str  # Telegram's file_unique_id (the same file sent again has the same one)
+    sha256: str | None  # of the bytes downloaded on arrival; None when the download failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,21 @@ class Violation:
     photos: tuple[Photo, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """The visit's location as printed."""
+
+    lat: str  # "43.238949"
+    lon: str
+    accuracy: int | None  # metres
+    received: str  # ISO UTC, as stored; the template shows it in the configured time zone
+    distance: str | None  # to the subject's coordinates in the registry: "140 m" / "1.4 km"
+
+
 def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
                        evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                       generated_at: str, timezone: tzinfo = UTC) -> bytes:
+                       generated_at: str, timezone: tzinfo = UTC,
+                       registry_point: tuple[float, float] | None = None) -> bytes:
     """The filled check sheet of Annex 2 as PDF bytes.
 
     CPU-bound (about half a second for a four-page sheet): an async handler calls it through
@@ -85,7 +100,7 @@ def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspectio
     """
     html = check_sheet_html(catalogue=catalogue, lang=lang, inspection=inspection, answers=answers,
                             evidence=evidence, images=images, result=result, generated_at=generated_at,
-                            timezone=timezone)
+                            timezone=timezone, registry_point=registry_point)
     # base_url=None and a fetcher that allows data: URIs only: rendering never touches the network or disk.
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=("data",)))
     return document.write_pdf(dpi=PRINT_DPI)
@@ -93,7 +108,8 @@ def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspectio
 
 def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
                      evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                     generated_at: str, timezone: tzinfo = UTC) -> str:
+                     generated_at: str, timezone: tzinfo = UTC,
+                     registry_point: tuple[float, float] | None = None) -> str:
     """The HTML that :func:`render_check_sheet` prints (every value escaped by the template environment)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no check sheet in language {lang!r}")
@@ -125,7 +141,27 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
         result=result,
         violations=violations,
         generated_at=generated_at,
+        place=place_of(inspection, registry_point, lang),
     )
+
+
+def place_of(inspection: Inspection, registry_point: tuple[float, float] | None, lang: str) -> Place | None:
+    """The location as printed, with the distance to the registry's coordinates when it has them."""
+    where = inspection.location
+    if where is None:
+        return None
+    distance = None
+    if registry_point is not None:
+        distance = format_distance(haversine_m(where.lat, where.lon, *registry_point), lang)
+    accuracy = round(where.accuracy) if where.accuracy is not None else None
+    return Place(f"{where.lat:.6f}", f"{where.lon:.6f}", accuracy, where.received_at, distance)
+
+
+def format_distance(metres: float, lang: str) -> str:
+    """'140 м' under a kilometre, '1,4 км' from there (the same units and comma in Kazakh and Russian)."""
+    if metres < 1000:
+        return f"{round(metres)} м"
+    return f"{metres / 1000:.1f} км".replace(".", ",")
 
 
 def _row(requirement: Requirement, answer: StoredAnswer | None) -> SheetRow:
@@ -144,7 +180,7 @@ def _officials(header: dict[str, str | None]) -> list[tuple[str, str]]:
 
 
 def _file(ev: Evidence) -> EvidenceFile:
-    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, ev.received_at)
+    return EvidenceFile(ev.kind, ev.file_name, ev.file_size, ev.received_at, ev.file_unique_id, ev.sha256)
 
 
 def _photo(image: EvidenceImage) -> Photo | None:

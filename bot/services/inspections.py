@@ -23,12 +23,15 @@ from typing import Any
 
 from bot.catalogue import Catalogue
 from bot.db import inspections as repo
+from bot.db import remedies as remedies_repo
 from bot.db.audit import write_entry
 from bot.db.database import Database
 from bot.db.inspections import (
     EXTRA_FIELDS,
     HEADER_FIELDS,
+    STEP_DEADLINES,
     STEP_ITEM,
+    STEP_LOCATION,
     STEP_OTHER_OFFICIALS,
     STEP_REPEAT_REASON,
     STEP_REVIEW,
@@ -38,10 +41,19 @@ from bot.db.inspections import (
 )
 from bot.db.subjects import load_subject, write_subject
 from bot.db.users import User, write_identity
+from bot.geo import valid_point
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
 from bot.texts import local_date
-from bot.validation import Invalid, Rejection, kind_of, parse_bin_iin, parse_date, parse_text
+from bot.validation import (
+    Invalid,
+    Rejection,
+    kind_of,
+    parse_bin_iin,
+    parse_date,
+    parse_remedy_deadline,
+    parse_text,
+)
 
 # Limits of the header fields (characters). Telegram allows 4096 per message; a printed form does not.
 FIELD_LIMITS = {
@@ -55,6 +67,9 @@ FIELD_LIMITS = {
     "repeat_visit_reason": 500,
 }
 COMMENT_LIMIT = 2000
+# A remedy deadline is a date after today and within a year of it (our reading: the order sets no term for
+# remedying a violation found by preventive control; a year keeps a typo such as 2072 out).
+REMEDY_WITHIN_DAYS = 366
 EVIDENCE_PER_ITEM = 30
 # Bots may download files of at most 20 MB through getFile.
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -253,7 +268,7 @@ class InspectionService:
         write_entry(c, user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
         return Done(repo.load(c, inspection_id))
 
-    async def set_message(self, inspection_id: int, message_id: int) -> None:
+    async def set_message(self, inspection_id: int, message_id: int | None) -> None:
         """Remember the message that shows the draft's current screen (the one edited in place)."""
         await repo.set_screen_message(self._db, inspection_id, message_id)
 
@@ -274,6 +289,8 @@ class InspectionService:
             return self._apply_field(c, user, inspection, text)
         if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
             return self._add_comment(c, user, inspection, text)
+        if inspection.step == STEP_DEADLINES:
+            return self._apply_deadlines(c, user, inspection, text)
         return self._refused(c, user, Refusal.USE_BUTTONS, repo.load(c, inspection.id))
 
     async def keep_suggestion(self, user: User, inspection_id: int, step: str) -> Outcome:
@@ -348,7 +365,9 @@ class InspectionService:
             changes.update(step=STEP_REVIEW, back_to_review=0)
         else:
             changes["step"] = _next_header_step("act_date" if step == STEP_REPEAT_REASON else step)
-            if changes["step"] == STEP_ITEM:
+            if changes["step"] == STEP_ITEM and inspection.location is None:
+                changes["step"] = STEP_LOCATION  # where the visit happens, before the items
+            elif changes["step"] == STEP_ITEM:
                 changes["current_item"] = 1
         repo.write_draft(c, inspection.id, **changes)
         updated = repo.load(c, inspection.id)
@@ -383,6 +402,91 @@ class InspectionService:
             return False
         year = act_date[-4:]
         return any(d[-4:] == year for d in repo.act_dates_in(c, bin_, inspection.id))
+
+    # --- the visit's location (issue 14 item 1) --------------------------------------------------------
+
+    async def share_location(self, user: User, lat: float, lon: float, accuracy: float | None,
+                             message_id: int) -> Outcome:
+        """The phone's location, at the location step or at any later point of the draft (a later one replaces
+        it); stored with the server time of receipt, audited. At the location step the items follow."""
+        return await self._db.run(self._share_location_work, user, lat, lon, accuracy, message_id)
+
+    def _share_location_work(self, c: sqlite3.Connection, user: User, lat: float, lon: float,
+                             accuracy: float | None, message_id: int) -> Outcome:
+        inspection = repo.load_draft(c, user.telegram_id)
+        if inspection is None:
+            return Refused(Refusal.NO_DRAFT)
+        if message_id <= inspection.last_input_id:
+            return Refused(Refusal.ALREADY, inspection)  # a redelivered update
+        if not valid_point(lat, lon) or (accuracy is not None and accuracy < 0):
+            return self._rejected(c, user, Invalid(Rejection.BAD_LOCATION), inspection.id)
+        repo.write_draft(c, inspection.id, last_input_id=message_id)
+        repo.write_location(c, inspection.id, lat, lon, accuracy)
+        write_entry(c, user.telegram_id, "inspection.location", "inspection", inspection.id,
+                    {"lat": lat, "lon": lon, "accuracy": accuracy})
+        if inspection.step == STEP_LOCATION:
+            self._leave_location_step(c, inspection)
+        return self._done(c, user, inspection.id, notice="location_saved")
+
+    async def skip_location(self, user: User, message_id: int) -> Outcome:
+        """'Skip' at the location step: the items follow; the PDF will say no location was shared."""
+        return await self._db.run(self._skip_location_work, user, message_id)
+
+    def _skip_location_work(self, c: sqlite3.Connection, user: User, message_id: int) -> Outcome:
+        inspection = repo.load_draft(c, user.telegram_id)
+        if inspection is None:
+            return Refused(Refusal.NO_DRAFT)
+        if message_id <= inspection.last_input_id or inspection.step != STEP_LOCATION:
+            return Refused(Refusal.ALREADY, inspection)
+        repo.write_draft(c, inspection.id, last_input_id=message_id)
+        self._leave_location_step(c, inspection)
+        return self._done(c, user, inspection.id, notice="location_skipped")
+
+    def _leave_location_step(self, c: sqlite3.Connection, inspection: Inspection) -> None:
+        if inspection.back_to_review:
+            repo.write_draft(c, inspection.id, step=STEP_REVIEW, back_to_review=0)
+        else:
+            repo.write_draft(c, inspection.id, step=STEP_ITEM, current_item=1)
+
+    # --- remedy deadlines (issue 14 item 4) -------------------------------------------------------------
+
+    async def deadlines(self, user: User, inspection_id: int, message_id: int, *, open_: bool) -> Outcome:
+        """The review's "deadlines" button (open_) and the deadlines screen's "back to the review"."""
+        return await self._db.run(self._deadlines_work, user, inspection_id, message_id, open_)
+
+    def _deadlines_work(self, c: sqlite3.Connection, user: User, inspection_id: int, message_id: int,
+                        open_: bool) -> Outcome:
+        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        if refusal:
+            return refusal
+        if open_:
+            violated = [a for a in repo.load_answers(c, inspection_id).values() if a.answer == Answer.VIOLATED]
+            if inspection.step != STEP_REVIEW or not violated:
+                return Refused(Refusal.STALE, inspection)
+            repo.write_draft(c, inspection_id, step=STEP_DEADLINES)
+        else:
+            if inspection.step != STEP_DEADLINES:
+                return Refused(Refusal.ALREADY, inspection)
+            repo.write_draft(c, inspection_id, step=STEP_REVIEW)
+        return self._done(c, user, inspection_id)
+
+    def _apply_deadlines(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
+        """Lines "item dd.mm.yyyy" ("item -" clears): all stored, or none when one is wrong (its reason)."""
+        answers = repo.load_answers(c, inspection.id)
+        changes: dict[int, str | None] = {}
+        for line in (line for line in text.strip().splitlines() if line.strip()):
+            parsed = parse_remedy_deadline(line, today=self._today(), latest_days=REMEDY_WITHIN_DAYS)
+            if isinstance(parsed, Invalid):
+                return self._rejected(c, user, parsed, inspection.id)
+            item, due = parsed
+            if item not in answers or answers[item].answer != Answer.VIOLATED:
+                return self._rejected(c, user, Invalid(Rejection.DEADLINE_NOT_VIOLATED, item), inspection.id)
+            changes[item] = due.isoformat() if due else None
+        if not changes:
+            return self._rejected(c, user, Invalid(Rejection.BAD_DEADLINE), inspection.id)
+        for item, due in changes.items():
+            repo.write_remedy_due(c, inspection.id, item, due)
+        return self._done(c, user, inspection.id, notice=None)  # the screen shows the dates
 
     # --- the 19 items --------------------------------------------------------------------------------
 
@@ -575,10 +679,29 @@ class InspectionService:
         as_dict = result_to_dict(result)
         repo.write_finalized(c, inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
                              result.gross_rule_fired, as_dict)
+        self._follow_up(c, user, inspection_id, subject_id, stored)
         write_entry(c, user.telegram_id, "inspection.finalize", "inspection", inspection_id,
                     {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
                      "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
         return Finished(repo.load(c, inspection_id), result)
+
+    def _follow_up(self, c: sqlite3.Connection, user: User, inspection_id: int, subject_id: int,
+                   stored: dict[int, StoredAnswer]) -> None:
+        """At finalization: the violations given a deadline become open items; the subject's open items of
+        earlier sheets whose requirement this sheet finds complying are closed (audited)."""
+        due = {a.item: a.remedy_due for a in stored.values() if a.answer == Answer.VIOLATED and a.remedy_due}
+        remedies_repo.insert_remedies(c, inspection_id, subject_id, user.telegram_id, due)
+        complying = {a.item for a in stored.values() if a.answer == Answer.COMPLIES}
+        closed = remedies_repo.close_by_sheet(c, subject_id, inspection_id, user.telegram_id, complying)
+        _follow_up_entries(c, user, closed, inspection_id)
+
+
+def _follow_up_entries(c: sqlite3.Connection, user: User, closed: list[remedies_repo.Remedy],
+                       inspection_id: int) -> None:
+    for remedy in closed:
+        write_entry(c, user.telegram_id, "remedy.close", "remedy", remedy.id,
+                    {"how": "later_sheet", "item": remedy.item, "sheet": remedy.inspection_id,
+                     "closing_sheet": inspection_id})
 
 
 def _ownership(inspection: Inspection | None, user: User) -> Refused | None:
@@ -616,7 +739,8 @@ def parse_officials(text: str, *, limit: int) -> str | Invalid:
 
 def _step_index(step: str) -> int:
     order = (*HEADER_FIELDS[:HEADER_FIELDS.index("act_date") + 1], STEP_REPEAT_REASON,
-             *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1:], STEP_OTHER_OFFICIALS, STEP_ITEM, STEP_REVIEW)
+             *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1:], STEP_OTHER_OFFICIALS, STEP_LOCATION, STEP_ITEM,
+             STEP_REVIEW, STEP_DEADLINES)
     return order.index(step) if step in order else len(order)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import sqlite3
@@ -14,8 +15,10 @@ from aiogram.exceptions import TelegramAPIError
 
 from bot.catalogue import Catalogue, Severity
 from bot.db import inspections as repo
+from bot.db import proof
 from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
+from bot.db.subjects import load_subject
 from bot.pdf.check_sheet import EvidenceImage
 from bot.pdf.pool import PdfPool
 from bot.texts import Texts
@@ -32,6 +35,7 @@ class CheckSheetDocument:
     data: bytes
     file_name: str
     subject_name: str
+    sha256: str  # recorded with the sheet: /verify recognises these exact bytes
 
 
 class ReportService:
@@ -59,9 +63,23 @@ class ReportService:
         return edge(year), edge(year + 1)
 
     async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
-        inspection, answers, evidence = await self._db.read(_sheet_data, inspection_id)
+        """The finalized sheet's PDF in a language: rendered once, stored with its SHA-256, and the stored
+        bytes sent on every later request. WeasyPrint 70 gives the same bytes for the same HTML (no creation
+        date is written), but a render also depends on photos downloaded again from Telegram (one may fail
+        or be gone), on the templates, fonts and library versions: only stored bytes keep the hash true."""
+        inspection, answers, evidence, point = await self._db.read(_sheet_data, inspection_id)
         if inspection is None or inspection.status != "finalized":
             raise ValueError(f"inspection {inspection_id} is not finalized")
+        name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
+        subject_name = inspection.header["subject_name"] or ""
+        stored = await proof.stored_pdf(self._db, inspection_id, lang)
+        if stored is None:
+            data = await self._render(bot, inspection, answers, evidence, lang, point)
+            stored = await self._db.run(proof.keep_pdf, inspection_id, lang, hashlib.sha256(data).hexdigest(), data)
+        return CheckSheetDocument(stored.data, name, subject_name, stored.sha256)
+
+    async def _render(self, bot: Bot, inspection: Inspection, answers: dict, evidence: list[Evidence],
+                      lang: str, point: tuple[float, float] | None) -> bytes:
         images = await self._images(bot, evidence)
         data = await self.pdf.render(  # in a worker process: never on the event loop, never holding its GIL
             catalogue=self._catalogue,
@@ -73,9 +91,9 @@ class ReportService:
             result=inspection.result,
             generated_at=inspection.finalized_at,
             timezone=self._tz,
+            registry_point=point,
         )
-        name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
-        return CheckSheetDocument(data, name, inspection.header["subject_name"] or "")
+        return data
 
     async def _images(self, bot: Bot, evidence: list[Evidence]) -> list[EvidenceImage]:
         """Photo evidence downloaded for the appendix; a file that cannot be fetched is listed only."""
@@ -95,8 +113,11 @@ class ReportService:
         return images
 
 
-def _sheet_data(c: sqlite3.Connection, inspection_id: int) -> tuple[Inspection | None, dict, list[Evidence]]:
+def _sheet_data(c: sqlite3.Connection, inspection_id: int
+                ) -> tuple[Inspection | None, dict, list[Evidence], tuple[float, float] | None]:
     inspection = repo.load(c, inspection_id)
     if inspection is None:
-        return None, {}, []
-    return inspection, repo.load_answers(c, inspection_id), repo.load_evidence(c, inspection_id)
+        return None, {}, [], None
+    subject = load_subject(c, inspection.header["subject_bin"]) if inspection.header["subject_bin"] else None
+    return (inspection, repo.load_answers(c, inspection_id), repo.load_evidence(c, inspection_id),
+            subject.point if subject else None)

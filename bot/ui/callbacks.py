@@ -71,3 +71,9 @@ class FindingAction(CallbackData, prefix="f"):
     group: Number
     criterion: Number = 0
     answer: str = ""
+
+
+class RemedyAction(CallbackData, prefix="r"):
+    """"Remedied" on a remedy-deadline reminder (issue 14 item 4)."""
+
+    remedy: int

@@ -10,13 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.catalogue import Catalogue
 from bot.db.inspections import (
     EXTRA_FIELDS,
     HEADER_FIELDS,
+    STEP_DEADLINES,
     STEP_ITEM,
+    STEP_LOCATION,
     STEP_OTHER_OFFICIALS,
     STEP_REVIEW,
     Inspection,
@@ -34,7 +42,7 @@ REVIEW_ROW = 5
 @dataclass(frozen=True, slots=True)
 class Screen:
     text: str
-    markup: InlineKeyboardMarkup | None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None  # a reply keyboard: sent anew, never edited
 
 
 def _button(text: str, data: ItemAction | DraftAction) -> InlineKeyboardButton:
@@ -132,7 +140,10 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
         for row in rows_of_lines
     ]
     keyboard.append([_button(t.plain("btn_header"), DraftAction(inspection=inspection.id, action="header"))])
-    keyboard.append([_button(t.plain("btn_finish"), DraftAction(inspection=inspection.id, action="finish"))])
+    last_row = [_button(t.plain("btn_finish"), DraftAction(inspection=inspection.id, action="finish"))]
+    if complete and any(a.answer == Answer.VIOLATED for a in answers.values()):  # remedy deadlines (issue 14)
+        last_row.append(_button(t.plain("btn_deadlines"), DraftAction(inspection=inspection.id, action="deadlines")))
+    keyboard.append(last_row)
     keyboard.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=keyboard))
 
@@ -157,9 +168,40 @@ def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
     return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), markup)
 
 
+def location_screen(t: Texts) -> Screen:
+    """The visit's location: a reply-keyboard button that asks the phone for it (request_location), and
+    "skip" (a missing location never blocks the inspector)."""
+    keyboard = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=t.plain("btn_send_location"), request_location=True)],
+                  [KeyboardButton(text=t.plain("btn_skip_location"))]],
+        resize_keyboard=True, one_time_keyboard=True, is_persistent=False,
+    )
+    return Screen(t("ask_location"), keyboard)
+
+
+def remove_reply_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove(remove_keyboard=True)
+
+
+def deadlines_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
+    """The violated items with their remedy deadlines; the inspector types "item dd.mm.yyyy"."""
+    inspection = view.inspection
+    items = [{"number": a.item, "text": catalogue.requirement(a.item).text(t.lang),
+              "due": ".".join(reversed(a.remedy_due.split("-"))) if a.remedy_due else None}
+             for a in view.answers.values() if a.answer == Answer.VIOLATED]
+    example = next((i["number"] for i in items), 1)
+    markup = InlineKeyboardMarkup(inline_keyboard=[[
+        _button(t.plain("btn_deadlines_back"), DraftAction(inspection=inspection.id, action="deadlines_back"))]])
+    return Screen(t("deadlines_screen", items=items, example=example), markup)
+
+
 def draft_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     """The screen of the draft's current step."""
     inspection, answers = view.inspection, view.answers
+    if inspection.step == STEP_DEADLINES:
+        return deadlines_screen(t, catalogue, view)
+    if inspection.step == STEP_LOCATION:
+        return location_screen(t)
     if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
         return header_screen(t, inspection, view.suggestion, view.today)
     if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:

@@ -52,6 +52,7 @@ CALLBACK_RIGHTS: dict[str, object] = {
     "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
     "o": MEMBERS, "f": MEMBERS, "v": frozenset(PLANNERS),
     "im": TABLES,  # a pending import's apply / cancel, the empty templates (bot/handlers/tables.py)
+    "r": OWNER_OR_NOT_INSPECTOR,  # "remedied" on a remedy-deadline reminder (bot/handlers/follow_up.py)
 }
 OTHER_RIGHTS: dict[str, object] = {"inline_query": MEMBERS}  # the inline look-up: staff only
 ACTORS = {  # who tries: (user id, role or None for a stranger / a revoked user)

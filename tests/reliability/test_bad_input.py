@@ -144,7 +144,8 @@ async def step(chat, action: tuple[str, Any], last_press: list[str]) -> tuple[in
                 await press(chat.button(forward[0]))
                 presses += 1
             else:
-                await chat.says(next(HEADER_VALUES) if chat.text.startswith("Шаг") else "/resume")
+                await chat.says(next(HEADER_VALUES) if chat.text.startswith("Шаг")
+                                else "Пропустить" if chat.text.startswith("📍") else "/resume")
             sent += 1
         return sent, presses
     if kind == "text":

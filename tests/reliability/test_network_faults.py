@@ -30,7 +30,8 @@ INSPECTORS = 20
 # Of all API calls, spread over 429 / 500 / 502 / dropped connection (each 429 costs a 1 s wait: CI keeps it low).
 FAULT_RATE = 0.10 if FULL else 0.05
 OUTAGE_SECONDS = 60.0 if FULL else 4.0  # the 60 s with RELIABILITY=full; a short one in CI
-HEADER = ["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]
+HEADER = ["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт",
+          "Пропустить"]  # the last: the location step skipped
 COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
 STORED = {COMPLIES: "complies", VIOLATED: "violated", NOT_APPLICABLE: "not_applicable"}
 NEXT, FINISH = "➡ Далее", "🏁 Завершить"
