@@ -11,14 +11,13 @@ from aiogram import Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 
 from bot.db.subjects import SubjectRepository
-from bot.handlers.lookup import card_text
+from bot.handlers.lookup import MAX_MESSAGE_TEXT, fitted_card
 from bot.scoring.engine import display
 from bot.services.assessment import AssessmentService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 
 MAX_RESULTS = 10
-MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text, also an inline result's
 
 
 async def inline_lookup(inline_query: InlineQuery, t: Texts, subjects: SubjectRepository,
@@ -30,7 +29,7 @@ async def inline_lookup(inline_query: InlineQuery, t: Texts, subjects: SubjectRe
             continue
         result = found.risk.result
         latest = found.history[0] if found.history else None
-        text = card_text(t, found, reports)
+        text = fitted_card(t, found, reports)
         if len(text) > MAX_MESSAGE_TEXT:  # a long history: the card without it still says what matters
             text = t("subject_card_short", subject=found.subject)
         results.append(InlineQueryResultArticle(

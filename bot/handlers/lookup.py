@@ -18,6 +18,7 @@ from bot.texts import Texts
 from bot.ui.screens import report_buttons
 from bot.validation import Invalid, parse_bin_iin
 
+MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text (counted here on the HTML: a safe bound)
 # A bare BIN/IIN typed alone (spaces and dashes allowed): the look-up, unless a draft waits for a text.
 BARE_NUMBER = re.compile(r"^\s*\d[\d\s-]{10,16}\s*$")
 
@@ -35,24 +36,39 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     # The latest check sheet's PDF, for its inspector and for supervisors and admins (the handler checks).
     markup = report_buttons(t, found.history[0].id) if found.history else None
     sources = await imports.sources(number) if found.findings or found.objective else []
-    text = card_text(t, found, reports, sources)
     remedies = await follow_up.open_items(number)
+    tail = None
     if remedies:  # the open items of the follow-up on violations (issue 14 item 4)
         items = [{"id": r.id, "item": r.item, "sheet": r.inspection_id,
                   "due": ".".join(reversed(r.due_on.split("-"))), "overdue": r.due_on < assessment.today().isoformat()}
                  for r in remedies]
-        text = t("joined", first=text, second=t("card_open_remedies", items=items))
-    await message.answer(text, reply_markup=markup)
+        tail = t("card_open_remedies", items=items)
+    await message.answer(fitted_card(t, found, reports, sources, tail), reply_markup=markup)
+
+
+def fitted_card(t: Texts, found: SubjectAssessment, reports: ReportService,
+                sources: Sequence[ImportSource] = (), tail: str | None = None) -> str:
+    """The card (with ``tail`` below it) within one message: when it is too long, the PDFs' SHA-256 lines
+    of the oldest history entries are left out first (/verify still finds those sheets by their files)."""
+    text = ""
+    for hashed in range(len(found.history), -1, -1):
+        text = card_text(t, found, reports, sources, hashed=hashed)
+        if tail:
+            text = t("joined", first=text, second=tail)
+        if len(text) <= MAX_MESSAGE_TEXT:
+            break
+    return text
 
 
 def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
-              sources: Sequence[ImportSource] = ()) -> str:
-    """The subject's card (the look-up's and the inline look-up's message)."""
+              sources: Sequence[ImportSource] = (), hashed: int | None = None) -> str:
+    """The subject's card (the look-up's and the inline look-up's message); ``hashed``: how many of the
+    newest history entries show their PDFs' SHA-256 (all when None)."""
     history = [
         {"date": p.finalized_at, "indicator": p.indicator, "risk_class": p.risk_class,
          "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number,
-         "pdfs": p.pdfs}
-        for p in found.history
+         "pdfs": p.pdfs if hashed is None or index < hashed else ()}
+        for index, p in enumerate(found.history)
     ]
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     severities = {key: text(t.lang) for key, text in found.view["severity_names"].items()}

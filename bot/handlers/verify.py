@@ -8,7 +8,6 @@ from aiogram.types import Message
 
 from bot.db.users import User
 from bot.services.proof import MAX_DOWNLOAD_BYTES, VERIFY_WAIT, ProofService, VerifyOutcome
-from bot.services.reports import ReportService
 from bot.texts import Texts
 
 
@@ -17,13 +16,12 @@ async def ask_for_pdf(message: Message, user: User, t: Texts, proof: ProofServic
     await message.answer(t("verify_ask", minutes=int(VERIFY_WAIT.total_seconds() // 60)))
 
 
-async def verify_pdf(message: Message, bot: Bot, user: User, t: Texts, proof: ProofService,
-                     reports: ReportService) -> None:
+async def verify_pdf(message: Message, bot: Bot, user: User, t: Texts, proof: ProofService) -> None:
     document = message.document
     verified = await proof.verify(bot, user.telegram_id, document.file_id, document.file_size, document.file_name,
                                   document.mime_type)
     if verified.outcome == VerifyOutcome.MATCH:
-        text = t("verify_match", m=verified.match, finalized=reports.local_time(verified.match.finalized_at))
+        text = t("verify_match", m=verified.match, finalized=verified.match.finalized_at)
     elif verified.outcome == VerifyOutcome.NO_MATCH:
         text = t("verify_no_match", sha256=verified.sha256)
     elif verified.outcome == VerifyOutcome.TOO_BIG:
