@@ -1,4 +1,4 @@
--- Version 9 (issue 14 items 1, 2, 4): proof on the sheet and follow-up on violations.
+-- Version 10 (issue 14 items 1, 2, 4): proof on the sheet and follow-up on violations.
 -- Evidence: the SHA-256 of the bytes downloaded through the Bot API when the file arrived (NULL when the
 -- download failed: the appendix says so); file_size is then the number of bytes hashed.
 ALTER TABLE evidence ADD COLUMN sha256 TEXT;
