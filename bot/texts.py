@@ -30,6 +30,8 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES, EVIDENCE_PER_ITEM
+
 LANGUAGES = ("kk", "ru")
 DEFAULT_LANGUAGE = "ru"
 # The language of the order itself: its texts are the original, the others our working translation.
@@ -206,17 +208,13 @@ class Facts:
         """The date of the order (4 May 2023), also the example of a date to type."""
         return date.fromisoformat(self._catalogue.order["date"])
 
-    @cached_property
+    @property
     def evidence_per_item(self) -> int:
-        from bot.services.inspections import EVIDENCE_PER_ITEM
-
         return EVIDENCE_PER_ITEM
 
-    @cached_property
+    @property
     def max_file_mb(self) -> int:
-        from bot.services.inspections import MAX_EVIDENCE_BYTES
-
-        return MAX_EVIDENCE_BYTES // (1024 * 1024)
+        return BOT_DOWNLOAD_LIMIT_BYTES // (1024 * 1024)
 
     @cached_property
     def earliest_act_date(self) -> date:

@@ -17,7 +17,8 @@ from jinja2.ext import babel_extract
 
 from bot import texts as texts_module
 from bot.catalogue import default_catalogue
-from bot.services.inspections import EVIDENCE_PER_ITEM, MAX_EVIDENCE_BYTES
+from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES as MAX_EVIDENCE_BYTES
+from bot.limits import EVIDENCE_PER_ITEM
 from bot.texts import (
     GETTEXT_KEYWORDS,
     LANGUAGES,

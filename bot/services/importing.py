@@ -19,6 +19,7 @@ from bot.db import imports as repo
 from bot.db.audit import record as audit
 from bot.db.database import Database, Transaction
 from bot.db.users import Role, User
+from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES
 from bot.services.import_rows import (
     Action,
     FindingRecord,
@@ -39,7 +40,7 @@ from bot.validation import kind_of
 
 IMPORTERS = (Role.ADMIN, Role.SUPERVISOR, Role.HEAD)
 MAX_ROWS = 100_000  # a file of more data rows is refused as a whole
-MAX_FILE_BYTES = 20 * 1024 * 1024  # the Bot API's download limit (getFile)
+MAX_FILE_BYTES = BOT_DOWNLOAD_LIMIT_BYTES  # the Bot API's download limit (getFile)
 AWAITING_FOR = timedelta(hours=1)  # after /import, the person's next file within this time is the table
 
 

@@ -42,6 +42,7 @@ from bot.db.inspections import (
 from bot.db.subjects import load_subject, write_subject
 from bot.db.users import User, write_identity
 from bot.geo import valid_point
+from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES, EVIDENCE_PER_ITEM
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
 from bot.texts import local_date
@@ -70,9 +71,6 @@ COMMENT_LIMIT = 2000
 # A remedy deadline is a date after today and within a year of it (our reading: the order sets no term for
 # remedying a violation found by preventive control; a year keeps a typo such as 2072 out).
 REMEDY_WITHIN_DAYS = 366
-EVIDENCE_PER_ITEM = 30
-# Bots may download files of at most 20 MB through getFile.
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 class Refusal(StrEnum):
@@ -637,7 +635,7 @@ class InspectionService:
         pending = repo.load_answers(c, inspection.id).get(inspection.pending_evidence)
         if pending is not None and pending.answer == Answer.NOT_APPLICABLE:
             return self._refused(c, user, Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
-        if ev.file_size is not None and ev.file_size > MAX_EVIDENCE_BYTES:
+        if ev.file_size is not None and ev.file_size > BOT_DOWNLOAD_LIMIT_BYTES:
             return self._refused(c, user, Refusal.TOO_BIG, inspection)
         item = inspection.pending_evidence
         if repo.count_evidence(c, inspection.id, item) >= EVIDENCE_PER_ITEM:

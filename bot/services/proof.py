@@ -19,10 +19,11 @@ from aiogram.exceptions import TelegramAPIError
 from bot.db import proof as repo
 from bot.db.database import Database
 from bot.db.proof import PdfMatch
+from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES
 
 log = logging.getLogger(__name__)
 
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile's limit for bots
+MAX_DOWNLOAD_BYTES = BOT_DOWNLOAD_LIMIT_BYTES  # getFile's limit for bots
 VERIFY_WAIT = timedelta(minutes=10)  # "/verify" alone: the next PDF within this time is checked
 
 
