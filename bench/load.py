@@ -138,7 +138,10 @@ async def pdf_under_load(directory: Path, tappers: int, pdfs: int, seconds: floa
     dp = build_dispatcher(replace(services, reports=reports))
     date = act_date(settings)
     writer = Phone(recording_bot(), ids[-1])
-    sheet = await walk(dp, writer, inspection_script(0, date), reports=reports)  # its PDF serves every finish
+    # A sheet's PDF is rendered once and stored (issue 14): each timed render is a sheet of its own. The first
+    # walk's PDF stands in for every tapper's finish (TimedReports), so their sheets have none stored either.
+    sheets = [await walk(dp, writer, inspection_script(n, date), reports=reports) for n in range(2 * pdfs + 1)]
+    fresh = iter(sheets[1:])
     phones = [Phone(recording_bot(), ids[i]) for i in range(tappers)]
     state, stop = Tapping(), asyncio.Event()
     tasks = [asyncio.create_task(tapper(dp, phones[i], i + 1, date, state, stop)) for i in range(tappers)]
@@ -153,7 +156,7 @@ async def pdf_under_load(directory: Path, tappers: int, pdfs: int, seconds: floa
             state.latencies = []
             started = time.perf_counter()
             for _ in range(pdfs):
-                document = await services.reports.check_sheet(writer.bot, sheet, "ru")
+                document = await services.reports.check_sheet(writer.bot, next(fresh), "ru")
                 assert document.data.startswith(b"%PDF")
             elapsed = time.perf_counter() - started
             figures[name] = list(state.latencies)

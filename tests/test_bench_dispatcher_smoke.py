@@ -1,6 +1,6 @@
 """The dispatcher benchmark at toy size: it prints its figures and really drove whole inspections.
 
-Two timed inspections (plus the warm-up one and the one whose PDF is measured) must end finalized in the
+Two timed inspections (plus the warm-up one and those whose PDFs are measured) must end finalized in the
 database with the score of the benchmark's mix, and the echo bot must have answered every update it was fed,
 so the benchmark cannot silently measure nothing. No timing is asserted.
 """
@@ -31,13 +31,19 @@ def test_dispatcher_benchmark_drives_real_inspections(tmp_path, capsys):
     # The truth, read from the database file itself rather than from the benchmark's bookkeeping.
     with sqlite3.connect(tmp_path / "ours.sqlite3") as conn:
         inspections = conn.execute("SELECT id, status, indicator FROM inspections ORDER BY id").fetchall()
+        pdfs = conn.execute("SELECT inspection_id FROM check_sheet_pdfs ORDER BY inspection_id").fetchall()
         answers = conn.execute(
             "SELECT inspection_id, item, answer, comment FROM answers ORDER BY inspection_id, item").fetchall()
     conn.close()
-    timed_and_others = dispatcher.WARMUP_INSPECTIONS + 2 + 1  # warm-up, the two timed, the PDF's
+    rendered = dispatcher.PDF_WARMUPS + 1  # a sheet of its own per render: a stored PDF is never rendered again
+    timed_and_others = dispatcher.WARMUP_INSPECTIONS + 2 + rendered  # warm-up, the two timed, the PDFs'
     assert [(status, indicator) for _, status, indicator in inspections] == [("finalized", INDICATOR)] * \
         timed_and_others
     assert set(report.ours.inspection_ids) <= {row[0] for row in inspections}
+    # Each measured render made and stored the PDF of a sheet that had none (the last ones in the file); the
+    # finishes before them got the benchmark's stand-in document, so only the first finish stored one too.
+    measured = [row[0] for row in inspections[-rendered:]]
+    assert [row[0] for row in pdfs][-rendered:] == measured and report.pdf.inspection_id == measured[-1]
     assert len(report.ours.inspection_ids) == 2
     by_inspection: dict[int, dict[int, tuple[str, str | None]]] = {}
     for inspection_id, item, answer, comment in answers:
