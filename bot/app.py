@@ -51,6 +51,7 @@ from bot.handlers import (
     verify,
 )
 from bot.handlers.draft_screen import DraftPresenter
+from bot.handlers.on_loop import keep_filters_on_the_loop
 from bot.middlewares import AccessMiddleware
 from bot.outbox import OutboxSender
 from bot.pdf.pool import PdfPool
@@ -192,6 +193,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
                        assessment.build_router(), history.build_router(), follow_up.build_router(),
                        admin.build_router(),
                        lookup.build_router(), inline.build_router(), fallback.build_router())
+    keep_filters_on_the_loop(dp)  # no thread switch per magic filter (bot/handlers/on_loop.py)
     return dp
 
 

@@ -287,6 +287,7 @@ class Texts:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self._env = env or environment(self.lang)
         self._macros: dict[str, Any] = {}
+        self._fixed: dict[str, Markup] = {}  # the texts without values, rendered once (see __call__)
         for name in text_templates(self._env):
             module = self._env.get_template(name).module
             for macro, value in vars(module).items():
@@ -307,7 +308,19 @@ class Texts:
                     self._macros[macro] = value
 
     def __call__(self, name: str, /, **values: Any) -> Markup:
-        """A message text (HTML, values escaped); Markup, so templates do not escape it twice."""
+        """A message text (HTML, values escaped); Markup, so templates do not escape it twice.
+
+        A text without values is the same every time (its phrases, the catalogue's and the configuration's
+        facts are fixed while the process runs): rendered once. Most buttons are such texts.
+        """
+        if not values:
+            fixed = self._fixed.get(name)
+            if fixed is None:
+                fixed = self._fixed[name] = self._render_macro(name, values)
+            return fixed
+        return self._render_macro(name, values)
+
+    def _render_macro(self, name: str, values: dict[str, Any]) -> Markup:
         macro = self._macros.get(name)
         if macro is None:
             raise KeyError(f"no text '{name}' in {TEXTS_FOLDER}")

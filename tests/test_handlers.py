@@ -12,6 +12,7 @@ emulator's checker (``sandbox/html_check.py``, a port of TDLib's parser), visibl
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
@@ -37,6 +38,9 @@ from aiogram.types import InlineKeyboardMarkup, Message, Update
 from bot.app import Services, build_dispatcher, prepare
 from bot.config import load_settings
 from bot.db import inspections as repo
+from bot.handlers.inspection import build_router as inspection_router
+from bot.handlers.on_loop import synchronous_filters
+from bot.services.inspections import HEADER_FIELDS
 from sandbox.html_check import EntityParseError, parse_html, trim_formatted, utf16_len
 from sandbox.images import png
 from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
@@ -490,3 +494,19 @@ async def test_a_bare_bin_reaches_the_look_up_while_a_draft_waits_for_a_button_a
     monkeypatch.undo()
     await chat.taps(COMPLIES)  # the draft goes on where it was
     assert chat.text.startswith("3/19")
+
+
+async def test_a_typed_header_value_is_routed_without_a_thread_switch(app, monkeypatch):
+    """aiogram runs a plain filter (a magic filter's resolve, a ``def``) through ``asyncio.to_thread``; the
+    dispatcher is built so that every filter runs on the event loop (bot/handlers/on_loop.py)."""
+    assert synchronous_filters(app.dp) == []
+    threads = []
+    real = asyncio.to_thread
+    monkeypatch.setattr(asyncio, "to_thread", lambda fn, *a, **k: threads.append(fn) or real(fn, *a, **k))
+    await fill_header(app.chat, HEADER[:3])
+    assert threads == []
+    assert (await draft(app)).step == HEADER_FIELDS[3]  # the texts reached the check sheet's handler
+
+    fresh = Dispatcher()
+    fresh.include_router(inspection_router())
+    assert synchronous_filters(fresh), "aiogram would run these in a thread: the test above proves nothing"
