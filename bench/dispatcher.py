@@ -710,7 +710,7 @@ def print_report(report: Report) -> None:
         print(f"    {target:<58}{figure:>10}  {status(met)}")
     print()
     print("  PDF       ReportService.check_sheet (reads, photo download, weasyprint in a worker process, storing)")
-    print(f"            of a sheet whose PDF was never made, one per render (the last: inspection {pdf.inspection_id}):")
+    print(f"            of a sheet whose PDF was never made, one per render (the last: {pdf.inspection_id}):")
     print(f"            2 violations, a comment, {pdf.images} photo (64x48 PNG); {len(pdf.seconds)} renders after "
           f"{PDF_WARMUPS} warm-ups")
     print(f"            p50 {nearest_rank(pdf.seconds, 0.5):.3f} s  p90 {pdf_p90:.3f} s  max {max(pdf.seconds):.3f} s"

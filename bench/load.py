@@ -4,7 +4,7 @@
 ``dp.feed_update`` with a recording session per person (no network). 20 inspectors walk check sheets
 concurrently, each tapping every 50-150 ms (a fast thumb). Their per-update latency is measured three times
 with the same load: with no PDF rendering; while 4 check sheets render back to back in the PDF worker
-processes (``PdfPool``, the shipped path); and, for comparison, while the same 4 render in a thread of the
+processes (``bot.workers.pdf_pool``, the shipped path); and, for comparison, while the same 4 render in a thread of the
 bot's process (the old ``asyncio.to_thread`` path, which holds the GIL). The tappers' own finishes get a
 ready document (their PDFs are not what is measured).
 
@@ -48,7 +48,6 @@ from bench.dispatcher import (
 )
 from bot.app import build_dispatcher, prepare
 from bot.config import load_settings
-from bot.pdf.check_sheet import render_check_sheet
 from bot.texts import texts
 from sandbox.emulator import BotAPIEmulator
 
@@ -74,8 +73,8 @@ def quantiles(values: Sequence[float]) -> str:
 class ThreadRenderer:
     """The old way, for comparison: WeasyPrint in a thread of the bot's own process."""
 
-    async def render(self, **kwargs: Any) -> bytes:
-        return await asyncio.to_thread(render_check_sheet, **kwargs)
+    async def run(self, fn: Any, /, **kwargs: Any) -> bytes:
+        return await asyncio.to_thread(fn, **kwargs)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from pathlib import Path
 from bench.lookup import Options, fill
 from bot.app import build_dispatcher, create_bot, prepare, start_outbox, stop_outbox
 from bot.catalogue import default_catalogue
+from bot.charts.draw import draw_all
 from bot.config import load_settings
 from bot.tables.writer import workbook_bytes
 from bot.texts import texts
@@ -119,7 +120,7 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
             figures.append(time.perf_counter() - started)
             specs, _ = stats._charts_of(t, f)
             started = time.perf_counter()
-            await services.charts.draw(specs)
+            await services.charts.run(draw_all, specs)
             drawing.append(time.perf_counter() - started)
             started = time.perf_counter()
             await asyncio.to_thread(workbook_bytes, stats._sheets(t, f))
@@ -131,7 +132,7 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
         await dp.stop_polling()
         await asyncio.wait_for(polling, 10)
         await stop_outbox(sender, sending)
-        await asyncio.to_thread(services.charts.close)
+        await asyncio.to_thread(services.charts.shutdown)
         await services.db.close()
         await bot.session.close()
         await emu.stop()

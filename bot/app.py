@@ -28,7 +28,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import menus, scheduling
 from bot.alerts import ErrorReporter
 from bot.catalogue import Catalogue, load_catalogue
-from bot.charts.pool import ChartPool
 from bot.config import Settings
 from bot.db import Database
 from bot.db.audit import AuditRepository
@@ -54,7 +53,6 @@ from bot.handlers.draft_screen import DraftPresenter
 from bot.handlers.on_loop import keep_filters_on_the_loop
 from bot.middlewares import AccessMiddleware
 from bot.outbox import OutboxSender
-from bot.pdf.pool import PdfPool
 from bot.polling import InboxPolling
 from bot.runtime import Runtime
 from bot.services.access import AccessService
@@ -71,6 +69,7 @@ from bot.services.reports import ReportService
 from bot.services.stats import StatsService
 from bot.telegram_limits import RetryAfterMiddleware, TransientErrorRetryMiddleware, keep_response_models
 from bot.texts import normalise_language, texts, use_timezone
+from bot.workers import WorkerPool, chart_pool, pdf_pool
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ class Services:
     imports: ImportService
     exports: ExportService
     stats: StatsService
-    charts: ChartPool
+    charts: WorkerPool
     proof: ProofService
     follow_up: FollowUpService
 
@@ -130,7 +129,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
     use_timezone(settings.timezone)  # of the local_date / local_datetime filters of every template
     assessment = AssessmentService(db, catalogue, today=today)
     planning = PlanningService(db, catalogue, today=today, assessment=assessment)
-    charts = ChartPool()
+    charts = chart_pool()
     runtime = runtime or Runtime()
     return Services(
         db=db,
@@ -140,7 +139,7 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         inspections=InspectionService(db, catalogue, today=today),
         planning=planning,
         assessment=assessment,
-        reports=ReportService(db, catalogue, settings.timezone, PdfPool(settings.pdf_workers)),
+        reports=ReportService(db, catalogue, settings.timezone, pdf_pool(settings.pdf_workers)),
         access=AccessService(db),
         outbox=OutboxRepository(db),
         reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
@@ -274,7 +273,7 @@ async def serve(settings: Settings, bot: Bot, services: Services, *, polling_tim
         scheduler.shutdown(wait=False)
         menus_task.cancel()
         await stop_outbox(sender, sending)
-        await asyncio.to_thread(services.charts.close)
+        await asyncio.to_thread(services.charts.shutdown)
         await services.db.close()
         await bot.session.close()
         await asyncio.to_thread(services.reports.pdf.shutdown)

@@ -32,7 +32,7 @@ class RunningBot:
         await self.dp.stop_polling()
         await asyncio.wait_for(self.task, 10)
         await stop_outbox(self.sender, self.sending)
-        await asyncio.to_thread(self.services.charts.close)
+        await asyncio.to_thread(self.services.charts.shutdown)
         await self.services.db.close()
         await self.bot.session.close()
         self.services.reports.pdf.shutdown()  # the PDF worker processes, when a PDF started them

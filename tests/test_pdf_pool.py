@@ -1,4 +1,5 @@
-"""The PDF worker pool: real processes render real check sheets; a worker killed mid-job is replaced."""
+"""The PDF worker pool (bot/workers.py): real processes render real check sheets; a worker killed mid-job is
+replaced."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 from pypdf import PdfReader
 
-from bot.pdf.pool import PdfPool
+from bot.pdf.check_sheet import render_check_sheet
+from bot.workers import pdf_pool
 from tests.test_pdf import answers_of, inspection, result_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -36,21 +38,21 @@ def pages(pdf: bytes) -> str:
 
 
 async def test_a_check_sheet_renders_in_a_worker_process_not_in_the_bot(catalogue):
-    pool = PdfPool(1)
+    pool = pdf_pool(1)
     try:
         workers = await pool.worker_pids()
         assert os.getpid() not in workers
-        pdf = await pool.render(**job(catalogue))
+        pdf = await pool.run(render_check_sheet, **job(catalogue))
         assert pdf.startswith(b"%PDF") and "17-05/123" in pages(pdf)
     finally:
         pool.shutdown()
 
 
 async def test_a_worker_killed_while_rendering_is_replaced_and_the_sheet_still_arrives(catalogue):
-    pool = PdfPool(1)
+    pool = pdf_pool(1)
     try:
         (worker,) = await pool.worker_pids()
-        rendering = asyncio.create_task(pool.render(**job(catalogue)))
+        rendering = asyncio.create_task(pool.run(render_check_sheet, **job(catalogue)))
         await asyncio.sleep(0.05)  # the job has reached the worker
         os.kill(worker, signal.SIGKILL)
         pdf = await asyncio.wait_for(rendering, 60)
@@ -62,7 +64,7 @@ async def test_a_worker_killed_while_rendering_is_replaced_and_the_sheet_still_a
 
 
 async def test_a_job_that_kills_its_worker_twice_fails_loudly_instead_of_vanishing(catalogue):
-    pool = PdfPool(1)
+    pool = pdf_pool(1)
 
     def live_workers() -> list[int]:
         executor = pool._executor  # the pool in use now (a fresh one after a death)
@@ -70,7 +72,7 @@ async def test_a_job_that_kills_its_worker_twice_fails_loudly_instead_of_vanishi
 
     try:
         await pool.worker_pids()
-        rendering = asyncio.create_task(pool.render(**job(catalogue)))
+        rendering = asyncio.create_task(pool.run(render_check_sheet, **job(catalogue)))
         for death in (1, 2):
             await asyncio.sleep(0.05)
             await until(live_workers)

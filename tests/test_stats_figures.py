@@ -98,18 +98,19 @@ async def test_a_worker_that_died_is_replaced_and_a_dollar_in_a_region_is_drawn_
     import os
     import signal
 
-    from bot.charts.pool import ChartPool
+    from bot.charts.draw import draw_all
     from bot.charts.spec import PlanAndDone
+    from bot.workers import chart_pool
 
     spec = PlanAndDone("По регионам", "Количество", ("A$B$", "Алматы"), (3, 1), (1, 0), (2, 1),
                        ("все", "по списку", "план", "итого"), horizontal=True)
-    pool = ChartPool()
+    pool = chart_pool()
     try:
-        first = await pool.draw([spec])
+        first = await pool.run(draw_all, [spec])
         assert first[0].startswith(b"\x89PNG")
         for pid in list(pool._pool()._processes):
             os.kill(pid, signal.SIGKILL)
-        again = await pool.draw([spec])
+        again = await pool.run(draw_all, [spec])
         assert again[0].startswith(b"\x89PNG")
     finally:
-        pool.close()
+        pool.shutdown()

@@ -1,5 +1,5 @@
 """Drawing the charts of /stats as PNG with matplotlib's Agg backend (no pyplot, no display, no global
-figure registry). Runs in the worker process of :mod:`bot.charts.pool`; matplotlib is imported on the
+figure registry). Runs in the chart worker of :mod:`bot.workers`; matplotlib is imported on the
 first call there, never by the bot's own process.
 
 The labels arrive finished, in Kazakh or Russian. DejaVu Sans (matplotlib's own default font, shipped

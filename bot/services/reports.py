@@ -19,9 +19,9 @@ from bot.db import proof
 from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
 from bot.db.subjects import load_subject
-from bot.pdf.check_sheet import EvidenceImage
-from bot.pdf.pool import PdfPool
+from bot.pdf.check_sheet import EvidenceImage, render_check_sheet
 from bot.texts import Texts
+from bot.workers import WorkerPool, pdf_pool
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,11 @@ class CheckSheetDocument:
 
 
 class ReportService:
-    def __init__(self, db: Database, catalogue: Catalogue, timezone: ZoneInfo, pdf: PdfPool | None = None) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, timezone: ZoneInfo, pdf: WorkerPool | None = None) -> None:
         self._db = db
         self._catalogue = catalogue
         self._tz = timezone
-        self.pdf = pdf or PdfPool(1)  # processes start with the first PDF unless started before
+        self.pdf = pdf or pdf_pool(1)  # processes start with the first PDF unless started before
 
     def summary(self, t: Texts, inspection: Inspection) -> str:
         """The result message (HTML): violations by severity, SP1/SP2, SPз, SPн, SP and the class."""
@@ -81,7 +81,8 @@ class ReportService:
     async def _render(self, bot: Bot, inspection: Inspection, answers: dict, evidence: list[Evidence],
                       lang: str, point: tuple[float, float] | None) -> bytes:
         images = await self._images(bot, evidence)
-        data = await self.pdf.render(  # in a worker process: never on the event loop, never holding its GIL
+        data = await self.pdf.run(  # in a worker process: never on the event loop, never holding its GIL
+            render_check_sheet,
             catalogue=self._catalogue,
             lang=lang,
             inspection=inspection,

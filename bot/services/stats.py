@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
-from bot.charts.pool import ChartPool
+from bot.charts.draw import draw_all  # matplotlib is imported in the worker only
 from bot.charts.spec import ChartSpec, Histogram, PlanAndDone, Ranking
 from bot.db import stats as repo
 from bot.db.database import Database
@@ -34,6 +34,7 @@ from bot.stats import (
 from bot.stats.figures import half_bounds
 from bot.tables.writer import Sheet, workbook_bytes
 from bot.texts import Texts
+from bot.workers import WorkerPool
 
 CHART_LABEL_CHARS = 45  # a criterion's text beside its bar; the XLSX has it whole
 CAPTION_TEXT_CHARS = 300  # a caption holds 1024 characters
@@ -58,7 +59,7 @@ class StatsReport:
 
 class StatsService:
     def __init__(self, db: Database, catalogue: Catalogue, planning: PlanningService, timezone: ZoneInfo,
-                 charts: ChartPool) -> None:
+                 charts: WorkerPool) -> None:
         self._db = db
         self._catalogue = catalogue
         self._planning = planning
@@ -108,7 +109,7 @@ class StatsService:
         if figures.empty:
             return None
         specs, captions = self._charts_of(t, figures)
-        pictures = await self._charts.draw(specs)
+        pictures = await self._charts.run(draw_all, specs)  # in the chart worker
         workbook = await asyncio.to_thread(workbook_bytes, self._sheets(t, figures))
         name = f"stats-{period.start.isoformat()}-{period.last.isoformat()}.xlsx"
         return StatsReport(figures, list(zip(pictures, captions, strict=True)), workbook, name)
