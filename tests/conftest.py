@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.db.clock import utc_now
 from bot.db.users import UserRepository
 from sandbox.emulator import BotAPIEmulator
+from tests.e2e import ADMIN, INSPECTOR, joins, start_bot
 
 TODAY = date(2026, 11, 25)
 # Valid numbers (control digit checked by tests/test_validation.py).
@@ -31,6 +32,25 @@ async def emu(tmp_path):
     await emulator.start()
     yield emulator
     await emulator.stop()
+
+
+@pytest_asyncio.fixture
+async def running(emu, tmp_path, request):
+    """The bot polling the emulator, with ADMIN as its admin. A test module's ``BOT_TODAY`` (a callable giving
+    a date) stands in for the bot's calendar; the real one otherwise."""
+    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN),
+                          today=getattr(request.module, "BOT_TODAY", None))
+    yield app
+    if not app.task.done():  # a test may stop it itself (a restart)
+        await app.stop()
+
+
+@pytest_asyncio.fixture
+async def inspector(emu, running):
+    """INSPECTOR, invited by the admin as an inspector and in (Russian)."""
+    person = await joins(emu, ADMIN, "inspector", INSPECTOR)
+    assert "инспектор" in person.text
+    return person
 
 
 @pytest_asyncio.fixture

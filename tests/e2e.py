@@ -129,3 +129,14 @@ async def joins(emu: BotAPIEmulator, admin_id: int, role: str, user_id: int, *, 
 
 
 PNG = png()
+
+# The people of most end-to-end scenarios: the admin named in ADMIN_IDS, and an inspector they invited.
+ADMIN, INSPECTOR = 1001, 2002
+# The check sheet's answer buttons as a Russian-speaking inspector sees them.
+COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
+
+
+def header_values(bin_: str, subject: str = "ТОО «Ақ жол»") -> list[str]:
+    """The nine header values an inspector types, in the order of the steps (BIN first, act date 7th)."""
+    return [bin_, subject, "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
+            "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]

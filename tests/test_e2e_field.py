@@ -5,17 +5,14 @@ Kazakh text folded under the working translation."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest_asyncio
-
 from bot.db import inspections as repo
 from sandbox.html_check import utf16_len
 from tests.conftest import BIN_A, BIN_B, TODAY
-from tests.e2e import joins, start_bot
+from tests.e2e import ADMIN, COMPLIES, INSPECTOR, header_values, joins, start_bot
 
-ADMIN, INSPECTOR, KAZAKH = 1001, 2002, 3003
-HEADER = [BIN_A, "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-          "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
-BACK, CANCEL, COMPLIES = "⬅ Назад", "✖ Отменить лист", "✅ Соответствует"
+KAZAKH = 3003
+HEADER = header_values(BIN_A)
+BACK, CANCEL = "⬅ Назад", "✖ Отменить лист"
 MAX_TEXT = 4096  # Telegram's limit of a message's text, after the entities are parsed out
 
 
@@ -23,17 +20,7 @@ def calendar():
     return TODAY  # 25.11.2026: the bot's local date in these tests
 
 
-@pytest_asyncio.fixture
-async def running(emu, tmp_path):
-    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN), today=calendar)
-    yield app
-    if not app.task.done():
-        await app.stop()
-
-
-@pytest_asyncio.fixture
-async def inspector(emu, running):
-    return await joins(emu, ADMIN, "inspector", INSPECTOR)
+BOT_TODAY = calendar  # tests/conftest.py: running
 
 
 def callback_of(message: dict, label: str) -> str:

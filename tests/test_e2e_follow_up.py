@@ -3,31 +3,14 @@ review, listed on the subject's card, reminded once through the outbox, closed b
 
 from datetime import date
 
-import pytest_asyncio
-
 from bot.reminders import queue_remedy_reminders
 from tests.conftest import BIN_A
-from tests.e2e import joins, start_bot
+from tests.e2e import COMPLIES, INSPECTOR, VIOLATED, header_values
 from tests.test_e2e_outbox import outbox_settled
 
-ADMIN, INSPECTOR = 1001, 2002
 TODAY = date(2026, 12, 2)
-HEADER = [BIN_A, "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-          "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
-COMPLIES, VIOLATED = "✅ Соответствует", "❌ Не соответствует"
-
-
-@pytest_asyncio.fixture
-async def running(emu, tmp_path):
-    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN), today=lambda: TODAY)
-    yield app
-    if not app.task.done():
-        await app.stop()
-
-
-@pytest_asyncio.fixture
-async def inspector(emu, running):
-    return await joins(emu, ADMIN, "inspector", INSPECTOR)
+BOT_TODAY = lambda: TODAY  # noqa: E731  the bot's calendar (tests/conftest.py: running)
+HEADER = header_values(BIN_A)
 
 
 async def to_review(person, violated=(1,), act_date="03.11.2026", repeat_reason=None):

@@ -1,33 +1,26 @@
 """An inspector's visit, end to end: the real aiogram Bot over HTTP against the Bot API emulator."""
 
-import pytest_asyncio
 
 from bot.db import inspections as repo
 from sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
-from tests.e2e import PNG, Person, joins, pdf_text, start_bot
+from tests.e2e import (
+    ADMIN,
+    COMPLIES,
+    INSPECTOR,
+    NOT_APPLICABLE,
+    PNG,
+    VIOLATED,
+    Person,
+    header_values,
+    joins,
+    pdf_text,
+    start_bot,
+)
 
-ADMIN, INSPECTOR, OTHER = 1001, 2002, 3003
+OTHER = 3003
 SUBJECT = "ТОО «Әділет & Құқық» <b>"
-HEADER = [BIN_A, SUBJECT, "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-          "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
-COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
-
-
-
-@pytest_asyncio.fixture
-async def running(emu, tmp_path):
-    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
-    yield app
-    if not app.task.done():
-        await app.stop()
-
-
-@pytest_asyncio.fixture
-async def inspector(emu, running):
-    person = await joins(emu, ADMIN, "inspector", INSPECTOR)
-    assert "инспектор" in person.text
-    return person
+HEADER = header_values(BIN_A, SUBJECT)
 
 
 async def fill_header(person):

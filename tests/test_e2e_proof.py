@@ -3,29 +3,11 @@ evidence fingerprints in the PDF's appendix, the PDF's own SHA-256 in the histor
 
 import hashlib
 
-import pytest_asyncio
-
 from tests.conftest import BIN_A, BIN_B
-from tests.e2e import PNG, joins, pdf_text, start_bot
+from tests.e2e import COMPLIES, INSPECTOR, PNG, VIOLATED, header_values, pdf_text
 
-ADMIN, INSPECTOR = 1001, 2002
-HEADER = [BIN_A, "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-          "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
-COMPLIES, VIOLATED = "✅ Соответствует", "❌ Не соответствует"
+HEADER = header_values(BIN_A)
 SKIP = "Пропустить"
-
-
-@pytest_asyncio.fixture
-async def running(emu, tmp_path):
-    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
-    yield app
-    if not app.task.done():
-        await app.stop()
-
-
-@pytest_asyncio.fixture
-async def inspector(emu, running):
-    return await joins(emu, ADMIN, "inspector", INSPECTOR)
 
 
 async def header(person, *, location=None, bin_=BIN_A):
