@@ -55,7 +55,7 @@ from bot.db import database as database_module
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.services.reports import CheckSheetDocument
-from bot.ui.callbacks import DraftAction, ItemAction
+from bot.ui.callbacks import ACT_BY_ANSWER, DraftAct, DraftAction, ItemAct, ItemAction
 from bot.validation import control_digit
 from sandbox.images import png
 from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
@@ -81,7 +81,7 @@ SUBJECTS = ("ТОО «Ақ жол сервис»", "ГКП «Центр обсл
 ANSWERS = {1: Answer.VIOLATED, 6: Answer.VIOLATED, 4: Answer.NOT_APPLICABLE}
 COMMENTS = {1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён.",
             4: "Услугодатель не является государственным органом: интернет-ресурса нет."}
-CODES = {Answer.COMPLIES: "c", Answer.VIOLATED: "v", Answer.NOT_APPLICABLE: "n"}
+CODES = ACT_BY_ANSWER  # the answer codes of the callback data
 
 
 def subject_bin(index: int) -> str:
@@ -387,10 +387,10 @@ async def walk(dp: Dispatcher, phone: Phone, steps: Sequence[Step], *, record: O
             update, fed = phone.text(step.text), ("text", step.text)
         else:
             if step.kind == "finish":
-                wanted = DraftAction(inspection=inspection_id, action="finish").pack()
+                wanted = DraftAction(inspection=inspection_id, action=DraftAct.FINISH).pack()
                 what = "Finish"
             else:
-                action = CODES[step.answer] if step.kind == "answer" else "e"
+                action = CODES[step.answer] if step.kind == "answer" else ItemAct.EVIDENCE_DONE
                 wanted = ItemAction(inspection=inspection_id, item=step.item, action=action).pack()
                 what = f"item {step.item} {step.kind}"
             data = phone.button(lambda d, w=wanted: d == w, what)

@@ -107,16 +107,16 @@ async def walk_one(dp: Any, phone: Phone, steps: Sequence[Any], position: int) -
     """Step ``position`` of a script, as bench.dispatcher.walk does it (the inspection id kept per phone)."""
     step = steps[position]
     from bench.dispatcher import CODES  # the answer codes of the callback data
-    from bot.ui.callbacks import DraftAction, ItemAction
+    from bot.ui.callbacks import DraftAct, DraftAction, ItemAct, ItemAction
 
     inspection_id = _inspection_of.get(phone.user_id, 0)
     if step.is_text:
         update = phone.text(step.text)
     else:
         if step.kind == "finish":
-            wanted = DraftAction(inspection=inspection_id, action="finish").pack()
+            wanted = DraftAction(inspection=inspection_id, action=DraftAct.FINISH).pack()
         else:
-            action = CODES[step.answer] if step.kind == "answer" else "e"
+            action = CODES[step.answer] if step.kind == "answer" else ItemAct.EVIDENCE_DONE
             wanted = ItemAction(inspection=inspection_id, item=step.item, action=action).pack()
         update = phone.tap(phone.button(lambda d, w=wanted: d == w, f"{step.kind} {step.item}"))
     await dp.feed_update(phone.bot, update)

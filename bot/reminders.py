@@ -10,8 +10,6 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.db import outbox as outbox_repo
 from bot.db import remedies as remedies_repo
 from bot.db import reminders as reminders_repo
@@ -19,13 +17,9 @@ from bot.db.database import Database
 from bot.db.users import UserRepository
 from bot.services.planning import PlanningService
 from bot.texts import texts
-from bot.ui.callbacks import DraftAction, PlanAction, RemedyAction
+from bot.ui import keyboards
 
 log = logging.getLogger(__name__)
-
-
-def _markup(rows: list[list[InlineKeyboardButton]]) -> str:
-    return InlineKeyboardMarkup(inline_keyboard=rows).model_dump_json(exclude_none=True)
 
 
 async def queue_deadline_reminders(db: Database, planning: PlanningService, wake: Callable[[], None]) -> int:
@@ -37,9 +31,7 @@ async def queue_deadline_reminders(db: Database, planning: PlanningService, wake
             t = texts(reminder.user.language)
             state, period = reminder.state, reminder.period
             text = t("list_reminder", s=state, deadline=period.deadline)
-            markup = _markup([[InlineKeyboardButton(
-                text=t.plain("btn_open_list"),
-                callback_data=PlanAction(year=period.year, half=period.half, action="show").pack())]])
+            markup = keyboards.as_json(keyboards.open_visit_list(t, period))
             added += await outbox_repo.enqueue(tx, reminder.key, reminder.user.telegram_id, "reminder", text, markup)
     if added:
         wake()
@@ -61,12 +53,7 @@ async def queue_stale_draft_nudges(db: Database, stale_after_days: int, today_lo
         t = texts(user.language)
         days = (datetime.now(UTC) - datetime.fromisoformat(draft.updated_at)).days
         text = t("stale_draft_nudge", name=draft.subject_name, bin=draft.subject_bin, days=days)
-        markup = _markup([[
-            InlineKeyboardButton(text=t.plain("btn_resume_draft"),
-                                 callback_data=DraftAction(inspection=draft.inspection_id, action="resume").pack()),
-            InlineKeyboardButton(text=t.plain("btn_discard_draft"),
-                                 callback_data=DraftAction(inspection=draft.inspection_id, action="cancel").pack()),
-        ]])
+        markup = keyboards.as_json(keyboards.stale_draft(t, draft.inspection_id))
         key = f"stale_draft:{draft.inspection_id}:{today_local}"
         async with db.transaction() as tx:
             added += await outbox_repo.enqueue(tx, key, user.telegram_id, "nudge", text, markup)
@@ -89,8 +76,7 @@ async def queue_remedy_reminders(db: Database, today_local: str, wake: Callable[
                 continue
             t = texts(user.language)
             text = t("remedy_reminder", r=remedy, due=_dotted(remedy.due_on))
-            markup = _markup([[InlineKeyboardButton(text=t.plain("btn_remedied"),
-                                                    callback_data=RemedyAction(remedy=remedy.id).pack())]])
+            markup = keyboards.as_json(keyboards.remedied(t, remedy.id))
             added += await outbox_repo.enqueue(tx, f"remedy:{remedy.id}:{remedy.due_on}", user.telegram_id,
                                                "reminder", text, markup)
     if added:

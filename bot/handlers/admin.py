@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Router
@@ -22,6 +19,7 @@ from bot.handlers.busy import sending_file
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.backups import BackupService
+from bot.services.exports import ExportService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 
@@ -137,18 +135,11 @@ async def send_backup(message: Message, t: Texts, backups: BackupService) -> Non
                                       caption=t("backup_caption", name=latest.name))
 
 
-async def export_audit(message: Message, t: Texts, audit: AuditRepository) -> None:
+async def export_audit(message: Message, t: Texts, audit: AuditRepository, exports: ExportService) -> None:
     async with sending_file(message.bot, message.chat.id):
-        entries = await audit.entries()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["id", "at_utc", "actor_id", "action", "object_type", "object_id", "details"])
-        for e in entries:
-            writer.writerow([e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
-                             json.dumps(e.details, ensure_ascii=False)])
-        data = buffer.getvalue().encode("utf-8-sig")  # with BOM: opens right in spreadsheet programs
+        data, count = await exports.audit_log(t, audit, as_csv=True)
         await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
-                                      caption=t("audit_caption", count=len(entries)))
+                                      caption=t("audit_caption", count=count))
 
 
 async def admin_only(message: Message, user: User, t: Texts, **_: object) -> None:

@@ -14,13 +14,14 @@ from datetime import date
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db.users import User
 from bot.scoring import Answer
 from bot.services.assessment import AssessmentService, SubjectAssessment
 from bot.services.import_rows import result_of
 from bot.texts import Texts
+from bot.ui import keyboards
 from bot.ui.callbacks import FindingAction, ObjectiveAction
 from bot.validation import Invalid, kind_of, parse_bin_iin, parse_date, parse_text
 
@@ -91,12 +92,7 @@ def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: Ass
     severities = {s: text(t.lang) for s, text in catalogue.severities.items()}
     text = t("findings_screen", subject=a.subject, group=catalogue.groups[group - 1], criteria=criteria,
              findings=a.findings, severities=severities)
-    rows = [[
-        InlineKeyboardButton(text=("• " if g == group else "") + t.plain("btn_group", number=g),
-                             callback_data=FindingAction(bin=a.subject.bin, group=g).pack())
-        for g in FINDING_GROUPS
-    ]]
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, keyboards.finding_groups(t, a.subject.bin, FINDING_GROUPS, group)
 
 
 async def _assessment_for(message: Message, command: CommandObject, t: Texts,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import Message
 
 from bot.db import inspections as repo
 from bot.db.database import Database
 from bot.db.users import User
 from bot.services.reports import ReportService
 from bot.texts import Texts
-from bot.ui.callbacks import ReportAction
+from bot.ui import keyboards
 
 MINE_SHOWN = 10
 
@@ -23,10 +23,7 @@ async def my_sheets(message: Message, user: User, t: Texts, db: Database, report
         return
     lines = [{"id": r.id, "date": r.finalized_at, "name": r.subject_name,
               "bin": r.subject_bin, "indicator": r.indicator} for r in rows]
-    buttons = [InlineKeyboardButton(text=t.plain("btn_sheet_pdf", number=r.id),
-                                    callback_data=ReportAction(inspection=r.id, lang=t.lang).pack()) for r in rows]
-    markup = InlineKeyboardMarkup(inline_keyboard=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
-    await message.answer(t("mine_list", lines=lines), reply_markup=markup)
+    await message.answer(t("mine_list", lines=lines), reply_markup=keyboards.sheet_pdfs(t, [r.id for r in rows]))
 
 
 def build_router() -> Router:

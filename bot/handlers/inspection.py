@@ -39,8 +39,9 @@ from bot.services.inspections import Done, Finished, InspectionService, Refusal,
 from bot.services.proof import MAX_DOWNLOAD_BYTES, fingerprint
 from bot.services.reports import ReportService
 from bot.texts import LANGUAGES, Texts, texts
-from bot.ui.callbacks import ANSWER_BY_CODE, DraftAction, ItemAction, ReportAction
-from bot.ui.screens import cancel_confirm_screen, header_menu_screen, remove_reply_keyboard, report_buttons
+from bot.ui.callbacks import ANSWER_BY_ACT, DraftAct, DraftAction, ItemAct, ItemAction, ReportAction
+from bot.ui.keyboards import report_buttons
+from bot.ui.screens import cancel_confirm_screen, header_menu_screen, remove_reply_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -193,18 +194,16 @@ async def item_action(
 ) -> None:
     message_id = callback.message.message_id if callback.message else 0
     inspection_id, item, action = callback_data.inspection, callback_data.item, callback_data.action
-    if action in ANSWER_BY_CODE:
-        outcome = await inspections.answer(user, inspection_id, item, ANSWER_BY_CODE[action], message_id)
-    elif action == "e":
+    if action in ANSWER_BY_ACT:
+        outcome = await inspections.answer(user, inspection_id, item, ANSWER_BY_ACT[action], message_id)
+    elif action is ItemAct.EVIDENCE_DONE:
         outcome = await inspections.evidence_done(user, inspection_id, item, message_id)
-    elif action == "b":
+    elif action is ItemAct.BACK:
         outcome = await inspections.back(user, inspection_id, item, message_id)
-    elif action == "r":
+    elif action is ItemAct.TO_REVIEW:
         outcome = await inspections.show_review(user, inspection_id, message_id)
-    elif action == "g":
+    else:  # ItemAct.GO_TO: an unknown code never parses (bot/ui/callbacks.py)
         outcome = await inspections.go_to(user, inspection_id, item, message_id)
-    else:
-        outcome = Refused(Refusal.STALE)
     await _after_button(callback, bot, t, user, outcome, presenter)
 
 
@@ -225,24 +224,24 @@ async def draft_action(
 ) -> None:
     action, inspection_id = callback_data.action, callback_data.inspection
     message_id = callback.message.message_id if callback.message else 0
-    if action == "keep":
+    if action is DraftAct.KEEP:
         outcome = await inspections.keep_suggestion(user, inspection_id, callback_data.step)
         await _after_button(callback, bot, t, user, outcome, presenter)
-    elif action == "back":
+    elif action is DraftAct.BACK:
         outcome = await inspections.back_header(user, inspection_id, callback_data.step, message_id)
         await _after_button(callback, bot, t, user, outcome, presenter)
-    elif action == "today":
+    elif action is DraftAct.TODAY:
         outcome = await inspections.act_date_today(user, inspection_id, message_id)
         await _after_button(callback, bot, t, user, outcome, presenter)
-    elif action == "edit":
+    elif action is DraftAct.EDIT:
         outcome = await inspections.edit_header(user, inspection_id, callback_data.step, message_id)
         await _after_button(callback, bot, t, user, outcome, presenter)
-    elif action in ("deadlines", "deadlines_back"):
-        outcome = await inspections.deadlines(user, inspection_id, message_id, open_=action == "deadlines")
+    elif action in (DraftAct.DEADLINES, DraftAct.DEADLINES_BACK):
+        outcome = await inspections.deadlines(user, inspection_id, message_id, open_=action is DraftAct.DEADLINES)
         await _after_button(callback, bot, t, user, outcome, presenter)
-    elif action in ("header", "review"):
+    elif action in (DraftAct.HEADER, DraftAct.REVIEW):
         await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter, draft)
-    elif action == "cancel":
+    elif action is DraftAct.CANCEL:
         inspection = await inspections.get(inspection_id)
         if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
             reason = Refusal.NOT_YOURS if inspection and inspection.inspector_id != user.telegram_id \
@@ -252,7 +251,7 @@ async def draft_action(
         await callback.answer()
         screen = cancel_confirm_screen(t, inspection)
         await callback.message.answer(screen.text, reply_markup=screen.markup)
-    elif action == "discard":
+    elif action is DraftAct.DISCARD:
         outcome = await inspections.cancel(user, inspection_id)
         if isinstance(outcome, Refused):
             await callback.answer(t.plain("refusal", reason=outcome.reason), show_alert=True)
@@ -263,13 +262,13 @@ async def draft_action(
             with suppress(TelegramBadRequest):
                 await bot.edit_message_reply_markup(chat_id=user.telegram_id,
                                                     message_id=outcome.inspection.message_id, reply_markup=None)
-    elif action == "resume":
+    elif action is DraftAct.RESUME:
         await callback.answer()
         view = await inspections.current(user)
         await _retire(callback, t("kept") if view else t("refusal", reason=Refusal.NO_DRAFT))
         if view:
             await presenter.show(bot, t, view)
-    elif action == "finish":
+    else:  # DraftAct.FINISH: an unknown code never parses (bot/ui/callbacks.py)
         outcome = await inspections.finish(user, inspection_id, message_id)
         if isinstance(outcome, Refused):
             await callback.answer(t.plain("refusal", reason=outcome.reason),
@@ -277,11 +276,9 @@ async def draft_action(
             return
         await callback.answer()
         await _finished(callback, bot, t, user, outcome, reports, assessment)
-    else:
-        await callback.answer(t.plain("refusal", reason=Refusal.STALE))
 
 
-async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, inspection_id: int, action: str,
+async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, inspection_id: int, action: DraftAct,
                        inspections: InspectionService, presenter: DraftPresenter, draft: Inspection | None) -> None:
     """Switch the review message between the answers and the header's fields (no state is stored)."""
     on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
@@ -289,7 +286,7 @@ async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, 
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))
         return
     await callback.answer()
-    if action == "review":
+    if action is DraftAct.REVIEW:
         view = await inspections.current(user)
         if view is not None:
             await presenter.show(bot, t, view, edit_message_id=callback.message.message_id)

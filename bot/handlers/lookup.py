@@ -15,7 +15,7 @@ from bot.services.follow_up import FollowUpService
 from bot.services.importing import ImportService
 from bot.services.reports import ReportService
 from bot.texts import Texts
-from bot.ui.screens import report_buttons
+from bot.ui.keyboards import report_buttons
 from bot.validation import Invalid, parse_bin_iin
 
 MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text (counted here on the HTML: a safe bound)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db.users import User
 from bot.db.visit_lists import VisitList
@@ -18,7 +15,8 @@ from bot.services.exports import ExportService
 from bot.services.planning import APPROVERS, PLANNERS, PlanningService
 from bot.services.reports import ReportService
 from bot.texts import Texts
-from bot.ui.callbacks import PlanAction
+from bot.ui import keyboards
+from bot.ui.callbacks import PlanAct, PlanAction
 
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
 SHOWN_LEFT_OUT = 20
@@ -39,21 +37,9 @@ def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate
             break
         shown, shown_out = max(1, shown - 5), max(1, shown_out - 3)
     year, half = visit_list.year, visit_list.half
-    row = []
-    if not visit_list.approved and user.role in APPROVERS:
-        row.append(InlineKeyboardButton(text=t.plain("btn_approve"),
-                                        callback_data=PlanAction(year=year, half=half, action="approve").pack()))
-    row.append(InlineKeyboardButton(text=t.plain("btn_xlsx"),
-                                    callback_data=PlanAction(year=year, half=half, action="xlsx").pack()))
-    row.append(InlineKeyboardButton(text=t.plain("btn_csv"),
-                                    callback_data=PlanAction(year=year, half=half, action="csv").pack()))
-    rows = [row]
-    for other in periods:
-        if (other.year, other.half) != (year, half):
-            rows.append([InlineKeyboardButton(
-                text=t.plain("btn_other_list", year=other.year, half=other.half),
-                callback_data=PlanAction(year=other.year, half=other.half, action="show").pack())])
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    others = [p for p in periods if (p.year, p.half) != (year, half)]
+    return text, keyboards.visit_list(t, year, half, may_approve=not visit_list.approved and user.role in APPROVERS,
+                                      others=others)
 
 
 async def show_plan(message: Message, user: User, t: Texts, planning: PlanningService, reports: ReportService) -> None:
@@ -73,7 +59,7 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
         return
     periods = await planning.open_periods()
     period = next((p for p in periods if (p.year, p.half) == (callback_data.year, callback_data.half)), None)
-    if callback_data.action == "approve":
+    if callback_data.action is PlanAct.APPROVE:
         if user.role not in APPROVERS:
             await callback.answer(t.plain("refusal", reason="forbidden_approval"), show_alert=True)
             return
@@ -83,20 +69,20 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             return
         await callback.answer(t.plain("list_approved"))
         visit_list, lacking = approved, []
-    elif callback_data.action in ("csv", "xlsx"):
+    elif callback_data.action in (PlanAct.CSV, PlanAct.XLSX):
         await callback.answer()
         visit_list = await planning.stored(callback_data.year, callback_data.half)
         if visit_list is None:
             return
         # The XLSX is the layout a head signs (bot/services/exports.py); the CSV stays for who asks for it.
         async with sending_file(callback.bot, callback.from_user.id):
-            data = await exports.visit_list(t, visit_list) if callback_data.action == "xlsx" else _csv(visit_list)
-            name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action}"
+            data = await exports.visit_list(t, visit_list, as_csv=callback_data.action is PlanAct.CSV)
+            name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action.value}"
             await callback.message.answer_document(
                 BufferedInputFile(data, filename=name),
                 caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
         return
-    else:
+    else:  # PlanAct.SHOW
         if period is None:
             await callback.answer(t.plain("refusal", reason="unknown_button"))
             return
@@ -130,26 +116,10 @@ async def toggle_mute(message: Message, user: User, t: Texts, planning: Planning
     await message.answer(t("reminders_muted" if muted else "reminders_unmuted"))
 
 
-def _csv(visit_list: VisitList) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["position", "bin", "name", "indicator", "year", "half", "deadline", "status", "approved_on",
-                     "late", "left_out_reason", "visited_on"])
-    approved_on = visit_list.approved_on.isoformat() if visit_list.approved_on else ""
-    for e in visit_list.entries:
-        writer.writerow([e.position, e.bin, e.name, e.indicator, visit_list.year, visit_list.half,
-                         visit_list.deadline.isoformat(), visit_list.status, approved_on, int(visit_list.late), "", ""])
-    for o in visit_list.left_out:  # item 10: who is left out and why
-        writer.writerow(["", o.bin, o.name, o.indicator, visit_list.year, visit_list.half,
-                         visit_list.deadline.isoformat(), visit_list.status, approved_on, int(visit_list.late),
-                         o.reason, o.detail or ""])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
 def build_router() -> Router:
     router = Router(name="planning")
     router.message.register(show_plan, Command("plan"))
     router.message.register(show_deadlines, Command("deadlines"))
     router.message.register(toggle_mute, Command("mute"))
-    router.callback_query.register(plan_action, PlanAction.filter(F.action.in_({"show", "approve", "csv", "xlsx"})))
+    router.callback_query.register(plan_action, PlanAction.filter())
     return router

@@ -15,8 +15,7 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.db.audit import AuditRepository
@@ -30,21 +29,14 @@ from bot.tables.reader import TableError
 from bot.tables.writer import Sheet as XlsxSheet
 from bot.tables.writer import workbook_bytes
 from bot.texts import Texts
-from bot.ui.callbacks import Number
+from bot.ui import keyboards
+from bot.ui.callbacks import ImportAct, ImportAction
 
 log = logging.getLogger(__name__)
 REJECTIONS_SHOWN = 10  # in the message; the attached XLSX has them all
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLE_SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
 TABLE_TYPES = (XLSX_MIME, "text/csv", "text/plain", "application/vnd.ms-excel")
-
-
-class ImportAction(CallbackData, prefix="im"):
-    """apply / cancel a pending import; template: send the empty template of ``kind``."""
-
-    action: str
-    import_id: Number = 0  # 0..2^63-1: a forged id too big for SQLite is an unknown button
-    kind: str = ""
 
 
 async def _is_table_for_import(message: Message, user: User, imports: ImportService) -> bool:
@@ -65,13 +57,10 @@ async def import_command(message: Message, user: User, t: Texts, imports: Import
         await message.answer(t("refusal", reason="forbidden_import"))
         return
     await imports.expect_file(user)
-    buttons = [[InlineKeyboardButton(text=t.plain("btn_template", kind=kind.value),
-                                     callback_data=ImportAction(action="template", kind=kind.value).pack())]
-               for kind in TableKind]
     columns = {kind.value: [c.header(t.lang) for c in COLUMNS[kind]] for kind in TableKind}
     await message.answer(t("import_prompt", columns=columns, max_rows=imports.max_rows,
                            max_mb=imports.max_file_bytes // (1024 * 1024)),
-                         reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
+                         reply_markup=keyboards.import_templates(t))
 
 
 async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports: ImportService) -> None:
@@ -100,14 +89,8 @@ async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports:
     labels = {c.field: c.header(t.lang) for c in COLUMNS[preview.kind]}
     shown = [{"row": r.row, "column": labels.get(r.field, r.field), "reason": r.reason.value}
              for r in preview.rejected[:REJECTIONS_SHOWN]]
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t.plain("btn_import_apply"),
-                             callback_data=ImportAction(action="apply", import_id=preview.import_id).pack()),
-        InlineKeyboardButton(text=t.plain("btn_import_cancel"),
-                             callback_data=ImportAction(action="cancel", import_id=preview.import_id).pack()),
-    ]])
     await message.answer(t("import_preview", kind=preview.kind.value, file_name=file_name, counts=preview.counts,
-                           shown=shown), reply_markup=markup)
+                           shown=shown), reply_markup=keyboards.import_preview(t, preview.import_id))
     if preview.rejected:
         async with ChatActionSender.upload_document(bot=bot, chat_id=message.chat.id):
             reasons = {reason: t.plain("import_reason", reason=reason.value) for reason in {r.reason for r in
@@ -128,10 +111,9 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
     if not imports.may_import(user):
         await callback.answer(t.plain("refusal", reason="forbidden_import"), show_alert=True)
         return
-    if callback_data.action == "template":
-        try:
-            kind = TableKind(callback_data.kind)
-        except ValueError:
+    if callback_data.action is ImportAct.TEMPLATE:
+        kind = callback_data.kind  # an unknown kind never parses (bot/ui/callbacks.py)
+        if kind is None:
             await callback.answer(t.plain("refusal", reason="unknown_button"))
             return
         await callback.answer()
@@ -139,7 +121,7 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
             BufferedInputFile(exports.template(t, kind), filename=f"template-{kind.value}-{t.lang}.xlsx"),
             caption=t("template_caption", kind=kind.value))
         return
-    if callback_data.action == "apply":
+    if callback_data.action is ImportAct.APPLY:
         outcome = await imports.apply(user, callback_data.import_id)
         if outcome is None:
             await callback.answer(t.plain("refusal", reason="unknown_button"), show_alert=True)
@@ -147,13 +129,10 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
         await callback.answer()
         text = t("import_applied", file_name=outcome.file_name, counts=outcome.counts) if outcome.applied \
             else t("import_already_decided")
-    elif callback_data.action == "cancel":
+    else:  # ImportAct.CANCEL
         cancelled = await imports.cancel(user, callback_data.import_id)
         await callback.answer()
         text = t("import_cancelled") if cancelled else t("import_already_decided")
-    else:
-        await callback.answer(t.plain("refusal", reason="unknown_button"))
-        return
     await callback.message.edit_reply_markup(reply_markup=None)
     await callback.message.answer(text)
 

@@ -8,6 +8,7 @@ Column headers and sheet names are texts of the user's language (macros ``xlsx_c
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -26,6 +27,10 @@ from bot.tables.kinds import COLUMNS, TableKind
 from bot.tables.writer import Sheet, csv_bytes, workbook_bytes
 from bot.texts import Texts
 
+# The CSV files keep English column names of their own (a program reads them); the XLSX speak the user's language.
+CSV_VISIT_LIST_HEADER = ("position", "bin", "name", "indicator", "year", "half", "deadline", "status", "approved_on",
+                         "late", "left_out_reason", "visited_on")
+CSV_AUDIT_HEADER = ("id", "at_utc", "actor_id", "action", "object_type", "object_id", "details")
 CSV_CHECK_SHEET_HEADER = ("inspection", "finalized_local", "inspector_id", "inspector_name", "subject_bin",
                           "subject_name", "act_number", "act_date", "indicator", "risk_class", "gross_rule_fired",
                           "catalogue_version")
@@ -112,8 +117,11 @@ class ExportService:
         sheet = Sheet(t.plain("xlsx_sheet", name="registry"), header, lines, number_formats={5: "0.00"})
         return await asyncio.to_thread(workbook_bytes, [sheet]), len(lines)
 
-    async def visit_list(self, t: Texts, visit_list: VisitList) -> bytes:
-        """No, BIN, name, address, indicator, class, last visit; a title above, the approval line below."""
+    async def visit_list(self, t: Texts, visit_list: VisitList, *, as_csv: bool = False) -> bytes:
+        """No, BIN, name, address, indicator, class, last visit; a title above, the approval line below.
+        As CSV: a line per entry, then a line per subject left out with the reason (item 10)."""
+        if as_csv:
+            return _visit_list_csv(visit_list)
         lines = []
         for e in visit_list.entries:
             found = await self._assessment.of_bin(e.bin)
@@ -132,10 +140,13 @@ class ExportService:
             wrap=True, number_formats={4: "0.00"})
         return await asyncio.to_thread(workbook_bytes, [sheet])
 
-    async def audit_log(self, t: Texts, audit: AuditRepository) -> tuple[bytes, int]:
-        import json
-
+    async def audit_log(self, t: Texts, audit: AuditRepository, *, as_csv: bool = False) -> tuple[bytes, int]:
+        """Every audit entry: in local time in the XLSX; as CSV (/audit) the stored UTC time."""
         entries = await audit.entries()
+        if as_csv:
+            rows = [(e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
+                     json.dumps(e.details, ensure_ascii=False)) for e in entries]
+            return csv_bytes(CSV_AUDIT_HEADER, rows), len(entries)
         header = [t.plain("xlsx_col", name=n) for n in ("id", "at", "actor_id", "action", "object_type",
                                                          "object_id", "details")]
         rows = [(e.id, self._local(e.at), e.actor_id, e.action, e.object_type, e.object_id,
@@ -156,3 +167,11 @@ class ExportService:
                   [t.plain("xlsx_col", name=n) for n in ("column", "field", "required", "allowed")], help_rows,
                   wrap=True),
         ])
+
+
+def _visit_list_csv(visit_list: VisitList) -> bytes:
+    common = (visit_list.year, visit_list.half, visit_list.deadline, visit_list.status, visit_list.approved_on,
+              int(visit_list.late))
+    rows = [(e.position, e.bin, e.name, e.indicator, *common, "", "") for e in visit_list.entries]
+    rows += [("", o.bin, o.name, o.indicator, *common, o.reason, o.detail) for o in visit_list.left_out]  # item 10
+    return csv_bytes(CSV_VISIT_LIST_HEADER, rows)

@@ -10,13 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot.catalogue import Catalogue
 from bot.db.inspections import (
@@ -33,7 +28,7 @@ from bot.db.inspections import (
 from bot.scoring import Answer
 from bot.services.inspections import DraftView, previous_header_step
 from bot.texts import Texts, local_date
-from bot.ui.callbacks import CODE_BY_ANSWER, DraftAction, ItemAction, ReportAction
+from bot.ui.callbacks import ACT_BY_ANSWER, DraftAct, DraftAction, ItemAct, ItemAction
 
 MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
 REVIEW_ROW = 5
@@ -45,10 +40,6 @@ class Screen:
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None  # a reply keyboard: sent anew, never edited
 
 
-def _button(text: str, data: ItemAction | DraftAction) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
 def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, today: date | None = None) -> Screen:
     step = inspection.step
     # An extra step (other officials, a second visit's reason) carries the number of the step it follows.
@@ -56,21 +47,24 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, toda
         "act_date" if step != STEP_OTHER_OFFICIALS else "inspector_position") + 1
     text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion,
              header=inspection.header)
-    rows = []
+    draft = inspection.id
+    keyboard, rows = InlineKeyboardBuilder(), []
     if suggestion:
-        rows.append([_button(t.plain("btn_keep", value=suggestion),
-                             DraftAction(inspection=inspection.id, action="keep", step=step))])
+        keyboard.button(text=t.plain("btn_keep", value=suggestion),
+                        callback_data=DraftAction(inspection=draft, action=DraftAct.KEEP, step=step))
+        rows.append(1)
     if today is not None and local_date(today) != suggestion:  # the act date: today by one tap
-        rows.append([_button(t.plain("btn_today", day=today),
-                             DraftAction(inspection=inspection.id, action="today", step=step))])
-    last = []
+        keyboard.button(text=t.plain("btn_today", day=today),
+                        callback_data=DraftAction(inspection=draft, action=DraftAct.TODAY, step=step))
+        rows.append(1)
     # Back to the step before (a typo fixed before the review); none on step 1, none in a correction
     # from the review (there "keep" is the way back).
     if previous_header_step(step) is not None and not inspection.back_to_review:
-        last.append(_button(t.plain("btn_back"), DraftAction(inspection=inspection.id, action="back", step=step)))
-    last.append(_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel")))
-    rows.append(last)
-    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+        keyboard.button(text=t.plain("btn_back"),
+                        callback_data=DraftAction(inspection=draft, action=DraftAct.BACK, step=step))
+    keyboard.button(text=t.plain("btn_cancel_draft"),
+                    callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL))
+    return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and cancel
 
 
 def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer]) -> Screen:
@@ -84,23 +78,26 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         severity=catalogue.severities[requirement.severity],
         answer=current.answer if current else None,
     )
+    keyboard = InlineKeyboardBuilder()
 
-    def answer_button(answer: Answer, label: str) -> InlineKeyboardButton:
+    def answer_button(answer: Answer, label: str) -> None:
         mark = " •" if current and current.answer == answer else ""
-        return _button(t.plain(label) + mark,
-                       ItemAction(inspection=inspection.id, item=item, action=CODE_BY_ANSWER[answer]))
+        keyboard.button(text=t.plain(label) + mark,
+                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ACT_BY_ANSWER[answer]))
 
-    rows = [[answer_button(Answer.COMPLIES, "btn_complies"), answer_button(Answer.VIOLATED, "btn_violated")]]
+    answer_button(Answer.COMPLIES, "btn_complies")
+    answer_button(Answer.VIOLATED, "btn_violated")
+    rows = [2]
     if requirement.conditional:  # "not applicable" only where the duty is conditional (catalogue)
-        rows.append([answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")])
-    nav = []
+        answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")
+        rows.append(1)
     if item > 1 and not inspection.back_to_review:
-        nav.append(_button(t.plain("btn_back"), ItemAction(inspection=inspection.id, item=item, action="b")))
+        keyboard.button(text=t.plain("btn_back"),
+                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK))
     if len(answers) == catalogue.checklist_size:
-        nav.append(_button(t.plain("btn_review"), ItemAction(inspection=inspection.id, item=item, action="r")))
-    if nav:
-        rows.append(nav)
-    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+        keyboard.button(text=t.plain("btn_review"),
+                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.TO_REVIEW))
+    return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and to the review
 
 
 def evidence_screen(
@@ -115,11 +112,12 @@ def evidence_screen(
         files=files,
         answer=answers[item].answer,
     )
-    rows = [[
-        _button(t.plain("btn_change_answer"), ItemAction(inspection=inspection.id, item=item, action="b")),
-        _button(t.plain("btn_next"), ItemAction(inspection=inspection.id, item=item, action="e")),
-    ]]
-    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(text=t.plain("btn_change_answer"),
+                    callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK))
+    keyboard.button(text=t.plain("btn_next"),
+                    callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.EVIDENCE_DONE))
+    return Screen(text, keyboard.adjust(2).as_markup())
 
 
 def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
@@ -134,49 +132,55 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
         rows=rows_of_lines,
         result=view.preliminary if complete else None,
     )
-    keyboard = [
-        [_button(f"{line['number']} {line['mark']}",
-                 ItemAction(inspection=inspection.id, item=line["number"], action="g")) for line in row]
-        for row in rows_of_lines
-    ]
-    keyboard.append([_button(t.plain("btn_header"), DraftAction(inspection=inspection.id, action="header"))])
-    last_row = [_button(t.plain("btn_finish"), DraftAction(inspection=inspection.id, action="finish"))]
+    draft = inspection.id
+    keyboard = InlineKeyboardBuilder()
+    for line in lines:
+        keyboard.button(text=f"{line['number']} {line['mark']}",
+                        callback_data=ItemAction(inspection=draft, item=line["number"], action=ItemAct.GO_TO))
+    keyboard.adjust(REVIEW_ROW)
+    actions = InlineKeyboardBuilder()
+    actions.button(text=t.plain("btn_header"), callback_data=DraftAction(inspection=draft, action=DraftAct.HEADER))
+    actions.button(text=t.plain("btn_finish"), callback_data=DraftAction(inspection=draft, action=DraftAct.FINISH))
+    finish_row = 1
     if complete and any(a.answer == Answer.VIOLATED for a in answers.values()):  # remedy deadlines (issue 14)
-        last_row.append(_button(t.plain("btn_deadlines"), DraftAction(inspection=inspection.id, action="deadlines")))
-    keyboard.append(last_row)
-    keyboard.append([_button(t.plain("btn_cancel_draft"), DraftAction(inspection=inspection.id, action="cancel"))])
-    return Screen(text, InlineKeyboardMarkup(inline_keyboard=keyboard))
+        actions.button(text=t.plain("btn_deadlines"),
+                       callback_data=DraftAction(inspection=draft, action=DraftAct.DEADLINES))
+        finish_row = 2
+    actions.button(text=t.plain("btn_cancel_draft"),
+                   callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL))
+    return Screen(text, keyboard.attach(actions.adjust(1, finish_row, 1)).as_markup())
 
 
 def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
     """The header's values with a button per field, reached from the review screen (same message)."""
     fields = (*HEADER_FIELDS, STEP_OTHER_OFFICIALS)  # several officials: "лауазымды адам(дар)"
-    keyboard = [
-        [_button(t.plain("step_short", step=field), DraftAction(inspection=inspection.id, action="edit", step=field))
-         for field in fields[i:i + 2]]
-        for i in range(0, len(fields), 2)
-    ]
-    keyboard.append([_button(t.plain("btn_review"), DraftAction(inspection=inspection.id, action="review"))])
-    return Screen(t("header_summary", header=inspection.header), InlineKeyboardMarkup(inline_keyboard=keyboard))
+    keyboard = InlineKeyboardBuilder()
+    for field in fields:
+        keyboard.button(text=t.plain("step_short", step=field),
+                        callback_data=DraftAction(inspection=inspection.id, action=DraftAct.EDIT, step=field))
+    keyboard.adjust(2)
+    back = InlineKeyboardBuilder()  # the way back on a row of its own
+    back.button(text=t.plain("btn_review"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.REVIEW))
+    return Screen(t("header_summary", header=inspection.header), keyboard.attach(back).as_markup())
 
 
 def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        _button(t.plain("btn_discard"), DraftAction(inspection=inspection.id, action="discard")),
-        _button(t.plain("btn_keep_draft"), DraftAction(inspection=inspection.id, action="resume")),
-    ]])
-    return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), markup)
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(text=t.plain("btn_discard"),
+                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DISCARD))
+    keyboard.button(text=t.plain("btn_keep_draft"),
+                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.RESUME))
+    return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), keyboard.adjust(2).as_markup())
 
 
 def location_screen(t: Texts) -> Screen:
     """The visit's location: a reply-keyboard button that asks the phone for it (request_location), and
     "skip" (a missing location never blocks the inspector)."""
-    keyboard = ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=t.plain("btn_send_location"), request_location=True)],
-                  [KeyboardButton(text=t.plain("btn_skip_location"))]],
-        resize_keyboard=True, one_time_keyboard=True, is_persistent=False,
-    )
-    return Screen(t("ask_location"), keyboard)
+    keyboard = ReplyKeyboardBuilder()
+    keyboard.button(text=t.plain("btn_send_location"), request_location=True)
+    keyboard.button(text=t.plain("btn_skip_location"))
+    return Screen(t("ask_location"), keyboard.adjust(1).as_markup(resize_keyboard=True, one_time_keyboard=True,
+                                                                   is_persistent=False))
 
 
 def remove_reply_keyboard() -> ReplyKeyboardRemove:
@@ -190,9 +194,10 @@ def deadlines_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
               "due": ".".join(reversed(a.remedy_due.split("-"))) if a.remedy_due else None}
              for a in view.answers.values() if a.answer == Answer.VIOLATED]
     example = next((i["number"] for i in items), 1)
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        _button(t.plain("btn_deadlines_back"), DraftAction(inspection=inspection.id, action="deadlines_back"))]])
-    return Screen(t("deadlines_screen", items=items, example=example), markup)
+    keyboard = InlineKeyboardBuilder()
+    keyboard.button(text=t.plain("btn_deadlines_back"),
+                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DEADLINES_BACK))
+    return Screen(t("deadlines_screen", items=items, example=example), keyboard.as_markup())
 
 
 def draft_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
@@ -211,12 +216,3 @@ def draft_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     if inspection.step == STEP_REVIEW:
         return review_screen(t, catalogue, view)
     raise ValueError(f"no screen for step {inspection.step!r}")
-
-
-def report_buttons(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
-    """The check sheet of a finalized inspection as PDF, in Kazakh or in Russian."""
-    return InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=t.plain("btn_pdf", lang=lang),
-                             callback_data=ReportAction(inspection=inspection_id, lang=lang).pack())
-        for lang in ("kk", "ru")
-    ]])
