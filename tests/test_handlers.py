@@ -17,7 +17,8 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, get_args
 
 import pytest
 import pytest_asyncio
@@ -25,6 +26,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
@@ -41,6 +43,21 @@ from bot.db import inspections as repo
 from bot.handlers.inspection import build_router as inspection_router
 from bot.handlers.on_loop import synchronous_filters
 from bot.services.inspections import HEADER_FIELDS
+from bot.tables.kinds import TableKind
+from bot.texts import texts
+from bot.ui import callbacks
+from bot.ui.callbacks import (
+    DraftAct,
+    DraftAction,
+    FindingAction,
+    FindingAnswer,
+    ImportAct,
+    ImportAction,
+    ItemAct,
+    ItemAction,
+    PlanAct,
+    PlanAction,
+)
 from sandbox.html_check import EntityParseError, parse_html, trim_formatted, utf16_len
 from sandbox.images import png
 from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
@@ -443,6 +460,53 @@ async def test_a_button_that_is_not_ours_gets_a_short_answer_and_changes_nothing
     after = chat.requests()[requests_before:]
     assert [type(m) for m in after] == [AnswerCallbackQuery]  # a toast, no message, no edit
     assert 0 < len(after[0].text or "") <= MAX_CALLBACK_ANSWER
+    assert await snapshot(app) == before
+    assert errors_logged(caplog) == []
+
+
+def enum_fields(cls: type[CallbackData]) -> list[str]:
+    """The fields of a button kind whose value is one of a closed set (an Enum, possibly optional)."""
+    return [name for name, info in cls.model_fields.items()
+            if any(isinstance(t, type) and issubclass(t, Enum) for t in (info.annotation, *get_args(info.annotation)))]
+
+
+def with_code(data: str, cls: type[CallbackData], field: str, code: str) -> str:
+    parts = data.split(cls.__separator__)
+    parts[1 + list(cls.model_fields).index(field)] = code
+    return cls.__separator__.join(parts)
+
+
+async def test_a_button_with_an_action_code_the_bot_never_made_is_refused_while_parsing(app, caplog):
+    """Each kind of button with a closed set of actions, pressed with a code outside it (a button of a newer
+    or a forged version): aiogram does not parse it, so no handler of that kind runs, and the fallback says
+    the button no longer works (a handler that took it would answer otherwise: "out of date", "incomplete")."""
+    chat = app.chat
+    await fill_header(chat, HEADER)
+    inspection = await draft(app)
+    assert inspection.step == "item"
+    samples = [ItemAction(inspection=inspection.id, item=1, action=ItemAct.COMPLIES),
+               DraftAction(inspection=inspection.id, action=DraftAct.FINISH),
+               PlanAction(year=2026, half=2, action=PlanAct.SHOW),
+               ImportAction(action=ImportAct.TEMPLATE, kind=TableKind.SUBJECTS),
+               FindingAction(bin=BIN, group=2, criterion=21, answer=FindingAnswer.VIOLATED)]
+    kinds = {cls for cls in vars(callbacks).values()
+             if isinstance(cls, type) and issubclass(cls, CallbackData) and cls is not CallbackData
+             and enum_fields(cls)}
+    assert kinds == {type(sample) for sample in samples}, "a kind with an Enum field has no sample here"
+    outdated = texts("ru").plain("refusal", reason="unknown_button")
+    before = await snapshot(app)
+    tried = 0
+    for sample in samples:
+        cls, data = type(sample), sample.pack()
+        assert cls.unpack(data) == sample  # the real code parses
+        for field in enum_fields(cls):
+            start = len(chat.requests())
+            await chat.presses(with_code(data, cls, field, "zz"))
+            after = chat.requests()[start:]
+            assert [type(m) for m in after] == [AnswerCallbackQuery], (cls.__name__, field)
+            assert after[0].text == outdated, (cls.__name__, field, after[0].text)
+            tried += 1
+    assert tried == sum(len(enum_fields(type(sample))) for sample in samples) > len(samples)
     assert await snapshot(app) == before
     assert errors_logged(caplog) == []
 
