@@ -11,6 +11,8 @@ RIGHTS) fails the suite: decide who may use it, add it to RIGHTS, and it is cove
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import Enum
+from typing import get_args
 
 import pytest_asyncio
 from aiogram.filters import Command, CommandStart
@@ -19,7 +21,8 @@ from aiogram.methods import SendDocument, SendMediaGroup, SendPhoto
 
 from bot.commands import BY_NAME, STAFF, TABLES
 from bot.db.users import Role
-from bot.services.planning import PLANNERS
+from bot.services.planning import APPROVERS, PLANNERS
+from bot.ui.callbacks import PlanAct
 from tests.reliability import harness as h
 from tests.reliability.figures import FIGURES
 
@@ -46,11 +49,14 @@ def command_rights(name: str) -> object:
 
 
 # Who may use what. A command missing from bot/commands.py, or a CallbackData prefix or an update kind missing
-# here, fails test_every_command_and_button_is_classified.
+# here, fails test_every_command_and_button_is_classified. A button kind's rights hold for every action of its
+# Enum, or are given per action: then every member must be named (a new action is a decision to make here).
 COMMAND_RIGHTS: dict[str, object] = {name: command_rights(name) for name in BY_NAME}
 CALLBACK_RIGHTS: dict[str, object] = {
     "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
-    "o": MEMBERS, "f": MEMBERS, "v": frozenset(PLANNERS),
+    "o": MEMBERS, "f": MEMBERS,
+    "v": {PlanAct.SHOW: frozenset(PLANNERS), PlanAct.XLSX: frozenset(PLANNERS), PlanAct.CSV: frozenset(PLANNERS),
+          PlanAct.APPROVE: frozenset(APPROVERS)},  # item 11: the head approves
     "im": TABLES,  # a pending import's apply / cancel, the empty templates (bot/handlers/tables.py)
     "r": OWNER_OR_NOT_INSPECTOR,  # "remedied" on a remedy-deadline reminder (bot/handlers/follow_up.py)
 }
@@ -92,6 +98,22 @@ def surface(dp) -> dict[str, list]:
     return found
 
 
+def enum_fields(cls) -> dict[str, type[Enum]]:
+    """A button kind's fields whose value is one of a closed set (an Enum, possibly optional)."""
+    found = {}
+    for name, info in cls.model_fields.items():
+        for candidate in (info.annotation, *get_args(info.annotation)):
+            if isinstance(candidate, type) and issubclass(candidate, Enum):
+                found[name] = candidate
+    return found
+
+
+def button_rights(cls, data: str) -> object:
+    """The rights of a press: the kind's, or its action's when the kind decides per action."""
+    rights = CALLBACK_RIGHTS[cls.__prefix__]
+    return rights[cls.unpack(data).action] if isinstance(rights, dict) else rights
+
+
 def outside_rights(rights: object, role: Role | None, user_id: int) -> bool:
     """True when this person may not use it (so trying it must reveal nothing); strangers and revoked: always."""
     if role is None:
@@ -122,6 +144,10 @@ async def test_every_command_and_button_is_classified(seeded):
     unknown_buttons = sorted(prefixes - set(CALLBACK_RIGHTS))
     assert not unknown_commands, f"commands nobody decided the rights of: {unknown_commands} (add to COMMAND_RIGHTS)"
     assert not unknown_buttons, f"button kinds nobody decided the rights of: {unknown_buttons} (CALLBACK_RIGHTS)"
+    for cls in found["callbacks"]:
+        rights = CALLBACK_RIGHTS[cls.__prefix__]
+        if isinstance(rights, dict):  # decided per action: each member of the action's Enum, and nothing else
+            assert set(rights) == set(enum_fields(cls)["action"]), f"{cls.__name__}: rights per action"
     unknown_kinds = sorted({kind.split(":")[0] for kind in found["other"]} - set(OTHER_RIGHTS))
     assert not unknown_kinds, f"updates of kinds this suite cannot try yet: {unknown_kinds} (OTHER_RIGHTS)"
     assert not sorted(set(COMMAND_RIGHTS) - set(found["commands"])), "RIGHTS names commands that no longer exist"
@@ -136,7 +162,8 @@ def command_texts(command: str, s: h.Seeded) -> Iterator[str]:
 
 def forged_callbacks(cls, s: h.Seeded) -> set[str]:
     """What the bot put on buttons for this kind, plus the same pointing at the other sheet; else built from
-    the fields' types (a button kind never shown while seeding is still pressed)."""
+    the fields' types (a button kind never shown while seeding is still pressed). Every member of each Enum
+    field is pressed at least once, shown while seeding or not."""
     samples = set(s.callbacks.get(cls.__prefix__, set()))
     for data in list(samples):
         fields = data.split(":")
@@ -146,8 +173,14 @@ def forged_callbacks(cls, s: h.Seeded) -> set[str]:
     if not samples:
         values = {}
         for name, info in cls.model_fields.items():
-            values[name] = 1 if info.annotation is int else h.SUBJECT_BIN if name == "bin" else "x"
+            enum = enum_fields(cls).get(name)
+            values[name] = next(iter(enum)) if enum else 1 if info.annotation is int \
+                else h.SUBJECT_BIN if name == "bin" else "ru" if name == "lang" else "x"
         samples.add(cls(**values).pack())
+    parsed = [cls.unpack(data) for data in sorted(samples)]
+    for name, enum in enum_fields(cls).items():
+        for member in set(enum) - {getattr(p, name) for p in parsed}:
+            samples.add(parsed[0].model_copy(update={name: member}).pack())
     return samples
 
 
@@ -189,11 +222,11 @@ async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_su
             if outside_rights(COMMAND_RIGHTS[command], role, user_id):
                 inputs += [("text", text) for text in command_texts(command, s)]
         for cls in found["callbacks"]:
-            if outside_rights(CALLBACK_RIGHTS[cls.__prefix__], role, user_id):
-                inputs += [("press", data) for data in sorted(forged_callbacks(cls, s))]
+            inputs += [("press", data) for data in sorted(forged_callbacks(cls, s))
+                       if outside_rights(button_rights(cls, data), role, user_id)]
         # free messages and unknown buttons: whatever a person might send or press
         inputs += [("text", "Сәлем"), ("text", "Акимат г. Астаны"), ("photo", None), ("press", "zz:1:2"),
-                   ("press", f"i:{s.draft_id}:1")]
+                   ("press", f"i:{s.draft_id}:1"), ("press", f"i:{s.draft_id}:1:zz"), ("press", f"d:{s.draft_id}:zz:")]
         if not member:
             inputs += [("text", h.SUBJECT_BIN), ("text", h.SUBJECT_BIN[:6] + " " + h.SUBJECT_BIN[6:])]
         for kind in {entry.split(":")[0] for entry in found["other"]}:
