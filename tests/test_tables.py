@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 
 from bot.catalogue import default_catalogue
+from bot.db.visit_lists import LeftOutEntry, ListEntry, VisitList
+from bot.services.exports import visit_list_csv
 from bot.services.import_rows import Action, Reason, check_rows, classify, key_of
 from bot.tables.kinds import TableKind
 from bot.tables.reader import TableError, TableProblem, read_table
@@ -204,3 +206,19 @@ def test_a_zip_that_is_no_workbook_is_refused():
     with pytest.raises(TableError) as refused:
         read_table(buffer.getvalue(), max_rows=10)
     assert refused.value.problem is TableProblem.NOT_A_TABLE
+
+
+def test_the_visit_list_csv_a_supervisor_downloads_keeps_its_bytes_entries_then_those_left_out_and_why():
+    """The CSV of /plan, written by the exporter: a BOM (spreadsheet programs read it as UTF-8), commas, ISO
+    dates, a line per entry, then a line per high-indicator subject left out with its reason (item 10)."""
+    visit_list = VisitList(
+        7, 2026, 2, date(2026, 12, 10), "approved", 1002, "2026-12-09T05:00:00+00:00",
+        (ListEntry(1, 11, BIN_A, "ТОО «Ақ жол», филиал", "100.00"),), date(2026, 12, 9), True,
+        (LeftOutEntry(12, BIN_B, "ГУ Акимат", "visited_this_year", "2026-03-01", "85.50"),
+         LeftOutEntry(13, "850101300123", "ИП Тест", "no_objective_condition", None, "70.00")))
+    assert visit_list_csv(visit_list) == (
+        "\ufeffposition,bin,name,indicator,year,half,deadline,status,approved_on,late,left_out_reason,visited_on\r\n"
+        f'1,{BIN_A},"ТОО «Ақ жол», филиал",100.00,2026,2,2026-12-10,approved,2026-12-09,1,,\r\n'
+        f",{BIN_B},ГУ Акимат,85.50,2026,2,2026-12-10,approved,2026-12-09,1,visited_this_year,2026-03-01\r\n"
+        ",850101300123,ИП Тест,70.00,2026,2,2026-12-10,approved,2026-12-09,1,no_objective_condition,\r\n"
+    ).encode()

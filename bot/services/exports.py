@@ -121,7 +121,7 @@ class ExportService:
         """No, BIN, name, address, indicator, class, last visit; a title above, the approval line below.
         As CSV: a line per entry, then a line per subject left out with the reason (item 10)."""
         if as_csv:
-            return _visit_list_csv(visit_list)
+            return visit_list_csv(visit_list)
         lines = []
         for e in visit_list.entries:
             found = await self._assessment.of_bin(e.bin)
@@ -169,7 +169,8 @@ class ExportService:
         ])
 
 
-def _visit_list_csv(visit_list: VisitList) -> bytes:
+def visit_list_csv(visit_list: VisitList) -> bytes:
+    """The visit list as CSV: a line per entry, then a line per subject left out with the reason (item 10)."""
     common = (visit_list.year, visit_list.half, visit_list.deadline, visit_list.status, visit_list.approved_on,
               int(visit_list.late))
     rows = [(e.position, e.bin, e.name, e.indicator, *common, "", "") for e in visit_list.entries]
