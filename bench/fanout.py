@@ -26,12 +26,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.app import build_dispatcher, create_bot, prepare, start_outbox, stop_outbox
+from bot.app import prepare
 from bot.config import load_settings
 from bot.db.clock import utc_now
 from bot.reminders import queue_deadline_reminders
 from bot.services.planning import PlanningService
 from sandbox.emulator import BotAPIEmulator
+from sandbox.running import start_bot
 
 BIN = "990340001230"
 HEADER = ["ТОО «Ақ жол»", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]
@@ -83,12 +84,8 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
             + [(INSPECTORS_FROM + i, "inspector", now) for i in range(inspectors)])
     for i in range(recipients):
         emu.open_chat(SUPERVISORS_FROM + i)
-    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
-    dp = build_dispatcher(services)
-    sender, sending = start_outbox(bot, services)
-    polling = asyncio.create_task(dp.start_polling(
-        bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
-        allowed_updates=dp.resolve_used_update_types()))
+    app = await start_bot(settings, services=services, emulator=emu)  # the shipped polling, through the inbox
+    sender = app.sender
     try:
         # Each inspector opens a check sheet and reaches the first item (limits off while they type).
         for i in range(inspectors):
@@ -134,11 +131,7 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
         counts = await services.outbox.counts()
         inspector_errors = [e for e in emu.errors if e[0] != "sendMessage"]
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(polling, 10)
-        await stop_outbox(sender, sending)
-        await services.db.close()
-        await bot.session.close()
+        await app.stop()
         await emu.stop()
     return {
         "recipients": recipients, "inspectors": inspectors, "duration": duration, "best": recipients / LIMIT,

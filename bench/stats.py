@@ -21,13 +21,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.lookup import Options, fill
-from bot.app import build_dispatcher, create_bot, prepare, start_outbox, stop_outbox
+from bot.app import prepare
 from bot.catalogue import default_catalogue
 from bot.charts.draw import draw_all
 from bot.config import load_settings
 from bot.tables.writer import workbook_bytes
 from bot.texts import texts
 from sandbox.emulator import BotAPIEmulator
+from sandbox.running import start_bot
 
 ADMIN = 1001  # bench.lookup's admin
 FINDING_SHARE = 1 / 3
@@ -71,12 +72,7 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
            "BACKUP_DIR": str(workdir / "backups"), "LOG_LEVEL": "WARNING", "ADMIN_IDS": str(ADMIN)}
     settings = load_settings(env, env_file=None)
     services = await prepare(settings)
-    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
-    dp = build_dispatcher(services)
-    sender, sending = start_outbox(bot, services)
-    polling = asyncio.create_task(dp.start_polling(
-        bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
-        allowed_updates=dp.resolve_used_update_types()))
+    app = await start_bot(settings, services=services, emulator=emu)  # the shipped polling, through the inbox
     result: dict[str, object] = {}
     inside: dict[str, list[float]] = {"figures": [], "drawing": []}  # the same parts, timed inside the handler
 
@@ -129,12 +125,7 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
                       subjects_with_indicator=f.indicators.total,
                       violations=f.violations, visits=f.visits, plan=f.plan, done=f.done)
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(polling, 10)
-        await stop_outbox(sender, sending)
-        await asyncio.to_thread(services.charts.shutdown)
-        await services.db.close()
-        await bot.session.close()
+        await app.stop()
         await emu.stop()
     return result
 

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, Dispatcher
 from pypdf import PdfReader
 
-from bot.app import Services, build_dispatcher, create_bot, prepare, start_outbox, stop_outbox
 from bot.config import load_settings
-from bot.outbox import OutboxSender
+from sandbox import running
 from sandbox.emulator import BotAPIEmulator
 from sandbox.images import png
-
-
-@dataclass
-class RunningBot:
-    services: Services
-    bot: Bot
-    dp: Dispatcher
-    task: asyncio.Task
-    sender: OutboxSender
-    sending: asyncio.Task
-
-    async def stop(self) -> None:
-        await self.dp.stop_polling()
-        await asyncio.wait_for(self.task, 10)
-        await stop_outbox(self.sender, self.sending)
-        await asyncio.to_thread(self.services.charts.shutdown)
-        await self.services.db.close()
-        await self.bot.session.close()
-        self.services.reports.pdf.shutdown()  # the PDF worker processes, when a PDF started them
+from sandbox.running import RunningBot
 
 
 def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str):
@@ -45,18 +23,9 @@ def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extr
 
 
 async def start_bot(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", today=None, **extra: str) -> RunningBot:
-    """The bot polling the emulator, with the outbox's sender running beside it as in production.
-    ``today``: a callable giving the bot's local date (a test's calendar); the real one by default."""
-    settings = settings_for(emu, db_path, admin_ids, **extra)
-    services = await prepare(settings, today=today)
-    bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
-    dp = build_dispatcher(services)
-    sender, sending = start_outbox(bot, services)
-    task = asyncio.create_task(dp.start_polling(
-        bot, handle_as_tasks=False, polling_timeout=1, handle_signals=False, close_bot_session=False,
-        allowed_updates=dp.resolve_used_update_types(),
-    ))
-    return RunningBot(services, bot, dp, task, sender, sending)
+    """The bot polling the emulator through the shipped inbox polling, with the outbox's sender beside it
+    (sandbox/running.py). ``today``: a callable giving the bot's local date; the real one by default."""
+    return await running.start_bot(settings_for(emu, db_path, admin_ids, **extra), today=today, emulator=emu)
 
 
 class Person:
