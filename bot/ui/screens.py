@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+from aiogram.utils.keyboard import ReplyKeyboardBuilder
 
 from bot.catalogue import Catalogue
 from bot.db.inspections import (
@@ -29,6 +29,7 @@ from bot.scoring import Answer
 from bot.services.inspections import DraftView, previous_header_step
 from bot.texts import Texts, local_date
 from bot.ui.callbacks import ACT_BY_ANSWER, DraftAct, DraftAction, ItemAct, ItemAction
+from bot.ui.keyboards import Buttons
 
 MARKS = {"complies": "✅", "violated": "❌", "not_applicable": "➖"}  # an answer at a glance
 REVIEW_ROW = 5
@@ -48,7 +49,7 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, toda
     text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion,
              header=inspection.header)
     draft = inspection.id
-    keyboard, rows = InlineKeyboardBuilder(), []
+    keyboard, rows = Buttons(), []
     if suggestion:
         keyboard.button(text=t.plain("btn_keep", value=suggestion),
                         callback_data=DraftAction(inspection=draft, action=DraftAct.KEEP, step=step))
@@ -78,7 +79,7 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         severity=catalogue.severities[requirement.severity],
         answer=current.answer if current else None,
     )
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
 
     def answer_button(answer: Answer, label: str) -> None:
         mark = " •" if current and current.answer == answer else ""
@@ -112,7 +113,7 @@ def evidence_screen(
         files=files,
         answer=answers[item].answer,
     )
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
     keyboard.button(text=t.plain("btn_change_answer"),
                     callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK))
     keyboard.button(text=t.plain("btn_next"),
@@ -133,12 +134,12 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
         result=view.preliminary if complete else None,
     )
     draft = inspection.id
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
     for line in lines:
         keyboard.button(text=f"{line['number']} {line['mark']}",
                         callback_data=ItemAction(inspection=draft, item=line["number"], action=ItemAct.GO_TO))
     keyboard.adjust(REVIEW_ROW)
-    actions = InlineKeyboardBuilder()
+    actions = Buttons()
     actions.button(text=t.plain("btn_header"), callback_data=DraftAction(inspection=draft, action=DraftAct.HEADER))
     actions.button(text=t.plain("btn_finish"), callback_data=DraftAction(inspection=draft, action=DraftAct.FINISH))
     finish_row = 1
@@ -154,18 +155,18 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
 def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
     """The header's values with a button per field, reached from the review screen (same message)."""
     fields = (*HEADER_FIELDS, STEP_OTHER_OFFICIALS)  # several officials: "лауазымды адам(дар)"
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
     for field in fields:
         keyboard.button(text=t.plain("step_short", step=field),
                         callback_data=DraftAction(inspection=inspection.id, action=DraftAct.EDIT, step=field))
     keyboard.adjust(2)
-    back = InlineKeyboardBuilder()  # the way back on a row of its own
+    back = Buttons()  # the way back on a row of its own
     back.button(text=t.plain("btn_review"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.REVIEW))
     return Screen(t("header_summary", header=inspection.header), keyboard.attach(back).as_markup())
 
 
 def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
     keyboard.button(text=t.plain("btn_discard"),
                     callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DISCARD))
     keyboard.button(text=t.plain("btn_keep_draft"),
@@ -194,7 +195,7 @@ def deadlines_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
               "due": ".".join(reversed(a.remedy_due.split("-"))) if a.remedy_due else None}
              for a in view.answers.values() if a.answer == Answer.VIOLATED]
     example = next((i["number"] for i in items), 1)
-    keyboard = InlineKeyboardBuilder()
+    keyboard = Buttons()
     keyboard.button(text=t.plain("btn_deadlines_back"),
                     callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DEADLINES_BACK))
     return Screen(t("deadlines_screen", items=items, example=example), keyboard.as_markup())
