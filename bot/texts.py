@@ -280,6 +280,9 @@ def text_templates(env: Environment) -> list[str]:
     return env.list_templates(filter_func=lambda name: name.startswith(TEXTS_FOLDER) and name.endswith(".j2"))
 
 
+FIXED_RENDERS = 512  # texts kept by Texts.render_fixed, per language
+
+
 class Texts:
     """The texts of one language."""
 
@@ -288,6 +291,7 @@ class Texts:
         self._env = env or environment(self.lang)
         self._macros: dict[str, Any] = {}
         self._fixed: dict[str, Markup] = {}  # the texts without values, rendered once (see __call__)
+        self._fixed_renders: dict[tuple[Any, ...], Markup] = {}  # see render_fixed
         for name in text_templates(self._env):
             module = self._env.get_template(name).module
             for macro, value in vars(module).items():
@@ -333,6 +337,18 @@ class Texts:
     def render(self, template: str, /, **values: Any) -> Markup:
         """A whole template (e.g. ``messages/result.html.j2``) with ``t`` and ``lang`` in its context."""
         return Markup(self._env.get_template(template).render(t=self, lang=self.lang, **values)).strip()
+
+    def render_fixed(self, template: str, /, **values: Any) -> Markup:
+        """:meth:`render` for a text that few values decide (an item of the check sheet and its answer: 19
+        items by four states): rendered once per such values and kept, at most ``FIXED_RENDERS``. The values
+        must be hashable and decide the text alone (frozen dataclasses, numbers, strings)."""
+        key = (template, tuple(sorted(values.items())))
+        kept = self._fixed_renders.get(key)
+        if kept is None:
+            if len(self._fixed_renders) >= FIXED_RENDERS:
+                self._fixed_renders.clear()  # a catalogue reloaded in tests, never in a running bot
+            kept = self._fixed_renders[key] = self.render(template, **values)
+        return kept
 
     @property
     def names(self) -> frozenset[str]:

@@ -72,7 +72,7 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
     item = inspection.current_item
     requirement = catalogue.requirement(item)
     current = answers.get(item)
-    text = t.render(
+    text = t.render_fixed(  # the same item in the same state reads the same: rendered once
         "messages/item.html.j2",
         requirement=requirement,
         total=catalogue.checklist_size,
