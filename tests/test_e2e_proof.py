@@ -151,3 +151,16 @@ async def test_a_forwarded_location_is_refused_and_the_step_waits(emu, running, 
     assert "«Пропустить»" in inspector.text
     row = await running.services.db.fetch_one("SELECT step, location_at FROM inspections")
     assert (row["step"], row["location_at"]) == ("location", None)
+
+
+async def test_a_sheet_deleted_at_the_location_step_takes_the_location_button_away(emu, running, inspector):
+    await inspector.says("/new")
+    for value in HEADER:
+        await inspector.says(value)
+    assert emu.reply_keyboard(INSPECTOR)["keyboard"][0][0]["request_location"] is True
+    await inspector.says("/cancel")
+    await inspector.taps("🗑 Да, удалить")
+    assert "Лист удалён" in inspector.text
+    assert emu.reply_keyboard(INSPECTOR) is None  # no location button left under the text field
+    assert await running.services.db.fetch_one("SELECT 1 FROM inspections WHERE status = 'draft'") is None
+    assert not emu.errors, emu.errors

@@ -257,7 +257,14 @@ async def draft_action(
             await callback.answer(t.plain("refusal", reason=outcome.reason), show_alert=True)
             return
         await callback.answer()
-        await _retire(callback, t("cancelled"))
+        if outcome.inspection.step == STEP_LOCATION:
+            # The location step's request_location keyboard stays under the text field until a new message
+            # takes it away (an edit cannot): the outcome comes as a new message, the question loses its buttons.
+            with suppress(TelegramBadRequest):
+                await callback.message.edit_reply_markup(reply_markup=None)
+            await bot.send_message(user.telegram_id, t("cancelled"), reply_markup=remove_reply_keyboard())
+        else:
+            await _retire(callback, t("cancelled"))
         if outcome.inspection.message_id:
             with suppress(TelegramBadRequest):
                 await bot.edit_message_reply_markup(chat_id=user.telegram_id,
