@@ -14,7 +14,8 @@ from datetime import UTC, datetime, tzinfo
 
 from bot.db import outbox as outbox_repo
 from bot.db.database import Database
-from bot.db.users import Role, UserRepository
+from bot.db.users import UserRepository
+from bot.roles import ADMINS
 from bot.texts import texts
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class ErrorReporter:
         kind = error_kind(exc)
         now = datetime.now(UTC)
         try:
-            admins = [u for u in await UserRepository(self._db).list_all() if u.active and u.role is Role.ADMIN]
+            admins = [u for u in await UserRepository(self._db).list_all() if u.active and u.role in ADMINS]
             async with self._db.transaction() as tx:
                 await outbox_repo.log_error(tx, kind, source)
                 for admin in admins:

@@ -1,19 +1,15 @@
 """The one table of commands: who may use each, and the key of its description.
 
 The command menus (bot/menus.py), /help and the README's table (tests/test_commands.py) all read it, so a
-new command is added here once and shows up everywhere for exactly the roles that may use it.
+new command is added here once and shows up everywhere for exactly the roles that may use it. The sets of roles
+are bot/roles.py's, the same objects the handlers' routers are filtered by.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db.users import Role
-
-STAFF = frozenset(Role)
-PLANNERS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})  # the head approves the lists (item 11)
-ADMINS = frozenset({Role.ADMIN})
-TABLES = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.HEAD})  # /import, /export (bot/handlers/tables.py), /stats
+from bot.roles import ADMINS, PLANNERS, STAFF, TABLES, Role
 
 
 @dataclass(frozen=True, slots=True)

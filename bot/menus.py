@@ -18,7 +18,8 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.commands import commands_for
 from bot.db import menus as repo
 from bot.db.database import Database
-from bot.db.users import Role, User, UserRepository
+from bot.db.users import User, UserRepository
+from bot.roles import Role
 from bot.texts import texts
 
 log = logging.getLogger(__name__)

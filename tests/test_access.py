@@ -5,8 +5,8 @@ import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot.db.users import Role
 from bot.logs import RedactingFilter
+from bot.roles import Role
 from bot.services.access import AccessService, InvitationProblem
 from bot.services.backups import BackupService
 from tests.conftest import add_user

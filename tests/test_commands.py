@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.commands import COMMANDS, STAFF, command_names
-from bot.db.users import Role
+from bot.commands import COMMANDS, command_names
+from bot.roles import STAFF, Role
 from bot.texts import texts
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -10,7 +10,8 @@ from bot.db import inspections as repo
 from bot.db.database import migrations
 from bot.db.outbox import OutboxRepository, enqueue
 from bot.db.subjects import SubjectRepository, upsert_subject
-from bot.db.users import Role, UserRepository
+from bot.db.users import UserRepository
+from bot.roles import Role
 from tests.conftest import BIN_A, add_user
 
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.db.audit import record
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    HEAD = "head"  # the head of the authorised body or the person acting for them (item 11): approves lists
-    SUPERVISOR = "supervisor"
-    INSPECTOR = "inspector"
+from bot.roles import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +22,6 @@ class User:
     position: str | None
     created_at: str
     last_seen_at: str | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.active and self.role is Role.ADMIN
 
 
 def _user(row: sqlite3.Row) -> User:

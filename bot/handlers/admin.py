@@ -1,4 +1,5 @@
-"""Administration: invitations, users and roles, status, backups, the audit log. Admins only."""
+"""Administration: invitations, users and roles, status, backups, the audit log. Admins only (ADMINS in
+bot/roles.py): the router is filtered, and a refusal router after it tells the others."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from bot.db.audit import AuditRepository
 from bot.db.database import Database
 from bot.db.outbox import OutboxRepository, errors_since
 from bot.db.subjects import SubjectRepository
-from bot.db.users import Role, User, UserRepository
+from bot.db.users import User, UserRepository
 from bot.handlers.busy import sending_file
+from bot.handlers.filters import refuse_message, restricted
+from bot.roles import ADMINS, Role
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.backups import BackupService
@@ -26,10 +29,6 @@ from bot.texts import Texts
 USERS_PER_MESSAGE = 15
 STATUS_LINES = 20  # errors and unreachable chats shown by /status (a message holds 4096 characters)
 ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
-
-
-def _is_admin(message: Message, user: User) -> bool:
-    return user.is_admin
 
 
 async def invite(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
@@ -142,20 +141,18 @@ async def export_audit(message: Message, t: Texts, audit: AuditRepository, expor
                                       caption=t("audit_caption", count=count))
 
 
-async def admin_only(message: Message, user: User, t: Texts, **_: object) -> None:
-    """Reached only by non-admins (the admin handlers above come first)."""
-    await message.answer(t("refusal", reason="forbidden"))
-
-
 def build_router() -> Router:
-    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    """A fresh router (a router joins one dispatcher only): the admins' handlers, then the refusal."""
+    admins = restricted("admin.admins", ADMINS)
+    admins.message.register(invite, Command("invite"))
+    admins.message.register(list_users, Command("users"))
+    admins.message.register(set_role, Command("role"))
+    admins.message.register(revoke, Command("revoke", "restore"))
+    admins.message.register(status, Command("status"))
+    admins.message.register(send_backup, Command("backup"))
+    admins.message.register(export_audit, Command("audit"))
+    refused = Router(name="admin.refused")
+    refused.message.register(refuse_message("refusal", reason="forbidden"), Command(*ADMIN_COMMANDS))
     router = Router(name="admin")
-    router.message.register(invite, Command("invite"), _is_admin)
-    router.message.register(list_users, Command("users"), _is_admin)
-    router.message.register(set_role, Command("role"), _is_admin)
-    router.message.register(revoke, Command("revoke", "restore"), _is_admin)
-    router.message.register(status, Command("status"), _is_admin)
-    router.message.register(send_backup, Command("backup"), _is_admin)
-    router.message.register(export_audit, Command("audit"), _is_admin)
-    router.message.register(admin_only, Command(*ADMIN_COMMANDS))
+    router.include_routers(admins, refused)
     return router

@@ -34,6 +34,7 @@ from bot.db.users import User
 from bot.handlers.busy import sending_file
 from bot.handlers.draft_screen import DraftPresenter
 from bot.handlers.lookup import BARE_NUMBER
+from bot.roles import may_act_on
 from bot.services.assessment import AssessmentService, indicator_to_dict
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
 from bot.services.proof import MAX_DOWNLOAD_BYTES, fingerprint
@@ -349,8 +350,7 @@ async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: st
 async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
                        inspections: InspectionService, reports: ReportService) -> None:
     inspection = await inspections.get(callback_data.inspection)
-    mine = inspection is not None and inspection.inspector_id == user.telegram_id
-    if inspection is None or not (mine or user.role != "inspector"):
+    if inspection is None or not may_act_on(user.role, user.telegram_id, inspection.inspector_id):
         await callback.answer(t.plain("refusal", reason=Refusal.NOT_YOURS), show_alert=True)
         return
     if inspection.status != "finalized":

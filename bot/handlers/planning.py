@@ -1,8 +1,12 @@
-"""/plan: the half-year visit lists for supervisors and admins (chapter 4 of Annex 1)."""
+"""/plan: the half-year visit lists for supervisors and admins (chapter 4 of Annex 1).
+
+Only PLANNERS reach these handlers, and only APPROVERS the approval (bot/roles.py, chapter 4 item 11); the
+routers are filtered, and a refusal router after them tells the others why not.
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -10,9 +14,11 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from bot.db.users import User
 from bot.db.visit_lists import VisitList
 from bot.handlers.busy import sending_file
+from bot.handlers.filters import refuse_button, refuse_message, restricted
 from bot.planning import Candidate, ListPeriod
+from bot.roles import APPROVERS, PLANNERS
 from bot.services.exports import ExportService
-from bot.services.planning import APPROVERS, PLANNERS, PlanningService
+from bot.services.planning import PlanningService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 from bot.ui import keyboards
@@ -43,9 +49,6 @@ def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate
 
 
 async def show_plan(message: Message, user: User, t: Texts, planning: PlanningService, reports: ReportService) -> None:
-    if user.role not in PLANNERS:
-        await message.answer(t("refusal", reason="forbidden_planning"))
-        return
     periods = await planning.open_periods()
     visit_list, lacking = await planning.current_with_gaps(periods[0], user)
     text, markup = _screen(t, user, visit_list, lacking, periods, planning, reports)
@@ -54,22 +57,9 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
 
 async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
                       planning: PlanningService, reports: ReportService, exports: ExportService) -> None:
-    if user.role not in PLANNERS:
-        await callback.answer(t.plain("refusal", reason="forbidden_planning"), show_alert=True)
-        return
     periods = await planning.open_periods()
     period = next((p for p in periods if (p.year, p.half) == (callback_data.year, callback_data.half)), None)
-    if callback_data.action is PlanAct.APPROVE:
-        if user.role not in APPROVERS:
-            await callback.answer(t.plain("refusal", reason="forbidden_approval"), show_alert=True)
-            return
-        approved = await planning.approve(user, callback_data.year, callback_data.half)
-        if approved is None:
-            await callback.answer(t.plain("list_not_draft"), show_alert=True)
-            return
-        await callback.answer(t.plain("list_approved"))
-        visit_list, lacking = approved, []
-    elif callback_data.action in (PlanAct.CSV, PlanAct.XLSX):
+    if callback_data.action in (PlanAct.CSV, PlanAct.XLSX):
         await callback.answer()
         visit_list = await planning.stored(callback_data.year, callback_data.half)
         if visit_list is None:
@@ -88,6 +78,22 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             return
         await callback.answer()
         visit_list, lacking = await planning.current_with_gaps(period, user)
+    await _redraw(callback, t, user, visit_list, lacking, periods, planning, reports)
+
+
+async def approve(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
+                  planning: PlanningService, reports: ReportService) -> None:
+    """The head (or whoever acts for them) approves the list (item 11); a second tap is told it is done."""
+    approved = await planning.approve(user, callback_data.year, callback_data.half)
+    if approved is None:
+        await callback.answer(t.plain("list_not_draft"), show_alert=True)
+        return
+    await callback.answer(t.plain("list_approved"))
+    await _redraw(callback, t, user, approved, [], await planning.open_periods(), planning, reports)
+
+
+async def _redraw(callback: CallbackQuery, t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate],
+                  periods: list[ListPeriod], planning: PlanningService, reports: ReportService) -> None:
     text, markup = _screen(t, user, visit_list, lacking, periods, planning, reports)
     try:
         await callback.message.edit_text(text, reply_markup=markup)
@@ -98,9 +104,6 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
 
 async def show_deadlines(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
     """The next two deadlines and where their lists stand."""
-    if user.role not in PLANNERS:
-        await message.answer(t("refusal", reason="forbidden_planning"))
-        return
     states = await planning.deadlines()
     await message.answer(t("deadlines", states=states, muted=await planning.is_muted(user),
                            dates=[s.period.deadline for s in states]))
@@ -108,18 +111,30 @@ async def show_deadlines(message: Message, user: User, t: Texts, planning: Plann
 
 async def toggle_mute(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
     """/mute: reminders off; /mute again: on."""
-    if user.role not in PLANNERS:
-        await message.answer(t("refusal", reason="forbidden_planning"))
-        return
     muted = not await planning.is_muted(user)
     await planning.mute(user, muted)
     await message.answer(t("reminders_muted" if muted else "reminders_unmuted"))
 
 
+PLAN_COMMANDS = ("plan", "deadlines", "mute")
+
+
 def build_router() -> Router:
+    """Planners' handlers, the approvers' among them, then the refusals for everyone else."""
+    approvers = restricted("planning.approvers", APPROVERS)
+    approvers.callback_query.register(approve, PlanAction.filter(F.action == PlanAct.APPROVE))
+    not_approvers = Router(name="planning.not_approvers")
+    not_approvers.callback_query.register(refuse_button("refusal", reason="forbidden_approval"),
+                                          PlanAction.filter(F.action == PlanAct.APPROVE))
+    planners = restricted("planning.planners", PLANNERS)
+    planners.message.register(show_plan, Command("plan"))
+    planners.message.register(show_deadlines, Command("deadlines"))
+    planners.message.register(toggle_mute, Command("mute"))
+    planners.callback_query.register(plan_action, PlanAction.filter(F.action != PlanAct.APPROVE))
+    planners.include_routers(approvers, not_approvers)
+    refused = Router(name="planning.refused")
+    refused.message.register(refuse_message("refusal", reason="forbidden_planning"), Command(*PLAN_COMMANDS))
+    refused.callback_query.register(refuse_button("refusal", reason="forbidden_planning"), PlanAction.filter())
     router = Router(name="planning")
-    router.message.register(show_plan, Command("plan"))
-    router.message.register(show_deadlines, Command("deadlines"))
-    router.message.register(toggle_mute, Command("mute"))
-    router.callback_query.register(plan_action, PlanAction.filter())
+    router.include_routers(planners, refused)
     return router

@@ -1,4 +1,5 @@
-"""/stats [period]: charts of a period for supervisors, admins and the head, with an XLSX of their figures."""
+"""/stats [period]: charts of a period for supervisors, admins and the head (TABLES in bot/roles.py), with an
+XLSX of their figures. Others are told who the statistics are for."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, InputMediaPhoto, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.commands import BY_NAME
 from bot.db.audit import AuditRepository
 from bot.db.users import User
+from bot.handlers.filters import refuse_message, restricted
+from bot.roles import TABLES
 from bot.services.stats import StatsService
 from bot.stats import PeriodProblem
 from bot.stats.figures import EARLIEST_YEAR, MAX_MONTHS
@@ -18,9 +20,6 @@ from bot.texts import Texts
 
 async def stats(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, stats: StatsService,
                 audit: AuditRepository) -> None:
-    if not BY_NAME["stats"].allowed(user.role):
-        await message.answer(t("stats_forbidden"))
-        return
     period = stats.period(command.args)
     if isinstance(period, PeriodProblem):
         await message.answer(t("stats_usage", problem=period.value, year=stats.today().year, earliest=EARLIEST_YEAR,
@@ -44,6 +43,10 @@ async def stats(message: Message, command: CommandObject, bot: Bot, user: User, 
 
 
 def build_router() -> Router:
+    allowed = restricted("stats.allowed", TABLES)
+    allowed.message.register(stats, Command("stats"))
+    refused = Router(name="stats.refused")
+    refused.message.register(refuse_message("stats_forbidden"), Command("stats"))
     router = Router(name="stats")
-    router.message.register(stats, Command("stats"))
+    router.include_routers(allowed, refused)
     return router

@@ -1,8 +1,10 @@
 """Tables in and out: /import (a CSV or XLSX file, a preview, apply or cancel; empty templates) and /export
 (a year's check sheets, the registry, the audit log; XLSX, or CSV when asked: ``/export 2026 csv``).
 
-Admins, supervisors and the head import; a file is taken as a table when its caption is /import, or when
-its sender asked /import within the hour (that wish is a database row, so it survives a restart).
+Admins, supervisors and the head import and export (TABLES in bot/roles.py; the audit log: ADMINS only); the
+routers are filtered by role and a refusal router after them tells the others why not. A file is taken as a
+table when its caption is /import, or when its sender asked /import within the hour (that wish is a database
+row, so it survives a restart).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.db.audit import AuditRepository
-from bot.db.users import Role, User
+from bot.db.users import User
 from bot.handlers.busy import sending_file
+from bot.handlers.filters import refuse_button, refuse_message, restricted
+from bot.roles import ADMINS, TABLES
 from bot.services.exports import ExportService
-from bot.services.importing import IMPORTERS, ImportService
+from bot.services.importing import ImportService
 from bot.services.reports import ReportService
 from bot.tables.kinds import COLUMNS, TableKind
 from bot.tables.reader import TableError
@@ -53,9 +57,6 @@ async def _is_table_for_import(message: Message, user: User, imports: ImportServ
 
 
 async def import_command(message: Message, user: User, t: Texts, imports: ImportService) -> None:
-    if not imports.may_import(user):
-        await message.answer(t("refusal", reason="forbidden_import"))
-        return
     await imports.expect_file(user)
     columns = {kind.value: [c.header(t.lang) for c in COLUMNS[kind]] for kind in TableKind}
     await message.answer(t("import_prompt", columns=columns, max_rows=imports.max_rows,
@@ -64,9 +65,6 @@ async def import_command(message: Message, user: User, t: Texts, imports: Import
 
 
 async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports: ImportService) -> None:
-    if not imports.may_import(user):
-        await message.answer(t("refusal", reason="forbidden_import"))
-        return
     document = message.document
     file_name = document.file_name or "table"
     limit_mb = imports.max_file_bytes // (1024 * 1024)
@@ -108,9 +106,6 @@ async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports:
 
 async def import_action(callback: CallbackQuery, callback_data: ImportAction, user: User, t: Texts,
                         imports: ImportService, exports: ExportService) -> None:
-    if not imports.may_import(user):
-        await callback.answer(t.plain("refusal", reason="forbidden_import"), show_alert=True)
-        return
     if callback_data.action is ImportAct.TEMPLATE:
         kind = callback_data.kind  # an unknown kind never parses (bot/ui/callbacks.py)
         if kind is None:
@@ -137,19 +132,31 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
     await callback.message.answer(text)
 
 
-EXPORTERS = (*IMPORTERS,)
+def _export_words(args: str | None) -> tuple[list[str], bool]:
+    """What /export asks for, without the format words; and whether as CSV."""
+    words = (args or "").lower().split()
+    return [w for w in words if w not in ("csv", "xlsx")], "csv" in words
+
+
+def _asks_for_audit(_: Message, command: CommandObject) -> bool:
+    """After Command("export"): /export audit (csv or xlsx)."""
+    return _export_words(command.args)[0] == ["audit"]
+
+
+async def export_audit(message: Message, t: Texts, audit: AuditRepository, exports: ExportService,
+                       bot: Bot) -> None:
+    """/export audit: the audit log as XLSX, for admins (the other exporters are refused)."""
+    async with sending_file(bot, message.chat.id):
+        data, count = await exports.audit_log(t, audit)
+        await message.answer_document(BufferedInputFile(data, filename="audit-log.xlsx"),
+                                      caption=t("audit_caption", count=count))
 
 
 async def export(message: Message, command: CommandObject, user: User, t: Texts, reports: ReportService,
                  exports: ExportService, audit: AuditRepository, bot: Bot) -> None:
-    """A table of a year's sheets, the registry or the audit log: 'sending a file…' shows while it is built
-    (the registry of 100,000 subjects takes seconds)."""
-    if user.role not in EXPORTERS:
-        await message.answer(t("refusal", reason="forbidden_planning"))
-        return
-    words = (command.args or "").lower().split()
-    as_csv = "csv" in words
-    words = [w for w in words if w not in ("csv", "xlsx")]
+    """A table of a year's sheets or the registry: 'sending a file…' shows while it is built (the registry of
+    100,000 subjects takes seconds)."""
+    words, as_csv = _export_words(command.args)
     this_year = datetime.now(reports.timezone).year
     what = words[0] if words else str(this_year)
     extension = "csv" if as_csv else "xlsx"
@@ -159,15 +166,6 @@ async def export(message: Message, command: CommandObject, user: User, t: Texts,
             await audit.add(user.telegram_id, "registry.export", "registry", "-", {"rows": count})
             await message.answer_document(BufferedInputFile(data, filename=f"registry.{extension}"),
                                           caption=t("registry_caption", count=count))
-        return
-    if what == "audit" and len(words) == 1:
-        if user.role is not Role.ADMIN:
-            await message.answer(t("refusal", reason="forbidden"))
-            return
-        async with sending_file(bot, message.chat.id):
-            data, count = await exports.audit_log(t, audit)
-            await message.answer_document(BufferedInputFile(data, filename="audit-log.xlsx"),
-                                          caption=t("audit_caption", count=count))
         return
     if len(words) > 1 or not (what.isdigit() and 2000 <= int(what) <= this_year):
         await message.answer(t("export_usage", year=this_year))
@@ -181,10 +179,20 @@ async def export(message: Message, command: CommandObject, user: User, t: Texts,
 
 
 def build_router() -> Router:
-    """Before the check sheet's router: a table sent for import is no evidence file."""
+    """Before the check sheet's router: a table sent for import is no evidence file. An inspector's document
+    goes on to it, unless its caption is /import (then they are told who loads tables)."""
+    audit_log = restricted("tables.audit", ADMINS)
+    audit_log.message.register(export_audit, Command("export"), _asks_for_audit)
+    keepers = restricted("tables.keepers", TABLES)
+    keepers.message.register(refuse_message("refusal", reason="forbidden"), Command("export"), _asks_for_audit)
+    keepers.message.register(import_command, Command("import"), F.document.is_(None))
+    keepers.message.register(import_file, F.document, _is_table_for_import)
+    keepers.message.register(export, Command("export"))
+    keepers.callback_query.register(import_action, ImportAction.filter())
+    refused = Router(name="tables.refused")
+    refused.message.register(refuse_message("refusal", reason="forbidden_import"), Command("import"))
+    refused.message.register(refuse_message("refusal", reason="forbidden_planning"), Command("export"))
+    refused.callback_query.register(refuse_button("refusal", reason="forbidden_import"), ImportAction.filter())
     router = Router(name="tables")
-    router.message.register(import_command, Command("import"), F.document.is_(None))
-    router.message.register(import_file, F.document, _is_table_for_import)
-    router.message.register(export, Command("export"))
-    router.callback_query.register(import_action, ImportAction.filter())
+    router.include_routers(audit_log, keepers, refused)
     return router

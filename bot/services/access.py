@@ -13,7 +13,8 @@ from bot.db import users as repo
 from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.inspections import Inspection, load_draft
-from bot.db.users import Role, User, UserRepository
+from bot.db.users import User, UserRepository
+from bot.roles import Role
 
 INVITATION_TTL = timedelta(days=7)
 

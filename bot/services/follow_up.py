@@ -15,6 +15,7 @@ from bot.db.audit import write_entry
 from bot.db.database import Database
 from bot.db.remedies import Remedy
 from bot.db.users import User
+from bot.roles import may_act_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class FollowUpService:
         remedy = repo.load_remedy(c, remedy_id)
         if remedy is None:
             return RemedyOutcome(None, False)
-        if remedy.inspector_id != user.telegram_id and user.role == "inspector":
+        if not may_act_on(user.role, user.telegram_id, remedy.inspector_id):
             return RemedyOutcome(remedy, False, allowed=False)
         if not repo.close_remedied(c, remedy_id, user.telegram_id):
             return RemedyOutcome(remedy, False)  # closed already (a second tap, or a later sheet)

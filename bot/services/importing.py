@@ -18,8 +18,9 @@ from bot.catalogue import Catalogue
 from bot.db import imports as repo
 from bot.db.audit import record as audit
 from bot.db.database import Database, Transaction
-from bot.db.users import Role, User
+from bot.db.users import User
 from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES
+from bot.roles import TABLES
 from bot.services.import_rows import (
     Action,
     FindingRecord,
@@ -38,7 +39,6 @@ from bot.tables.kinds import TableKind
 from bot.tables.reader import TableError, read_table
 from bot.validation import kind_of
 
-IMPORTERS = (Role.ADMIN, Role.SUPERVISOR, Role.HEAD)
 MAX_ROWS = 100_000  # a file of more data rows is refused as a whole
 MAX_FILE_BYTES = BOT_DOWNLOAD_LIMIT_BYTES  # the Bot API's download limit (getFile)
 AWAITING_FOR = timedelta(hours=1)  # after /import, the person's next file within this time is the table
@@ -77,7 +77,8 @@ class ImportService:
 
     @staticmethod
     def may_import(user: User) -> bool:
-        return user.role in IMPORTERS
+        """Defensive: the handlers' routers are filtered by the same set (bot/handlers/tables.py)."""
+        return user.role in TABLES
 
     async def expect_file(self, user: User) -> None:
         await repo.expect_file(self._db, user.telegram_id)
@@ -168,4 +169,4 @@ def _objective_row(r: ObjectiveRecord) -> tuple[Any, ...]:
     return (r.bin, r.condition, int(r.met), r.occurred_on.isoformat(), r.value, r.source, r.row)
 
 
-__all__ = ["IMPORTERS", "ImportOutcome", "ImportPreview", "ImportService", "TableError"]
+__all__ = ["ImportOutcome", "ImportPreview", "ImportService", "TableError"]

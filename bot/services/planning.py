@@ -13,7 +13,7 @@ from bot.db import risk_sources
 from bot.db import visit_lists as repo
 from bot.db.audit import record
 from bot.db.database import Database
-from bot.db.users import Role, User, UserRepository
+from bot.db.users import User, UserRepository
 from bot.db.visit_lists import VisitList
 from bot.planning import (
     Candidate,
@@ -27,15 +27,12 @@ from bot.planning import (
     rank_candidates,
     reminder_days_left,
 )
+from bot.roles import APPROVERS, PLANNERS
 from bot.scoring.engine import display
 from bot.scoring.subject import objective_group_high
 from bot.services.assessment import AssessmentService
 
 log = logging.getLogger(__name__)
-PLANNERS = (Role.SUPERVISOR, Role.HEAD, Role.ADMIN)  # see and prepare the lists
-# Item 11: "уәкілетті органның басшысының немесе оның міндетін атқарушы адамның бекіткен" - the head of the
-# authorised body, or the person acting for them (given the role 'head' while acting), approves.
-APPROVERS = (Role.HEAD,)
 
 
 ASSESSMENT_PERIOD = timedelta(days=183)  # README reading: "assessed in the period" = the half-year before the deadline
@@ -150,6 +147,8 @@ class PlanningService:
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
         """The head approves the list as drawn for today, the approval date (chapter 2 item 4); after the
         deadline it is still approved, marked late (item 11). None when already approved or not a list."""
+        if user.role not in APPROVERS:  # defensive: the handlers' router is filtered by the same set
+            raise PermissionError(f"{user.role} may not approve a visit list (item 11)")
         period = next((p for p in await self.open_periods() if (p.year, p.half) == (year, half)), None)
         if period is None:
             return None

@@ -10,18 +10,18 @@ RIGHTS) fails the suite: decide who may use it, add it to RIGHTS, and it is cove
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from enum import Enum
 from typing import get_args
 
 import pytest_asyncio
 from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackQueryFilter
-from aiogram.methods import SendDocument, SendMediaGroup, SendPhoto
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMediaGroup, SendMessage, SendPhoto
 
-from bot.commands import BY_NAME, STAFF, TABLES
-from bot.db.users import Role
-from bot.services.planning import APPROVERS, PLANNERS
+from bot.commands import BY_NAME, COMMANDS
+from bot.roles import ADMINS, APPROVERS, PLANNERS, STAFF, TABLES, Role
+from bot.texts import texts
 from bot.ui.callbacks import PlanAct
 from tests.reliability import harness as h
 from tests.reliability.figures import FIGURES
@@ -55,8 +55,8 @@ COMMAND_RIGHTS: dict[str, object] = {name: command_rights(name) for name in BY_N
 CALLBACK_RIGHTS: dict[str, object] = {
     "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
     "o": MEMBERS, "f": MEMBERS,
-    "v": {PlanAct.SHOW: frozenset(PLANNERS), PlanAct.XLSX: frozenset(PLANNERS), PlanAct.CSV: frozenset(PLANNERS),
-          PlanAct.APPROVE: frozenset(APPROVERS)},  # item 11: the head approves
+    "v": {PlanAct.SHOW: PLANNERS, PlanAct.XLSX: PLANNERS, PlanAct.CSV: PLANNERS,
+          PlanAct.APPROVE: APPROVERS},  # item 11: the head approves
     "im": TABLES,  # a pending import's apply / cancel, the empty templates (bot/handlers/tables.py)
     "r": OWNER_OR_NOT_INSPECTOR,  # "remedied" on a remedy-deadline reminder (bot/handlers/follow_up.py)
 }
@@ -259,3 +259,69 @@ async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_su
     FIGURES.add("access: leaks", len(leaks))
     assert tried > 100
     assert not leaks, "\n".join(leaks[:30])
+
+
+# What someone outside a command's roles is told (bot/handlers/filters.py: a refusal router after each filtered
+# one). A command with roles of its own and no refusal here fails the test below: decide what they are told.
+REFUSALS: dict[str, tuple[str, dict[str, str]]] = {
+    **{name: ("refusal", {"reason": "forbidden_planning"}) for name in ("plan", "deadlines", "mute", "export")},
+    "import": ("refusal", {"reason": "forbidden_import"}),
+    "stats": ("stats_forbidden", {}),
+    **{name: ("refusal", {"reason": "forbidden"})
+       for name in ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")},
+}
+
+
+def replies(s: h.Seeded, start: int, user_id: int) -> list[tuple[str, bool]]:
+    """The texts that reached this person since ``start``: messages, and answers to taps (with show_alert)."""
+    return [(m.text or "", bool(m.show_alert)) if isinstance(m, AnswerCallbackQuery) else (m.text or "", False)
+            for m in h.sent_to(s.bot.session.requests[start:], user_id) if isinstance(m, (SendMessage,
+                                                                                        AnswerCallbackQuery))]
+
+
+async def test_everyone_outside_a_command_or_button_is_told_why_in_their_language(seeded):
+    s = seeded
+    await s.services.access.users.set_language(h.INSPECTOR_B, "kk")
+    languages = {h.INSPECTOR_B: "kk", h.SUPERVISOR: "ru", h.HEAD: "ru"}
+    head = s.chat(h.HEAD)
+    await head.says("/plan")  # the head is shown the approve button; the others press it all the same
+    approve = [data for text, data in head.buttons() if text == texts("ru").plain("btn_approve")]
+    assert approve, "the head's /plan screen carries the approve button"
+    show = sorted(data for data in s.callbacks["v"] if data not in approve)[0]
+    pending_import = sorted(s.callbacks["im"])[0]
+    tried = []
+
+    async def told(user_id: int, act: Awaitable[None], key: str, params: dict[str, str], *,
+                   alert: bool = False) -> None:
+        start = len(s.bot.session.requests)
+        await act
+        expected = texts(languages[user_id])
+        wanted = (expected.plain(key, **params), True) if alert else (expected(key, **params), False)
+        assert wanted in replies(s, start, user_id), (user_id, key, params, replies(s, start, user_id))
+        tried.append(key)
+
+    for user_id, role in ((h.INSPECTOR_B, Role.INSPECTOR), (h.SUPERVISOR, Role.SUPERVISOR), (h.HEAD, Role.HEAD)):
+        chat = s.chat(user_id)
+        for spec in COMMANDS:
+            if spec.allowed(role):
+                continue
+            assert spec.name in REFUSALS, f"/{spec.name} has roles of its own: add what others are told to REFUSALS"
+            key, params = REFUSALS[spec.name]
+            await told(user_id, chat.says(f"/{spec.name}"), key, params)
+        if role not in ADMINS:  # the audit log's export is for admins only, whoever may export the rest
+            key, params = ("refusal", {"reason": "forbidden"}) if role in TABLES else REFUSALS["export"]
+            await told(user_id, chat.says("/export audit"), key, params)
+        if role not in PLANNERS:
+            for data in (show, *approve):
+                await told(user_id, chat.presses(data, message_id=1), "refusal",
+                           {"reason": "forbidden_planning"}, alert=True)
+        elif role not in APPROVERS:
+            await told(user_id, chat.presses(approve[0], message_id=1), "refusal",
+                       {"reason": "forbidden_approval"}, alert=True)
+        if role not in TABLES:
+            await told(user_id, chat.presses(pending_import, message_id=1), "refusal",
+                       {"reason": "forbidden_import"}, alert=True)
+            table = h.send_document(chat, "registry.csv", "text/csv", b"a;b\n", caption="/import")
+            await told(user_id, table, "refusal", {"reason": "forbidden_import"})
+    assert len(tried) > 20
+    assert await s.services.db.fetch_one("SELECT 1 FROM visit_lists WHERE status = 'approved'") is None
