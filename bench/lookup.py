@@ -35,6 +35,7 @@ from bot.db.database import BUSY_TIMEOUT_MS, Database
 from bot.db.subjects import SUBJECT_BY_BIN, SUBJECT_HISTORY, PastInspection, Subject, SubjectCard, SubjectRepository
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
+from bot.statuses import InspectionStatus
 from bot.validation import control_digit
 
 DEFAULTS = {"subjects": 100_000, "answers": 1_000_000, "lookups": 5_000}
@@ -317,7 +318,7 @@ def card_sync(conn: sqlite3.Connection, bin_: str, history_limit: int = HISTORY_
     if row is None:
         return None
     subject = Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"])
-    rows = conn.execute(HISTORY_SQL, (subject.id, history_limit)).fetchall()
+    rows = conn.execute(HISTORY_SQL, (subject.id, InspectionStatus.FINALIZED, history_limit)).fetchall()
     history = tuple(
         PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
                        r["risk_class"], bool(r["gross_rule_fired"]))
@@ -374,7 +375,8 @@ def query_plans(path: Path) -> list[str]:
     try:
         return [
             "; ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
-            for sql, params in ((SUBJECT_SQL, ("000000000000",)), (HISTORY_SQL, (1, HISTORY_LIMIT)))
+            for sql, params in ((SUBJECT_SQL, ("000000000000",)),
+                                (HISTORY_SQL, (1, InspectionStatus.FINALIZED, HISTORY_LIMIT)))
         ]
     finally:
         conn.close()

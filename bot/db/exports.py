@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.db.database import Database
 from bot.db.inspections import FinalizedRow
+from bot.statuses import InspectionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class RegistryLine:
 # "Readings of the order": the year of a visit is the Asia/Almaty year of its act date); a sheet without an act
 # date counts in the local year of its finish. ``finalized_at`` bounds are that local year in UTC.
 _OF_YEAR = (
-    " i.status = 'finalized' AND (substr(i.act_date, 7, 4) = ?"
+    " i.status = ? AND (substr(i.act_date, 7, 4) = ?"
     " OR (i.act_date IS NULL AND i.finalized_at >= ? AND i.finalized_at < ?))"
 )
 _BY_ACT_DATE = (
@@ -47,7 +48,7 @@ async def sheets_of_year(db: Database, year: int, start_utc: str, end_utc: str) 
     rows = await db.fetch_all(
         "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
         " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
-        + _BY_ACT_DATE, (f"{year:04d}", start_utc, end_utc))
+        + _BY_ACT_DATE, (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
     return [FinalizedRow(*r) for r in rows]
 
 
@@ -56,7 +57,7 @@ async def answers_of_year(db: Database, year: int, start_utc: str, end_utc: str)
     rows = await db.fetch_all(
         "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
         " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
-        (f"{year:04d}", start_utc, end_utc))
+        (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
     return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
             for r in rows]
 
@@ -65,6 +66,6 @@ async def registry(db: Database) -> list[RegistryLine]:
     """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
     rows = await db.fetch_all(
         "SELECT id, bin, name, control_kind, region, address,"
-        " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = 'finalized')"
-        " AS last_finalized_at FROM subjects s ORDER BY name, bin")
+        " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = ?)"
+        " AS last_finalized_at FROM subjects s ORDER BY name, bin", (InspectionStatus.FINALIZED,))
     return [RegistryLine(*r) for r in rows]

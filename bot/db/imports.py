@@ -15,13 +15,14 @@ from typing import Any
 
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
+from bot.statuses import ImportStatus
 
 
 @dataclass(frozen=True, slots=True)
 class PendingImport:
     id: int
     created_by: int
-    status: str
+    status: ImportStatus
     file_name: str
     kind: str
     rows: list[dict[str, Any]]
@@ -31,15 +32,15 @@ class PendingImport:
 async def expect_file(db: Database, user_id: int) -> None:
     """The person asked /import: their next file is the table (one awaiting row per person)."""
     async with db.transaction() as tx:
-        await tx.execute("DELETE FROM imports WHERE created_by = ? AND status = 'awaiting'", (user_id,))
-        await tx.execute("INSERT INTO imports (created_by, created_at, status) VALUES (?, ?, 'awaiting')",
-                         (user_id, utc_now()))
+        await tx.execute("DELETE FROM imports WHERE created_by = ? AND status = ?", (user_id, ImportStatus.AWAITING))
+        await tx.execute("INSERT INTO imports (created_by, created_at, status) VALUES (?, ?, ?)",
+                         (user_id, utc_now(), ImportStatus.AWAITING))
 
 
 async def expects_file(db: Database, user_id: int, within: timedelta) -> bool:
     since = (datetime.now(UTC) - within).isoformat(timespec="seconds")
-    row = await db.fetch_one("SELECT 1 FROM imports WHERE created_by = ? AND status = 'awaiting' AND created_at >= ?",
-                             (user_id, since))
+    row = await db.fetch_one("SELECT 1 FROM imports WHERE created_by = ? AND status = ? AND created_at >= ?",
+                             (user_id, ImportStatus.AWAITING, since))
     return row is not None
 
 
@@ -48,29 +49,31 @@ async def save_pending(db: Database, user_id: int, file_name: str, kind: str, ro
     """The checked rows, waiting for apply or cancel; the awaiting mark is used up, and an earlier preview
     of the same person left undecided is cancelled (one pending import per person: storage stays bounded)."""
     async with db.transaction() as tx:
-        await tx.execute("DELETE FROM imports WHERE created_by = ? AND status = 'awaiting'", (user_id,))
-        await tx.execute("UPDATE imports SET status = 'cancelled', decided_at = ?, rows_json = NULL"
-                         " WHERE created_by = ? AND status = 'pending'", (utc_now(), user_id))
+        await tx.execute("DELETE FROM imports WHERE created_by = ? AND status = ?", (user_id, ImportStatus.AWAITING))
+        await tx.execute("UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL"
+                         " WHERE created_by = ? AND status = ?",
+                         (ImportStatus.CANCELLED, utc_now(), user_id, ImportStatus.PENDING))
         cursor = await tx.execute(
             "INSERT INTO imports (created_by, created_at, status, file_name, kind, rows_json, counts_json)"
-            " VALUES (?, ?, 'pending', ?, ?, ?, ?)",
-            (user_id, utc_now(), file_name, kind, json.dumps(rows, ensure_ascii=False), json.dumps(counts)))
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, utc_now(), ImportStatus.PENDING, file_name, kind, json.dumps(rows, ensure_ascii=False),
+             json.dumps(counts)))
         return cursor.lastrowid
 
 
 async def get_pending(db: Database | Transaction, import_id: int) -> PendingImport | None:
-    row = await db.fetch_one("SELECT * FROM imports WHERE id = ? AND status <> 'awaiting'", (import_id,))
+    row = await db.fetch_one("SELECT * FROM imports WHERE id = ? AND status <> ?", (import_id, ImportStatus.AWAITING))
     if row is None:
         return None
-    return PendingImport(row["id"], row["created_by"], row["status"], row["file_name"], row["kind"],
+    return PendingImport(row["id"], row["created_by"], ImportStatus(row["status"]), row["file_name"], row["kind"],
                          json.loads(row["rows_json"] or "[]"), json.loads(row["counts_json"] or "{}"))
 
 
-async def decide(tx: Transaction, import_id: int, status: str) -> bool:
+async def decide(tx: Transaction, import_id: int, status: ImportStatus) -> bool:
     """Pending -> applied or cancelled, once; the rows are dropped (the records or nothing remain)."""
     cursor = await tx.execute(
-        "UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL WHERE id = ? AND status = 'pending'",
-        (status, utc_now(), import_id))
+        "UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL WHERE id = ? AND status = ?",
+        (status, utc_now(), import_id, ImportStatus.PENDING))
     return cursor.rowcount == 1
 
 

@@ -18,6 +18,7 @@ from bot.catalogue import Severity
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
 from bot.scoring import Answer, Evaluation
+from bot.statuses import InspectionStatus
 
 # The header fields of the check sheet (Annex 2), in the order they are asked. Column names are code
 # constants, never user input.
@@ -60,7 +61,7 @@ class Inspection:
     id: int
     inspector_id: int
     subject_id: int | None
-    status: str
+    status: InspectionStatus
     catalogue_version: str
     language: str
     step: str
@@ -79,7 +80,7 @@ class Inspection:
 
     @property
     def is_draft(self) -> bool:
-        return self.status == "draft"
+        return self.status is InspectionStatus.DRAFT
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ def _inspection(row: sqlite3.Row) -> Inspection:
         id=row["id"],
         inspector_id=row["inspector_id"],
         subject_id=row["subject_id"],
-        status=row["status"],
+        status=InspectionStatus(row["status"]),
         catalogue_version=row["catalogue_version"],
         language=row["language"],
         step=row["step"],
@@ -160,8 +161,8 @@ def load(c: sqlite3.Connection, inspection_id: int) -> Inspection | None:
 
 
 def load_draft(c: sqlite3.Connection, inspector_id: int) -> Inspection | None:
-    row = c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = 'draft'",
-                    (inspector_id,)).fetchone()
+    row = c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = ?",
+                    (inspector_id, InspectionStatus.DRAFT)).fetchone()
     return _inspection(row) if row else None
 
 
@@ -191,7 +192,8 @@ def act_dates_in(c: sqlite3.Connection, bin_: str, exclude: int) -> list[str]:
     """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
     rows = c.execute(
         "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
-        " WHERE s.bin = ? AND i.status = 'finalized' AND i.id != ? AND i.act_date IS NOT NULL", (bin_, exclude))
+        " WHERE s.bin = ? AND i.status = ? AND i.id != ? AND i.act_date IS NOT NULL",
+        (bin_, InspectionStatus.FINALIZED, exclude))
     return [r["act_date"] for r in rows.fetchall()]
 
 
@@ -214,8 +216,8 @@ def insert_draft(c: sqlite3.Connection, inspector_id: int, catalogue_version: st
     now = utc_now()
     cursor = c.execute(
         "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at, updated_at)"
-        " VALUES (?, 'draft', ?, ?, ?, ?, ?)",
-        (inspector_id, catalogue_version, language, step, now, now),
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (inspector_id, InspectionStatus.DRAFT, catalogue_version, language, step, now, now),
     )
     return cursor.lastrowid
 
@@ -233,14 +235,14 @@ def write_draft(c: sqlite3.Connection, inspection_id: int, **changes: Any) -> No
         raise ValueError(f"not a draft column: {sorted(unknown)}")
     assignments = ", ".join(f"{column} = ?" for column in changes)
     c.execute(
-        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = 'draft'",
-        (*changes.values(), utc_now(), inspection_id),
+        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = ?",
+        (*changes.values(), utc_now(), inspection_id, InspectionStatus.DRAFT),
     )
 
 
 def write_screen_message(c: sqlite3.Connection, inspection_id: int, message_id: int | None) -> None:
-    c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = 'draft'",
-              (message_id, utc_now(), inspection_id))
+    c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = ?",
+              (message_id, utc_now(), inspection_id, InspectionStatus.DRAFT))
 
 
 def write_answer(
@@ -294,11 +296,11 @@ def write_finalized(
 ) -> None:
     now = utc_now()
     c.execute(
-        "UPDATE inspections SET status = 'finalized', subject_id = ?, step = 'done', finalized_at = ?,"
+        "UPDATE inspections SET status = ?, subject_id = ?, step = 'done', finalized_at = ?,"
         " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
-        " WHERE id = ? AND status = 'draft'",
-        (subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
-         json.dumps(result, ensure_ascii=False), inspection_id),
+        " WHERE id = ? AND status = ?",
+        (InspectionStatus.FINALIZED, subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
+         json.dumps(result, ensure_ascii=False), inspection_id, InspectionStatus.DRAFT),
     )
 
 
@@ -306,12 +308,13 @@ def write_location(c: sqlite3.Connection, inspection_id: int, lat: float, lon: f
     """The draft's visit location (a later one replaces it), with the server time of receipt."""
     now = utc_now()
     c.execute("UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
-              " updated_at = ? WHERE id = ? AND status = 'draft'", (lat, lon, accuracy, now, now, inspection_id))
+              " updated_at = ? WHERE id = ? AND status = ?",
+              (lat, lon, accuracy, now, now, inspection_id, InspectionStatus.DRAFT))
 
 
 def write_cancelled(c: sqlite3.Connection, inspection_id: int) -> None:
-    c.execute("UPDATE inspections SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'draft'",
-              (utc_now(), inspection_id))
+    c.execute("UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+              (InspectionStatus.CANCELLED, utc_now(), inspection_id, InspectionStatus.DRAFT))
 
 
 # --- the same as coroutines, one hop each (for callers outside a unit of work) -------------------------
@@ -336,10 +339,10 @@ async def changes(db: Database | Transaction, inspection_id: int) -> list[Answer
     return await db.call(load_changes, inspection_id)
 
 
-async def count_by_status(db: Database) -> dict[str, int]:
+async def count_by_status(db: Database) -> dict[InspectionStatus, int]:
     rows = await db.fetch_all("SELECT status, count(*) AS n FROM inspections GROUP BY status")
-    counts = {"draft": 0, "finalized": 0, "cancelled": 0}
-    counts.update({r["status"]: r["n"] for r in rows})
+    counts = dict.fromkeys(InspectionStatus, 0)
+    counts.update({InspectionStatus(r["status"]): r["n"] for r in rows})
     return counts
 
 
@@ -402,7 +405,7 @@ class FinalizedRow:
 
 _FINALIZED = (
     "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
-    " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections WHERE status = 'finalized'"
+    " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections WHERE status = ?"
 )
 
 
@@ -414,13 +417,13 @@ def _finalized(r: sqlite3.Row) -> FinalizedRow:
 
 async def finalized_by(db: Database, inspector_id: int, limit: int) -> list[FinalizedRow]:
     rows = await db.fetch_all(_FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
-                              (inspector_id, limit))
+                              (InspectionStatus.FINALIZED, inspector_id, limit))
     return [_finalized(r) for r in rows]
 
 
 async def finalized_between(db: Database, start_utc: str, end_utc: str) -> list[FinalizedRow]:
     rows = await db.fetch_all(_FINALIZED + " AND finalized_at >= ? AND finalized_at < ? ORDER BY finalized_at, id",
-                              (start_utc, end_utc))
+                              (InspectionStatus.FINALIZED, start_utc, end_utc))
     return [_finalized(r) for r in rows]
 
 
@@ -446,8 +449,8 @@ async def finalized_sheets(db: Database | Transaction, subject_id: int | None = 
     """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
     where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
     rows = await db.fetch_all(
-        "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = 'finalized'"
-        " AND subject_id IS NOT NULL" + where, params)
+        "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = ?"
+        " AND subject_id IS NOT NULL" + where, (InspectionStatus.FINALIZED, *params))
     result: dict[int, list[SheetDate]] = {}
     for r in rows:
         act = _act_date(r["act_date"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.db.database import Database, Transaction
+from bot.statuses import OutboxStatus
 
 
 def _now() -> str:
@@ -67,22 +68,23 @@ class OutboxRepository:
     async def recover(self) -> list[OutboxMessage]:
         """At start-up: rows left 'sending' by a crash become 'unknown' (reported, never repeated)."""
         async with self._db.transaction() as tx:
-            rows = await tx.fetch_all("SELECT * FROM outbox WHERE status = 'sending'")
-            await tx.execute("UPDATE outbox SET status = 'unknown', done_at = ?,"
-                             " error = 'interrupted between send and mark' WHERE status = 'sending'", (_now(),))
+            rows = await tx.fetch_all("SELECT * FROM outbox WHERE status = ?", (OutboxStatus.SENDING,))
+            await tx.execute("UPDATE outbox SET status = ?, done_at = ?,"
+                             " error = 'interrupted between send and mark' WHERE status = ?",
+                             (OutboxStatus.UNKNOWN, _now(), OutboxStatus.SENDING))
         return [_message(r) for r in rows]
 
     async def due(self, limit: int, skip_chats: set[int] | frozenset[int] = frozenset()) -> list[OutboxMessage]:
         """Pending rows whose time has come, oldest first (chats in ``skip_chats`` are left for later)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?",
-            (_now(), limit + len(skip_chats)),
+            "SELECT * FROM outbox WHERE status = ? AND not_before <= ? ORDER BY not_before, id LIMIT ?",
+            (OutboxStatus.PENDING, _now(), limit + len(skip_chats)),
         )
         return [_message(r) for r in rows if r["chat_id"] not in skip_chats][:limit]
 
     async def next_due_in(self) -> float | None:
         """Seconds until the earliest pending row is due (0 when one is due now); None when none is pending."""
-        row = await self._db.fetch_one("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
+        row = await self._db.fetch_one("SELECT min(not_before) FROM outbox WHERE status = ?", (OutboxStatus.PENDING,))
         if row is None or row[0] is None:
             return None
         return max(0.0, (datetime.fromisoformat(row[0]) - datetime.now(UTC)).total_seconds())
@@ -91,33 +93,34 @@ class OutboxRepository:
         """pending -> sending; False when someone else has it or it is no longer pending."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-                (message_id,))
+                "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ? AND status = ?",
+                (OutboxStatus.SENDING, message_id, OutboxStatus.PENDING))
             return cursor.rowcount == 1
 
     async def mark_sent(self, message_id: int, telegram_message_id: int | None) -> None:
-        await self._finish(message_id, "sent", None, telegram_message_id)
+        await self._finish(message_id, OutboxStatus.SENT, None, telegram_message_id)
 
     async def mark_failed(self, message_id: int, error: str) -> None:
-        await self._finish(message_id, "failed", error, None)
+        await self._finish(message_id, OutboxStatus.FAILED, error, None)
 
     async def mark_unknown(self, message_id: int, error: str) -> None:
-        await self._finish(message_id, "unknown", error, None)
+        await self._finish(message_id, OutboxStatus.UNKNOWN, error, None)
 
     async def mark_unreachable(self, message_id: int, chat_id: int, reason: str) -> None:
         async with self._db.transaction() as tx:
-            await tx.execute("UPDATE outbox SET status = 'unreachable', done_at = ?, error = ? WHERE id = ?",
-                             (_now(), reason, message_id))
+            await tx.execute("UPDATE outbox SET status = ?, done_at = ?, error = ? WHERE id = ?",
+                             (OutboxStatus.UNREACHABLE, _now(), reason, message_id))
             await tx.execute("INSERT OR IGNORE INTO unreachable_chats (chat_id, since, reason) VALUES (?, ?, ?)",
                              (chat_id, _now(), reason))
 
     async def retry_later(self, message_id: int, seconds: float, error: str) -> None:
         """sending -> pending again, not before ``seconds`` from now (a 429, or a request that never left)."""
         async with self._db.transaction() as tx:
-            await tx.execute("UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
-                             (_later(seconds), error, message_id))
+            await tx.execute("UPDATE outbox SET status = ?, not_before = ?, error = ? WHERE id = ?",
+                             (OutboxStatus.PENDING, _later(seconds), error, message_id))
 
-    async def _finish(self, message_id: int, status: str, error: str | None, telegram_message_id: int | None) -> None:
+    async def _finish(self, message_id: int, status: OutboxStatus, error: str | None,
+                      telegram_message_id: int | None) -> None:
         async with self._db.transaction() as tx:
             await tx.execute("UPDATE outbox SET status = ?, done_at = ?, error = ?, message_id = ? WHERE id = ?",
                              (status, _now(), error, telegram_message_id, message_id))
@@ -133,13 +136,13 @@ class OutboxRepository:
         rows = await self._db.fetch_all("SELECT * FROM unreachable_chats ORDER BY since")
         return [Unreachable(r["chat_id"], r["since"], r["reason"]) for r in rows]
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[OutboxStatus, int]:
         rows = await self._db.fetch_all("SELECT status, count(*) AS n FROM outbox GROUP BY status")
-        return {r["status"]: r["n"] for r in rows}
+        return {OutboxStatus(r["status"]): r["n"] for r in rows}
 
-    async def status_of(self, key: str) -> str | None:
+    async def status_of(self, key: str) -> OutboxStatus | None:
         row = await self._db.fetch_one("SELECT status FROM outbox WHERE key = ?", (key,))
-        return row["status"] if row else None
+        return OutboxStatus(row["status"]) if row else None
 
 
 # ---------------------------------------------------------------------------- errors for the admins

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.db.clock import utc_now
 from bot.db.database import Database
+from bot.statuses import InspectionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ async def match(db: Database, sha256: str) -> PdfMatch | None:
     row = await db.fetch_one(
         "SELECT p.inspection_id, p.lang, i.subject_bin, i.subject_name, i.act_number, i.act_date, i.inspector_name,"
         " i.finalized_at FROM check_sheet_pdfs p JOIN inspections i ON i.id = p.inspection_id"
-        " WHERE p.sha256 = ? AND i.status = 'finalized' ORDER BY p.inspection_id LIMIT 1", (sha256,))
+        " WHERE p.sha256 = ? AND i.status = ? ORDER BY p.inspection_id LIMIT 1", (sha256, InspectionStatus.FINALIZED))
     if row is None:
         return None
     return PdfMatch(row["inspection_id"], row["lang"], row["subject_bin"], row["subject_name"], row["act_number"],

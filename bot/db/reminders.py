@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.db.clock import utc_now
 from bot.db.database import Database
+from bot.statuses import InspectionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,6 @@ async def stale_drafts(db: Database, untouched_since: datetime) -> list[StaleDra
     rows = await db.fetch_all(
         "SELECT i.id, i.inspector_id, i.subject_name, i.subject_bin, i.updated_at FROM inspections i"
         " JOIN users u ON u.telegram_id = i.inspector_id"
-        " WHERE i.status = 'draft' AND i.updated_at < ? AND u.active = 1 ORDER BY i.id",
-        (untouched_since.isoformat(timespec="seconds"),))
+        " WHERE i.status = ? AND i.updated_at < ? AND u.active = 1 ORDER BY i.id",
+        (InspectionStatus.DRAFT, untouched_since.isoformat(timespec="seconds")))
     return [StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"]) for r in rows]

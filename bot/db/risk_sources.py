@@ -16,6 +16,7 @@ from datetime import date
 from bot.db.database import Database, Snapshot
 from bot.scoring import Answer
 from bot.scoring.subject import CriterionRecord, ObjectiveFact, SheetAnswers
+from bot.statuses import InspectionStatus
 
 _ANSWERS = {a.value: a for a in Answer}
 
@@ -29,7 +30,7 @@ _LATEST_SHEETS = f"""
 WITH sheets AS (
     SELECT id, subject_id, {_ACT_ON} AS act_on,
            ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY finalized_at, id) - 1 AS finish_order
-    FROM inspections WHERE status = 'finalized' AND subject_id IS NOT NULL
+    FROM inspections WHERE status = ? AND subject_id IS NOT NULL
 ), latest AS (
     SELECT id, subject_id, act_on, finish_order,
            ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY act_on DESC, finish_order DESC) AS pick
@@ -63,7 +64,7 @@ SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM (
 
 # Every subject with a source: a finalized check sheet, a finding, an objective record (of any date).
 _WITH_RECORDS = """
-SELECT subject_id FROM inspections WHERE status = 'finalized' AND subject_id IS NOT NULL
+SELECT subject_id FROM inspections WHERE status = ? AND subject_id IS NOT NULL
 UNION SELECT subject_id FROM findings
 UNION SELECT subject_id FROM objective_records
 """
@@ -71,7 +72,7 @@ UNION SELECT subject_id FROM objective_records
 
 _VISITS = f"""
 SELECT subject_id, {_ACT_ON} AS act_on FROM inspections
-WHERE status = 'finalized' AND subject_id IN (SELECT value FROM json_each(?)) AND act_date IS NOT NULL
+WHERE status = ? AND subject_id IN (SELECT value FROM json_each(?)) AND act_date IS NOT NULL
 ORDER BY subject_id, act_on
 """
 
@@ -80,14 +81,15 @@ async def visit_dates(db: Snapshot | Database, subject_ids: Iterable[int]) -> di
     """The act dates of the finalized check sheets (the visits' local dates) of the subjects ``subject_ids``
     (one JSON array), oldest first."""
     result: dict[int, list[date]] = {}
-    for subject_id, act_on in await db.fetch_all(_VISITS, (json.dumps(list(subject_ids)),)):
+    for subject_id, act_on in await db.fetch_all(_VISITS, (InspectionStatus.FINALIZED,
+                                                                    json.dumps(list(subject_ids)))):
         result.setdefault(subject_id, []).append(date.fromisoformat(act_on))
     return {subject_id: tuple(dates) for subject_id, dates in result.items()}
 
 
 async def subjects_with_records(db: Snapshot) -> list[int]:
     """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
-    return [r[0] for r in await db.fetch_all(_WITH_RECORDS)]
+    return [r[0] for r in await db.fetch_all(_WITH_RECORDS, (InspectionStatus.FINALIZED,))]
 
 
 async def latest_sheets(db: Snapshot, start: date, end: date, *, departures_only: bool = False,
@@ -97,7 +99,7 @@ async def latest_sheets(db: Snapshot, start: date, end: date, *, departures_only
     no figure; leaving them out reads a tenth of the rows)."""
     result: dict[int, SheetAnswers] = {}
     for subject_id, inspection_id, act_on, order, item, answer, comment in await db.fetch_all(
-            _LATEST_SHEETS, (start.isoformat(), end.isoformat(), int(not departures_only))):
+            _LATEST_SHEETS, (InspectionStatus.FINALIZED, start.isoformat(), end.isoformat(), int(not departures_only))):
         sheet = result.get(subject_id)
         if sheet is None:
             sheet = result[subject_id] = SheetAnswers(inspection_id, date.fromisoformat(act_on), {}, {}, order)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.database import Database
+from bot.statuses import InspectionStatus, VisitListStatus
 
 # (key, lower bound inclusive, upper bound exclusive) in stored UTC text; the key is echoed back
 Bound = tuple[str, str, str]
@@ -32,11 +33,11 @@ async def violations_by_criterion(db: Database, start_utc: str, end_utc: str, fi
     rows = await db.fetch_all(
         "SELECT criterion, sum(sheet) AS sheets, sum(1 - sheet) AS findings FROM ("
         " SELECT a.criterion, 1 AS sheet FROM answers a JOIN inspections i ON i.id = a.inspection_id"
-        "  WHERE i.status = 'finalized' AND i.finalized_at >= ? AND i.finalized_at < ? AND a.answer = 'violated'"
+        "  WHERE i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ? AND a.answer = 'violated'"
         " UNION ALL"
         " SELECT criterion, 0 FROM findings WHERE answer = 'violated' AND found_on >= ? AND found_on < ?"
         ") GROUP BY criterion",
-        (start_utc, end_utc, first_day, after_last_day))
+        (InspectionStatus.FINALIZED, start_utc, end_utc, first_day, after_last_day))
     return {r["criterion"]: (r["sheets"], r["findings"]) for r in rows}
 
 
@@ -47,15 +48,16 @@ async def visits_by_bound(db: Database, bounds: Sequence[Bound]) -> dict[str, in
     cte, params = _bounds_cte(bounds)
     rows = await db.fetch_all(
         f"WITH {cte} SELECT b.k, count(i.id) AS n FROM bounds b LEFT JOIN inspections i"
-        " ON i.status = 'finalized' AND i.finalized_at >= b.lo AND i.finalized_at < b.hi GROUP BY b.k", params)
+        " ON i.status = ? AND i.finalized_at >= b.lo AND i.finalized_at < b.hi GROUP BY b.k",
+        (*params, InspectionStatus.FINALIZED))
     return {r["k"]: r["n"] for r in rows}
 
 
 async def visits_by_region(db: Database, start_utc: str, end_utc: str) -> dict[str | None, int]:
     rows = await db.fetch_all(
         "SELECT s.region, count(*) AS n FROM inspections i JOIN subjects s ON s.id = i.subject_id"
-        " WHERE i.status = 'finalized' AND i.finalized_at >= ? AND i.finalized_at < ? GROUP BY s.region",
-        (start_utc, end_utc))
+        " WHERE i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ? GROUP BY s.region",
+        (InspectionStatus.FINALIZED, start_utc, end_utc))
     return {r["region"]: r["n"] for r in rows}
 
 
@@ -64,15 +66,15 @@ async def approved_lists(db: Database, halves: Sequence[tuple[int, int]]) -> lis
         return []
     first, last = min(halves), max(halves)
     rows = await db.fetch_all(
-        "SELECT id, year, half FROM visit_lists WHERE status = 'approved'"
+        "SELECT id, year, half FROM visit_lists WHERE status = ?"
         " AND year * 2 + half BETWEEN ? AND ? ORDER BY year, half",
-        (first[0] * 2 + first[1], last[0] * 2 + last[1]))
+        (VisitListStatus.APPROVED, first[0] * 2 + first[1], last[0] * 2 + last[1]))
     return [ApprovedList(r["id"], r["year"], r["half"]) for r in rows]
 
 
 _FIRST_VISITS = (
     "firsts AS (SELECT s.region, (SELECT min(i.finalized_at) FROM inspections i WHERE i.subject_id = e.subject_id"
-    " AND i.status = 'finalized' AND i.finalized_at >= ? AND i.finalized_at < ?) AS first"
+    " AND i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ?) AS first"
     " FROM visit_list_entries e JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ?)"
 )
 
@@ -83,14 +85,14 @@ async def list_progress(db: Database, list_id: int, start_utc: str, end_utc: str
     region (subjects listed, subjects visited)."""
     by_region = await db.fetch_all(
         f"WITH {_FIRST_VISITS} SELECT region, count(*) AS planned, count(first) AS visited FROM firsts"
-        " GROUP BY region", (start_utc, end_utc, list_id))
+        " GROUP BY region", (InspectionStatus.FINALIZED, start_utc, end_utc, list_id))
     by_month: dict[str, int] = {}
     if months:
         cte, params = _bounds_cte(months)
         rows = await db.fetch_all(
             f"WITH {cte}, {_FIRST_VISITS} SELECT b.k, count(f.first) AS n FROM bounds b"
             " LEFT JOIN firsts f ON f.first >= b.lo AND f.first < b.hi GROUP BY b.k",
-            (*params, start_utc, end_utc, list_id))
+            (*params, InspectionStatus.FINALIZED, start_utc, end_utc, list_id))
         by_month = {r["k"]: r["n"] for r in rows}
     regions = {r["region"]: (r["planned"], r["visited"]) for r in by_region}
     return sum(p for p, _ in regions.values()), by_month, regions

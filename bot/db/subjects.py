@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
 from bot.db.proof import pdf_hashes
+from bot.statuses import InspectionStatus
 
 # The two queries of a subject's card (also run by bench/lookup.py against the stdlib driver).
 SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
 SUBJECT_HISTORY = (
     "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
-    " FROM inspections WHERE subject_id = ? AND status = 'finalized'"
+    " FROM inspections WHERE subject_id = ? AND status = ?"
     " ORDER BY finalized_at DESC, id DESC LIMIT ?"
 )
 
@@ -75,7 +76,7 @@ class SubjectRepository:
         subject = await self.by_bin(bin_)
         if subject is None:
             return None
-        rows = await self._db.fetch_all(SUBJECT_HISTORY, (subject.id, history_limit))
+        rows = await self._db.fetch_all(SUBJECT_HISTORY, (subject.id, InspectionStatus.FINALIZED, history_limit))
         hashes = await pdf_hashes(self._db, [r["id"] for r in rows])
         history = tuple(
             PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],

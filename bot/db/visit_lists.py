@@ -11,6 +11,7 @@ from decimal import Decimal
 from bot.db.clock import utc_now
 from bot.db.database import Database, Transaction
 from bot.planning import Candidate, LeftOut, ListPeriod
+from bot.statuses import InspectionStatus, VisitListStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class VisitList:
     year: int
     half: int
     deadline: date
-    status: str  # 'draft' or 'approved'
+    status: VisitListStatus
     approved_by: int | None
     approved_at: str | None
     entries: tuple[ListEntry, ...]
@@ -48,7 +49,7 @@ class VisitList:
 
     @property
     def approved(self) -> bool:
-        return self.status == "approved"
+        return self.status is VisitListStatus.APPROVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,9 @@ async def latest_inspections(db: Database) -> list[SubjectLatest]:
     rows = await db.fetch_all(
         "SELECT s.id, s.bin, s.name, i.id AS inspection_id, i.indicator, i.risk_class, i.finalized_at"
         " FROM subjects s LEFT JOIN inspections i ON i.id = (SELECT id FROM inspections"
-        " WHERE subject_id = s.id AND status = 'finalized' ORDER BY finalized_at DESC, id DESC LIMIT 1)"
-        " WHERE i.id IS NOT NULL OR EXISTS (SELECT 1 FROM findings WHERE subject_id = s.id)"
+        " WHERE subject_id = s.id AND status = ? ORDER BY finalized_at DESC, id DESC LIMIT 1)"
+        " WHERE i.id IS NOT NULL OR EXISTS (SELECT 1 FROM findings WHERE subject_id = s.id)",
+        (InspectionStatus.FINALIZED,),
     )
     return [
         SubjectLatest(r["id"], r["bin"], r["name"], r["inspection_id"],
@@ -96,7 +98,7 @@ async def get_list(db: Database | Transaction, year: int, half: int) -> VisitLis
         (row["id"],),
     )
     return VisitList(
-        row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), row["status"],
+        row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), VisitListStatus(row["status"]),
         row["approved_by"], row["approved_at"],
         tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
         date.fromisoformat(row["approved_on"]) if row["approved_on"] else None, bool(row["late"]),
@@ -109,13 +111,13 @@ async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate
                      left_out: list[LeftOut] = ()) -> None:
     """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
     await tx.execute(
-        "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at) VALUES (?, ?, ?, 'draft', ?, ?)"
+        "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (year, half) DO NOTHING",
-        (period.year, period.half, period.deadline.isoformat(), user_id, utc_now()),
+        (period.year, period.half, period.deadline.isoformat(), VisitListStatus.DRAFT, user_id, utc_now()),
     )
     row = await tx.fetch_one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?",
                              (period.year, period.half))
-    if row["status"] != "draft":
+    if row["status"] != VisitListStatus.DRAFT:
         return
     await tx.execute("DELETE FROM visit_list_entries WHERE list_id = ?", (row["id"],))
     await tx.execute_many(
@@ -132,9 +134,10 @@ async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate
 
 async def approve(tx: Transaction, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
     cursor = await tx.execute(
-        "UPDATE visit_lists SET status = 'approved', approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
-        " WHERE id = ? AND status = 'draft'",
-        (user_id, utc_now(), approved_on.isoformat(), int(late), list_id),
+        "UPDATE visit_lists SET status = ?, approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
+        " WHERE id = ? AND status = ?",
+        (VisitListStatus.APPROVED, user_id, utc_now(), approved_on.isoformat(), int(late), list_id,
+         VisitListStatus.DRAFT),
     )
     return cursor.rowcount == 1
 

@@ -39,6 +39,7 @@ from bot.services.assessment import AssessmentService, indicator_to_dict
 from bot.services.inspections import Done, Finished, InspectionService, Refusal, Refused, Rejected
 from bot.services.proof import MAX_DOWNLOAD_BYTES, fingerprint
 from bot.services.reports import ReportService
+from bot.statuses import InspectionStatus
 from bot.texts import LANGUAGES, Texts, texts
 from bot.ui.callbacks import ANSWER_BY_ACT, DraftAct, DraftAction, ItemAct, ItemAction, ReportAction
 from bot.ui.keyboards import report_buttons
@@ -353,7 +354,7 @@ async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot
     if inspection is None or not may_act_on(user.role, user.telegram_id, inspection.inspector_id):
         await callback.answer(t.plain("refusal", reason=Refusal.NOT_YOURS), show_alert=True)
         return
-    if inspection.status != "finalized":
+    if inspection.status is not InspectionStatus.FINALIZED:
         await callback.answer(t.plain("refusal", reason=Refusal.NOT_FINALIZED), show_alert=True)
         return
     await callback.answer()

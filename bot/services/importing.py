@@ -35,6 +35,7 @@ from bot.services.import_rows import (
     merged,
     to_json,
 )
+from bot.statuses import ImportStatus
 from bot.tables.kinds import TableKind
 from bot.tables.reader import TableError, read_table
 from bot.validation import kind_of
@@ -113,13 +114,13 @@ class ImportService:
             pending = await repo.get_pending(tx, import_id)
             if pending is None or pending.created_by != user.telegram_id:
                 return None
-            if pending.status != "pending":
+            if pending.status is not ImportStatus.PENDING:
                 return ImportOutcome(False, pending.kind, pending.file_name, pending.counts)
             kind = TableKind(pending.kind)
             records = [from_json(kind, r) for r in pending.rows]
             counts = await self._write(tx, user, kind, records, pending.file_name)
             counts["rejected"] = pending.counts.get("rejected", 0)
-            await repo.decide(tx, import_id, "applied")
+            await repo.decide(tx, import_id, ImportStatus.APPLIED)
             await audit(tx, user.telegram_id, "import.apply", "import", import_id,
                         {"file": pending.file_name, "kind": kind.value, **counts})
         return ImportOutcome(True, kind.value, pending.file_name, counts)
@@ -129,7 +130,7 @@ class ImportService:
             pending = await repo.get_pending(tx, import_id)
             if pending is None or pending.created_by != user.telegram_id:
                 return False
-            return await repo.decide(tx, import_id, "cancelled")
+            return await repo.decide(tx, import_id, ImportStatus.CANCELLED)
 
     async def _write(self, tx: Transaction, user: User, kind: TableKind, records: list[Record],
                      file_name: str) -> dict[str, int]:

@@ -45,6 +45,7 @@ from bot.geo import valid_point
 from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES, EVIDENCE_PER_ITEM
 from bot.scoring import Answer, RiskResult, assess
 from bot.scoring.engine import display
+from bot.statuses import InspectionStatus
 from bot.texts import local_date
 from bot.validation import (
     Invalid,
@@ -703,11 +704,11 @@ def _follow_up_entries(c: sqlite3.Connection, user: User, closed: list[remedies_
 
 
 def _ownership(inspection: Inspection | None, user: User) -> Refused | None:
-    if inspection is None or inspection.status == "cancelled":
+    if inspection is None or inspection.status is InspectionStatus.CANCELLED:
         return Refused(Refusal.STALE)  # a button of a discarded (or never existing) sheet
     if inspection.inspector_id != user.telegram_id:
         return Refused(Refusal.NOT_YOURS)
-    if inspection.status == "finalized":
+    if inspection.status is InspectionStatus.FINALIZED:
         return Refused(Refusal.FINALIZED, inspection)
     return None
 

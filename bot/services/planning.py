@@ -31,6 +31,7 @@ from bot.roles import APPROVERS, PLANNERS
 from bot.scoring.engine import display
 from bot.scoring.subject import objective_group_high
 from bot.services.assessment import AssessmentService
+from bot.statuses import VisitListStatus
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class ListState:
 
     period: ListPeriod
     days_left: int
-    status: str  # 'not_started', 'draft' or 'approved'
+    status: VisitListStatus | None  # None: the list is not made yet
     subjects: int  # on the list (a draft's as last drawn)
     high_unassessed: int  # objective high group, no check sheet in the half-year before the deadline
 
@@ -173,7 +174,7 @@ class PlanningService:
         since = period.deadline - ASSESSMENT_PERIOD
         high_unassessed = sum(1 for c in candidates
                               if c.objective_high and (c.last_visit is None or c.last_visit < since))
-        status = "not_started" if existing is None else existing.status
+        status = None if existing is None else existing.status
         return ListState(period, (period.deadline - self._today()).days, status,
                          len(existing.entries) if existing else 0, high_unassessed)
 
@@ -199,7 +200,7 @@ class PlanningService:
             if candidates is None:
                 candidates = await self.candidates(matter_only=True)
             state = await self.list_state(period, candidates)
-            if state.status == "approved":
+            if state.status is VisitListStatus.APPROVED:
                 continue
             # Before the deadline those who prepare the list; on the day and after it, the head too (item 11).
             for user in planners:

@@ -20,6 +20,7 @@ from bot.db.database import Database
 from bot.db.inspections import Evidence, Inspection
 from bot.db.subjects import load_subject
 from bot.pdf.check_sheet import EvidenceImage, render_check_sheet
+from bot.statuses import InspectionStatus
 from bot.texts import Texts
 from bot.workers import WorkerPool, pdf_pool
 
@@ -68,7 +69,7 @@ class ReportService:
         date is written), but a render also depends on photos downloaded again from Telegram (one may fail
         or be gone), on the templates, fonts and library versions: only stored bytes keep the hash true."""
         inspection, answers, evidence, point = await self._db.read(_sheet_data, inspection_id)
-        if inspection is None or inspection.status != "finalized":
+        if inspection is None or inspection.status is not InspectionStatus.FINALIZED:
             raise ValueError(f"inspection {inspection_id} is not finalized")
         name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
         subject_name = inspection.header["subject_name"] or ""
