@@ -138,7 +138,7 @@ async def test_finished_sheets_mine_with_pdfs_and_a_years_export(emu, tmp_path):
         await inspector.taps("📄 № 1")
         assert len(inspector.documents()) == pdfs + 1
         await inspector.says("/export")
-        assert "утверждает руководитель уполномоченного органа" in inspector.text
+        assert "Выгружать таблицы могут" in inspector.text  # an inspector is told who exports tables
         await supervisor.says("/export 1999")
         assert "Формат" in supervisor.text
         await supervisor.says("/export csv")  # the former CSV, on request (plain /export gives XLSX)

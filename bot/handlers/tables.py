@@ -191,7 +191,7 @@ def build_router() -> Router:
     keepers.callback_query.register(import_action, ImportAction.filter())
     refused = Router(name="tables.refused")
     refused.message.register(refuse_message("refusal", reason="forbidden_import"), Command("import"))
-    refused.message.register(refuse_message("refusal", reason="forbidden_planning"), Command("export"))
+    refused.message.register(refuse_message("refusal", reason="forbidden_export"), Command("export"))
     refused.callback_query.register(refuse_button("refusal", reason="forbidden_import"), ImportAction.filter())
     router = Router(name="tables")
     router.include_routers(audit_log, keepers, refused)

@@ -264,8 +264,9 @@ async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_su
 # What someone outside a command's roles is told (bot/handlers/filters.py: a refusal router after each filtered
 # one). A command with roles of its own and no refusal here fails the test below: decide what they are told.
 REFUSALS: dict[str, tuple[str, dict[str, str]]] = {
-    **{name: ("refusal", {"reason": "forbidden_planning"}) for name in ("plan", "deadlines", "mute", "export")},
+    **{name: ("refusal", {"reason": "forbidden_planning"}) for name in ("plan", "deadlines", "mute")},
     "import": ("refusal", {"reason": "forbidden_import"}),
+    "export": ("refusal", {"reason": "forbidden_export"}),  # was the planning refusal: it named the wrong right
     "stats": ("stats_forbidden", {}),
     **{name: ("refusal", {"reason": "forbidden"})
        for name in ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")},
