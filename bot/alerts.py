@@ -12,9 +12,8 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
-from bot.db import outbox as outbox_repo
 from bot.db.database import Database
-from bot.db.users import UserRepository
+from bot.db.repos import Repos
 from bot.roles import ADMINS
 from bot.texts import texts
 
@@ -43,15 +42,18 @@ class ErrorReporter:
         kind = error_kind(exc)
         now = datetime.now(UTC)
         try:
-            admins = [u for u in await UserRepository(self._db).list_all() if u.active and u.role in ADMINS]
-            async with self._db.transaction() as tx:
-                await outbox_repo.log_error(tx, kind, source)
-                for admin in admins:
-                    t = texts(admin.language)
-                    text = t("error_report", kind=kind, source=source,
-                             at=now)
-                    key = f"error:{kind}:{now.strftime('%Y-%m-%dT%H')}:{admin.telegram_id}"
-                    await outbox_repo.enqueue(tx, key, admin.telegram_id, "error", text)
+            admins = [u for u in await self._db.read(lambda r: r.users.list_all())
+                      if u.active and u.role in ADMINS]
+            messages = [(f"error:{kind}:{now.strftime('%Y-%m-%dT%H')}:{admin.telegram_id}", admin.telegram_id,
+                         texts(admin.language)("error_report", kind=kind, source=source, at=now))
+                        for admin in admins]
+
+            def record(r: Repos) -> None:
+                r.outbox.log_error(kind, source)
+                for key, chat_id, text in messages:
+                    r.outbox.enqueue(key, chat_id, "error", text)
+
+            await self._db.run(record)
         except Exception:  # reporting must never take the bot down
             log.exception("could not record the error for the admins")
             return

@@ -30,10 +30,6 @@ from bot.alerts import ErrorReporter
 from bot.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.db import Database
-from bot.db.audit import AuditRepository
-from bot.db.outbox import OutboxRepository
-from bot.db.subjects import SubjectRepository
-from bot.db.users import UserRepository
 from bot.handlers import (
     admin,
     assessment,
@@ -57,12 +53,14 @@ from bot.polling import InboxPolling
 from bot.runtime import Runtime
 from bot.services.access import AccessService
 from bot.services.assessment import AssessmentService
+from bot.services.audit import AuditService
 from bot.services.backups import BackupService
 from bot.services.exports import ExportService
 from bot.services.follow_up import FollowUpService
 from bot.services.importing import ImportService
 from bot.services.inspections import InspectionService
 from bot.services.offsite import S3Target
+from bot.services.outbox import OutboxService
 from bot.services.planning import PlanningService
 from bot.services.proof import ProofService
 from bot.services.reports import ReportService
@@ -107,7 +105,8 @@ class Services:
     backups: BackupService
     planning: PlanningService
     assessment: AssessmentService
-    outbox: OutboxRepository
+    outbox: OutboxService
+    audit: AuditService
     reporter: ErrorReporter
     imports: ImportService
     exports: ExportService
@@ -141,7 +140,8 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         assessment=assessment,
         reports=ReportService(db, catalogue, settings.timezone, pdf_pool(settings.pdf_workers)),
         access=AccessService(db),
-        outbox=OutboxRepository(db),
+        outbox=OutboxService(db),
+        audit=AuditService(db),
         reporter=ErrorReporter(db, settings.timezone, wake=lambda: runtime.wake_outbox()),
         imports=ImportService(db, catalogue, today),
         exports=ExportService(db, catalogue, assessment, settings.timezone),
@@ -166,9 +166,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
         presenter=DraftPresenter(services.inspections),
         reports=services.reports,
         access=services.access,
-        users=services.access.users,
-        subjects=SubjectRepository(services.db),
-        audit=AuditRepository(services.db),
+        audit=services.audit,
         backups=services.backups,
         planning=services.planning,
         assessment=services.assessment,
@@ -237,8 +235,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 async def prepare(settings: Settings, *, today: Callable[[], date] | None = None) -> Services:
     catalogue = load_catalogue()
     db = await Database.open(settings.database_path)
-    await UserRepository(db).ensure_admins(settings.admin_ids, settings.default_language)
-    return build_services(db, catalogue, settings, today=today)
+    services = build_services(db, catalogue, settings, today=today)
+    await services.access.ensure_admins(settings.admin_ids, settings.default_language)
+    return services
 
 
 async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30,

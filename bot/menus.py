@@ -16,9 +16,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.commands import commands_for
-from bot.db import menus as repo
 from bot.db.database import Database
-from bot.db.users import User, UserRepository
+from bot.db.users import User
 from bot.roles import Role
 from bot.texts import texts
 
@@ -53,11 +52,11 @@ async def set_chat_menu(bot: Bot, db: Database, user: User) -> None:
     except TelegramAPIError as exc:  # e.g. a chat that never started the bot: the default menu stays
         log.info("menu of chat %s not set: %s", user.telegram_id, exc)
         return
-    await repo.remember(db, user.telegram_id, signature(user))
+    await db.run(lambda r: r.menus.remember(user.telegram_id, signature(user)))
 
 
 async def refresh(bot: Bot, db: Database, telegram_id: int) -> None:
-    user = await UserRepository(db).get(telegram_id)
+    user = await db.read(lambda r: r.users.get(telegram_id))
     if user is not None:
         await set_chat_menu(bot, db, user)
 
@@ -65,9 +64,9 @@ async def refresh(bot: Bot, db: Database, telegram_id: int) -> None:
 async def sync_menus(bot: Bot, db: Database) -> int:
     """At start-up: the default menus, then each chat whose menu is not the one its role and language call for."""
     await set_default_menus(bot)
-    known = await repo.signatures(db)
+    known, users = await db.read(lambda r: (r.menus.signatures(), r.users.list_all()))
     changed = 0
-    for user in await UserRepository(db).list_all():
+    for user in users:
         if known.get(user.telegram_id, "") != signature(user):
             await set_chat_menu(bot, db, user)
             changed += 1

@@ -52,9 +52,9 @@ class AccessMiddleware(BaseMiddleware):
             user = await self._try_invitation(event, sender)
             if user is None:
                 return None
-            await menus.refresh(data["bot"], self._access.users.db, user.telegram_id)
+            await menus.refresh(data["bot"], data["db"], user.telegram_id)
         if user.last_seen_at is None or datetime.fromisoformat(user.last_seen_at) < datetime.now(UTC) - TOUCH_EVERY:
-            await self._access.users.touch(user.telegram_id, sender.full_name)
+            await self._access.touch(user.telegram_id, sender.full_name)
         data["user"] = user
         data["draft"] = draft
         data["t"] = texts(user.language)

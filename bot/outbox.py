@@ -32,7 +32,8 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 from aiolimiter import AsyncLimiter
 
-from bot.db.outbox import OutboxMessage, OutboxRepository
+from bot.db.outbox import OutboxMessage
+from bot.services.outbox import OutboxService
 from bot.telegram_limits import no_retry
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class SenderCounters:
 
 
 class OutboxSender:
-    def __init__(self, bot: Bot, outbox: OutboxRepository, *, rate: float = 25.0, per_chat_interval: float = 1.0,
+    def __init__(self, bot: Bot, outbox: OutboxService, *, rate: float = 25.0, per_chat_interval: float = 1.0,
                  workers: int = 8, idle_wait: float = 5.0, retry_base: float = 2.0) -> None:
         self._bot = bot
         self._outbox = outbox

@@ -24,8 +24,9 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff, BackoffConfig
 
-from bot.db import inbox
 from bot.db.database import Database
+from bot.db.inbox import Received
+from bot.db.repos import Repos
 
 log = logging.getLogger(__name__)
 BACKOFF = BackoffConfig(min_delay=0.5, max_delay=5.0, factor=1.5, jitter=0.1)
@@ -75,7 +76,7 @@ class InboxPolling:
         await self._dp.emit_startup(bot=self._bot, bots=[self._bot], dispatcher=self._dp, **self._dp.workflow_data)
         flusher = asyncio.create_task(self._flush_done())
         try:
-            for received in await self._db.read(inbox.pending):  # left unfinished by the last run
+            for received in await self._db.read(lambda r: r.inbox.pending()):  # left unfinished by the last run
                 self._start(self._parse(received.payload), received.chat_key)
             await self._fetch_until_stopped()
             if self._tasks:  # let the updates in hand finish (each was stored: nothing is lost either way)
@@ -118,9 +119,9 @@ class InboxPolling:
                 backoff.reset()
                 if not updates:
                     continue
-                batch = [inbox.Received(u.update_id, sender_key(u), u.model_dump_json(exclude_unset=True))
+                batch = [Received(u.update_id, sender_key(u), u.model_dump_json(exclude_unset=True))
                          for u in updates]
-                new = set(await self._db.run(inbox.store, batch))  # stored before the next call confirms it
+                new = set(await self._db.run(_store, batch))  # stored before the next call confirms it
                 for update, received in zip(updates, batch, strict=True):
                     if update.update_id in new:
                         self._start(update, received.chat_key)
@@ -168,8 +169,12 @@ class InboxPolling:
         if not self._done:
             return
         done, self._done = self._done, []
-        await self._db.run(inbox.mark_done, done)
+        await self._db.run(lambda r: r.inbox.mark_done(done))
         self._done_since_prune += len(done)
         if self._done_since_prune >= PRUNE_EVERY:
             self._done_since_prune = 0
-            await self._db.run(inbox.prune)
+            await self._db.run(lambda r: r.inbox.prune())
+
+
+def _store(r: Repos, batch: list[Received]) -> list[int]:
+    return r.inbox.store(batch)

@@ -10,7 +10,6 @@ import pytest_asyncio
 from bot.catalogue import default_catalogue
 from bot.db import Database
 from bot.db.clock import utc_now
-from bot.db.users import UserRepository
 from sandbox.emulator import BotAPIEmulator
 from tests.e2e import ADMIN, INSPECTOR, joins, start_bot
 
@@ -66,4 +65,4 @@ async def add_user(db: Database, telegram_id: int, role: str = "inspector", lang
             "INSERT INTO users (telegram_id, role, language, created_at) VALUES (?, ?, ?, ?)",
             (telegram_id, role, language, utc_now()),
         )
-    return await UserRepository(db).get(telegram_id)
+    return await db.read(lambda r: r.users.get(telegram_id))

@@ -30,7 +30,7 @@ async def test_invitation_works_once(db):
     user = await access.redeem(invitation.token, 5, "kk", "Нұрлан")
     assert user.role is Role.SUPERVISOR and user.language == "kk" and user.active
     assert await access.redeem(invitation.token, 6, "ru", "Someone") is InvitationProblem.USED
-    assert await access.users.get(6) is None
+    assert await access.user(6) is None
 
 
 async def test_invitation_expires(db):
@@ -56,8 +56,8 @@ async def test_changes_of_access_are_audited(db):
     access = AccessService(db)
     invitation = await access.invite(admin, Role.INSPECTOR)
     await access.redeem(invitation.token, 5, "ru", None)
-    await access.users.set_role(ADMIN, 5, Role.SUPERVISOR)
-    await access.users.set_active(ADMIN, 5, False)
+    await access.set_role(ADMIN, 5, Role.SUPERVISOR)
+    await access.set_active(ADMIN, 5, False)
     actions = [r["action"] for r in await db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["invitation.create", "invitation.redeem", "user.role", "user.revoke"]
 

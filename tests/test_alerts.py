@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot import scheduling
 from bot.alerts import ErrorReporter, error_kind
-from bot.db.outbox import OutboxRepository, errors_since
 from bot.reminders import queue_deadline_reminders
 from bot.services.backups import BackupService
+from bot.services.outbox import OutboxService
 from tests.conftest import add_user
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -33,7 +33,7 @@ async def test_a_failing_reminder_job_is_reported_to_each_admin_once_an_hour(db,
     scheduler.start()
     try:
         for _ in range(200):
-            if await errors_since(db, datetime.now(UTC) - timedelta(minutes=1)):
+            if await OutboxService(db).errors_since(datetime.now(UTC) - timedelta(minutes=1)):
                 break
             await asyncio.sleep(0.02)
         try:  # the same job fails again within the hour
@@ -42,14 +42,14 @@ async def test_a_failing_reminder_job_is_reported_to_each_admin_once_an_hour(db,
             await reporter.report(exc, "job:visit-list-reminders-at-start")
     finally:
         scheduler.shutdown(wait=False)
-    errors = await errors_since(db, datetime.now(UTC) - timedelta(minutes=1))
+    errors = await OutboxService(db).errors_since(datetime.now(UTC) - timedelta(minutes=1))
     assert [(e.kind, e.source, e.count) for e in errors] == [
         ("LookupError in bot.reminders.queue_deadline_reminders", "job:visit-list-reminders-at-start", 2)]
     rows = await db.fetch_all("SELECT chat_id, text FROM outbox WHERE kind = 'error' ORDER BY chat_id")
     assert [r["chat_id"] for r in rows] == [1, 2]  # the admins, once each: the key holds kind and hour
     assert "secret details" not in rows[0]["text"] and "Ошибка в боте" in rows[0]["text"]
     assert "Боттағы қате" in rows[1]["text"]
-    assert (await OutboxRepository(db).counts()) == {"pending": 2}
+    assert (await OutboxService(db).counts()) == {"pending": 2}
     assert woken
 
 

@@ -5,8 +5,7 @@ from datetime import date
 
 import pytest
 
-from bot.db import findings as findings_repo
-from bot.db.subjects import PastInspection, upsert_subject
+from bot.db.subjects import PastInspection
 from bot.handlers.lookup import MAX_MESSAGE_TEXT, card_text, fitted_card
 from bot.services.assessment import AssessmentService
 from bot.texts import LANGUAGES, texts
@@ -18,11 +17,13 @@ BIN = "000000000001"
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_ten_sheets_with_two_pdfs_each_fit_one_message_the_oldest_hashes_left_out_first(db, catalogue, lang):
     await add_user(db, 1, role="inspector")
-    async with db.transaction() as tx:
-        subject_id = await upsert_subject(tx, BIN, "Н" * 500, "BIN", "А" * 500)  # the longest name and address
+
+    def seed(r):
+        subject_id = r.subjects.upsert(BIN, "Н" * 500, "BIN", "А" * 500)  # the longest name and address
         for criterion in range(21, 36):  # every criterion 20-35 but the gross one violated: a long risk part
-            await findings_repo.add_finding(tx, subject_id, criterion, "significant", "violated",
-                                            date(2026, 11, 1), 1)
+            r.findings.add_finding(subject_id, criterion, "significant", "violated", date(2026, 11, 1), 1)
+
+    await db.run(seed)
     found = await AssessmentService(db, catalogue, today=lambda: date(2026, 12, 2)).of_bin(BIN)
     history = tuple(
         PastInspection(id=100 - n, finalized_at=f"2026-11-{30 - n:02d}T10:00:00+00:00", act_number="9" * 50,

@@ -5,7 +5,7 @@ Kazakh text folded under the working translation."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.db import inspections as repo
+from bot.db.inspections import HEADER_FIELDS
 from sandbox.html_check import utf16_len
 from tests.conftest import BIN_A, BIN_B, TODAY
 from tests.e2e import ADMIN, COMPLIES, INSPECTOR, header_values, joins, start_bot
@@ -59,7 +59,7 @@ async def test_back_through_the_header_fixes_a_typo_and_keeps_every_other_value(
     assert inspector.text.startswith("1/19")
 
     row = await draft_row(running)
-    stored = [row[field] for field in repo.HEADER_FIELDS]
+    stored = [row[field] for field in HEADER_FIELDS]
     assert stored == HEADER
     assert not emu.errors, emu.errors
 
@@ -180,7 +180,7 @@ async def test_a_bare_bin_reaches_the_look_up_while_an_item_waits_for_a_button(e
     assert BIN_A in inspector.text and "ещё не проверялся" in inspector.text
     await inspector.taps(COMPLIES, message_id=item_screen["message_id"])  # the draft goes on where it was
     assert (await draft_row(running))["current_item"] == 3
-    assert list(await repo.answers(running.services.db, row["id"])) == [1, 2]
+    assert list(await running.services.inspections.answers(row["id"])) == [1, 2]
 
 
 def folded(message: dict) -> list[str]:

@@ -1,7 +1,6 @@
 """An inspector's visit, end to end: the real aiogram Bot over HTTP against the Bot API emulator."""
 
 
-from bot.db import inspections as repo
 from sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
 from tests.e2e import (
@@ -82,7 +81,7 @@ async def test_full_inspection_known_answers_exact_score_and_pdf(emu, running, i
     assert "Услугодательнегосударственныйорган" in "".join(text.split())
     assert "38.75" in text
 
-    inspection = await repo.draft_of(running.services.db, INSPECTOR)
+    inspection = await running.services.db.read(lambda r: r.inspections.draft_of(INSPECTOR))
     assert inspection is None  # finalized: no draft left
     row = await running.services.db.fetch_one("SELECT indicator, status FROM inspections")
     assert (row["indicator"], row["status"]) == ("38.75", "finalized")
@@ -107,7 +106,7 @@ async def test_restart_in_the_middle_returns_to_the_next_unanswered_item(emu, ru
         assert "\n\n4/19" in inspector.text, inspector.text
         await inspector.taps(COMPLIES)
         assert inspector.text.startswith("5/19")
-        stored = await repo.answers(restarted.services.db, 1)
+        stored = await restarted.services.inspections.answers(1)
         assert {n: a.answer for n, a in stored.items()} == {
             1: "complies", 2: "violated", 3: "not_applicable", 4: "complies"}
         assert stored[2].comment == "нет отчёта"
@@ -143,7 +142,7 @@ async def test_button_on_an_old_message_changes_nothing(emu, running, inspector)
         "data": stale_data, "message": old}})
     await emu.wait_idle()
     assert any("устарела" in t for t in inspector.toasts())
-    stored = await repo.answers(running.services.db, 1)
+    stored = await running.services.inspections.answers(1)
     assert list(stored) == [1]
 
 
@@ -158,7 +157,7 @@ async def test_another_users_button_changes_nothing(emu, running, inspector):
         "data": data, "message": screen}})
     await emu.wait_idle()
     assert any("чужого" in t for t in inspector.toasts())
-    assert await repo.answers(running.services.db, 1) == {}
+    assert await running.services.inspections.answers(1) == {}
     assert inspector.text.startswith("1/19")
 
 

@@ -91,8 +91,9 @@ async def test_a_location_shared_at_the_header_is_stored_and_printed_with_the_di
         emu, running, inspector):
     db = running.services.db
     # The registry has the subject's coordinates (as the subjects import fills them).
-    await db.execute_alone("INSERT INTO subjects (bin, name, kind, lat, lon, created_at, updated_at)"
-                           " VALUES (?, 'ТОО «Ақ жол»', 'legal', 51.128207, 71.430411, 'x', 'x')", (BIN_A,))
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO subjects (bin, name, kind, lat, lon, created_at, updated_at)"
+                         " VALUES (?, 'ТОО «Ақ жол»', 'legal', 51.128207, 71.430411, 'x', 'x')", (BIN_A,))
     await inspector.says("/new")
     for value in HEADER:
         await inspector.says(value)

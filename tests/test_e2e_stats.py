@@ -9,8 +9,6 @@ from datetime import date, datetime
 import openpyxl
 from PIL import Image
 
-from bot.db.findings import add_finding
-from bot.db.subjects import upsert_subject
 from tests.e2e import Person, joins, start_bot
 from tests.test_e2e_planning import BIN, gross_violation_inspection
 
@@ -35,13 +33,17 @@ async def seed(app, today: date) -> None:
     db = app.services.db
     async with db.transaction() as tx:
         a = (await tx.fetch_one("SELECT id FROM subjects WHERE bin = ?", (BIN,)))["id"]
-        b = await upsert_subject(tx, BIN_B, "ГУ «ЦОН»", "BIN", None)
-        c = await upsert_subject(tx, BIN_C, "ТОО «Третий»", "BIN", None)
+        b = await tx.call(lambda r: r.subjects.upsert(BIN_B, "ГУ «ЦОН»", "BIN", None))
+        c = await tx.call(lambda r: r.subjects.upsert(BIN_C, "ТОО «Третий»", "BIN", None))
         await tx.execute("UPDATE subjects SET region = 'Астана' WHERE id = ?", (a,))
         await tx.execute("UPDATE subjects SET region = 'Алматы' WHERE id = ?", (b,))
-        for subject in (a, b, c):
-            await add_finding(tx, subject, 25, "significant", "violated", today, SUPERVISOR)
-        await add_finding(tx, c, 26, "minor", "complies", today, SUPERVISOR)
+
+        def findings(r):
+            for subject in (a, b, c):
+                r.findings.add_finding(subject, 25, "significant", "violated", today, SUPERVISOR)
+            r.findings.add_finding(c, 26, "minor", "complies", today, SUPERVISOR)
+
+        await tx.call(findings)
         half = 1 if today.month <= 6 else 2
         await tx.execute("INSERT INTO visit_lists (year, half, deadline, status, created_at, approved_by, approved_at)"
                          " VALUES (?, ?, ?, 'approved', ?, ?, ?)",

@@ -39,7 +39,7 @@ from aiogram.types import InlineKeyboardMarkup, Message, Update
 
 from bot.app import Services, build_dispatcher, prepare
 from bot.config import load_settings
-from bot.db import inspections as repo
+from bot.db.inspections import Inspection
 from bot.handlers.inspection import build_router as inspection_router
 from bot.handlers.on_loop import synchronous_filters
 from bot.services.inspections import HEADER_FIELDS
@@ -238,7 +238,7 @@ def keyboards_seen(requests: list[TelegramMethod[Any]]) -> set[str]:
             for button in (b for row in markup.inline_keyboard for b in row):
                 parts = (button.callback_data or "").split(":")
                 kinds.add({"i": f"i:{parts[-1]}", "d": f"d:{parts[2] if len(parts) > 2 else ''}"}.get(parts[0],
-                                                                                                       parts[0]))
+                                                                                                      parts[0]))
     return kinds
 
 
@@ -266,8 +266,8 @@ async def answer_rest(chat: Chat, first: int) -> None:
     assert "Проверка ответов" in chat.text
 
 
-async def draft(app: App) -> repo.Inspection | None:
-    return await repo.draft_of(app.services.db, ADMIN)
+async def draft(app: App) -> Inspection | None:
+    return await app.services.db.read(lambda r: r.inspections.draft_of(ADMIN))
 
 
 async def snapshot(app: App) -> tuple[list[tuple], list[tuple]]:
@@ -374,7 +374,7 @@ async def test_maximal_input_everywhere_still_fits_and_stays_text(app, caplog):
     assert "&lt;b&gt;жауапкершілігі" in summary  # ... because it was escaped
     stored = await app.services.db.fetch_one("SELECT subject_name, inspector_name FROM inspections")
     assert (stored["subject_name"], stored["inspector_name"]) == (header[1], header[7])
-    answers = await repo.answers(app.services.db, 1)
+    answers = await app.services.inspections.answers(1)
     assert answers[1].comment == comment
 
     await chat.says(f"/new {BIN}")  # the name comes back on a button: plain text, cut to fit
@@ -401,7 +401,7 @@ async def test_message_is_not_modified_is_swallowed(app, caplog):
     assert len(chat.requests(SendMessage)) == sent_before  # no error message, no second screen
     assert chat.toasts()[-1] == ""  # the tap was answered quietly
     assert errors_logged(caplog) == []
-    stored = await repo.answers(app.services.db, (await draft(app)).id)
+    stored = await app.services.inspections.answers((await draft(app)).id)
     assert {item: a.answer for item, a in stored.items()} == {1: "complies"}
     assert (await draft(app)).message_id == screen
     await answer(chat, 1, COMPLIES)  # the screen did not change: the next tap is a double one
@@ -517,7 +517,7 @@ async def test_lang_switches_the_next_screen_to_kazakh(app):
     assert "Тілді таңдаңыз" in chat.text
     await chat.taps("Қазақша")
     assert chat.text != "" and "русский" not in chat.text
-    user = await app.services.access.users.get(ADMIN)
+    user = await app.services.access.user(ADMIN)
     assert user.language == "kk"
     await chat.says("/new")
     assert "1/9-қадам" in chat.text and "қадам" in chat.text
@@ -554,7 +554,7 @@ async def test_a_bare_bin_reaches_the_look_up_while_a_draft_waits_for_a_button_a
     assert await snapshot(app) == before
     await chat.says("просто текст")  # any other text: the hint and the same screen again, below
     assert "кнопк" in chat.text and "2/19" in chat.text
-    assert writes == ["write_screen_message"]  # only which message now shows the screen
+    assert writes == ["_set_message_work"]  # only which message now shows the screen
     monkeypatch.undo()
     await chat.taps(COMPLIES)  # the draft goes on where it was
     assert chat.text.startswith("3/19")

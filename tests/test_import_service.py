@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.db import imports as imports_repo
+from bot.db.imports import ImportRepository
 from bot.services.importing import ImportService
 from tests.conftest import BIN_A, BIN_B, TODAY, add_user
 
@@ -25,10 +25,10 @@ async def test_a_failure_half_way_through_apply_leaves_nothing_written(db, catal
     preview = await service.preview(admin, "f.csv", FINDINGS)
     assert preview.counts == {"add": 2, "update": 0, "unchanged": 0, "rejected": 0, "subjects": 2}
 
-    async def broken(*_args, **_kwargs):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports_repo, "add_findings", broken)
+    monkeypatch.setattr(ImportRepository, "add_findings", broken)
     with pytest.raises(RuntimeError):
         await service.apply(admin, preview.import_id)
     assert await counts(db) == (0, 0)  # the subjects the file creates went back too

@@ -13,7 +13,8 @@ from aiogram import Dispatcher
 from aiogram.types import Message
 
 from bot.app import create_bot
-from bot.db import Database, inbox
+from bot.db import Database
+from bot.db.inbox import Received
 from bot.polling import InboxPolling
 
 SLOW, QUICK = 3001, 3002
@@ -47,14 +48,14 @@ async def test_a_slow_update_of_one_person_does_not_hold_another_persons_and_ord
         assert [m["text"] for m in emu.messages(SLOW)] == []
         assert (SLOW, "after the slow one") not in seen
         # Every update is stored (so Telegram may be told) although one is still being handled.
-        assert await db.read(inbox.count_pending) >= 1
+        assert await db.read(lambda r: r.inbox.count_pending()) >= 1
         release.set()
         await emu.wait_for(lambda: len(emu.messages(SLOW)) == 2, timeout=10)
         assert [m["text"] for m in emu.messages(SLOW)] == ["got slow", "got after the slow one"]
     finally:
         polling.stop()
         await asyncio.wait_for(running, 10)
-    assert await db.read(inbox.count_pending) == 0
+    assert await db.read(lambda r: r.inbox.count_pending()) == 0
     await db.close()
     await bot.session.close()
 
@@ -69,7 +70,7 @@ async def test_an_update_stored_but_not_finished_is_handled_at_the_next_start(em
     payload = json.dumps({"update_id": 77, "message": {
         "message_id": 5, "date": 1764000000, "chat": {"id": QUICK, "type": "private"},
         "from": {"id": QUICK, "is_bot": False, "first_name": "A"}, "text": "left over"}})
-    await db.run(inbox.store, [inbox.Received(77, QUICK, payload)])
+    await db.run(lambda r: r.inbox.store([Received(77, QUICK, payload)]))
     polling = InboxPolling(recording_dispatcher(release, seen), bot, db, polling_timeout=1)
     running = asyncio.create_task(polling.run())
     try:
@@ -77,8 +78,8 @@ async def test_an_update_stored_but_not_finished_is_handled_at_the_next_start(em
     finally:
         polling.stop()
         await asyncio.wait_for(running, 10)
-    assert await db.read(inbox.count_pending) == 0
+    assert await db.read(lambda r: r.inbox.count_pending()) == 0
     # Telegram delivering it again changes nothing: it is known.
-    assert await db.run(inbox.store, [inbox.Received(77, QUICK, payload)]) == []
+    assert await db.run(lambda r: r.inbox.store([Received(77, QUICK, payload)])) == []
     await db.close()
     await bot.session.close()

@@ -4,9 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.db import inspections as repo
 from bot.db.inspections import Evidence
-from bot.db.users import UserRepository
 from bot.scoring import Answer
 from bot.services.inspections import (
     Done,
@@ -93,7 +91,7 @@ async def test_header_steps_in_order_and_items_start_at_1(service, inspector):
     assert inspection.header["act_date"] == "03.11.2026"
     assert inspection.catalogue_version == service.catalogue.version
     # The inspector's name and position are remembered for next time.
-    remembered = await UserRepository(service._db).get(inspector.telegram_id)
+    remembered = await service._db.read(lambda r: r.users.get(inspector.telegram_id))
     assert (remembered.full_name, remembered.position) == (HEADER[7], HEADER[8])
 
 
@@ -279,8 +277,7 @@ async def test_stored_severity_is_used_not_a_later_catalogue(service, inspector,
     walk = Walk(service, inspector)
     await walk.header()
     await walk.answer_all(violated=(1,))
-    async with db.transaction() as tx:
-        stored = await repo.answers(tx, walk.inspection.id)
+    stored = await db.read(lambda r: r.inspections.answers(walk.inspection.id))
     assert stored[1].severity == "significant" and stored[9].severity == "gross"
 
 
@@ -298,7 +295,7 @@ async def test_keep_suggestion_uses_remembered_identity(service, inspector):
     await walk.header()
     await walk.answer_all()
     await service.finish(inspector, walk.inspection.id, walk.message_id)
-    user = await UserRepository(service._db).get(inspector.telegram_id)
+    user = await service._db.read(lambda r: r.users.get(inspector.telegram_id))
     second = await service.start(user, BIN_A)
     assert await service.suggestion(user, second.inspection) == "ТОО «Ақ жол»"  # known subject
     outcome = await service.keep_suggestion(user, second.inspection.id, "subject_name")
@@ -322,7 +319,7 @@ async def test_a_header_field_corrected_from_the_review_returns_to_the_review(se
     outcome = await service.edit_header(inspector, walk.inspection.id, "inspector_position", walk.message_id)
     walk.inspection = outcome.inspection
     await walk.type("Главный эксперт отдела")
-    remembered = await UserRepository(service._db).get(inspector.telegram_id)
+    remembered = await service._db.read(lambda r: r.users.get(inspector.telegram_id))
     assert remembered.position == "Главный эксперт отдела"
 
 

@@ -8,8 +8,8 @@ import asyncio
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 
-from bot.db.outbox import OutboxRepository
 from bot.outbox import OutboxSender
+from bot.services.outbox import OutboxService
 from sandbox.recording import RecordingBot
 
 
@@ -31,7 +31,7 @@ class FlakyBot(RecordingBot):
 
 
 async def drain(db, bot) -> OutboxSender:
-    sender = OutboxSender(bot, OutboxRepository(db), rate=1000, per_chat_interval=0, idle_wait=0.05,
+    sender = OutboxSender(bot, OutboxService(db), rate=1000, per_chat_interval=0, idle_wait=0.05,
                           retry_base=0.01)
     task = asyncio.create_task(sender.run())
     for _ in range(300):
@@ -49,7 +49,7 @@ def sends(bot, chat_id):
 
 
 async def test_server_errors_and_refused_connections_are_tried_again_and_sent_once(db):
-    outbox = OutboxRepository(db)
+    outbox = OutboxService(db)
     bot = FlakyBot()
     bot.add_result_for(SendMessage, ok=False, error_code=502, description="Bad Gateway")
     bot.network_errors[1] = ["ClientConnectorError: Cannot connect to host api.telegram.org:443"]
@@ -60,7 +60,7 @@ async def test_server_errors_and_refused_connections_are_tried_again_and_sent_on
 
 
 async def test_a_timeout_leaves_the_delivery_unknown_and_it_is_not_repeated(db):
-    outbox = OutboxRepository(db)
+    outbox = OutboxService(db)
     bot = FlakyBot()
     bot.network_errors[2] = ["Request timeout error"]
     await outbox.enqueue("a:2", 2, "reminder", "hello")

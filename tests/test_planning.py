@@ -5,9 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from bot.db import findings as findings_repo
-from bot.db.subjects import upsert_subject
-from bot.db.users import UserRepository
 from bot.planning import (
     Candidate,
     ListPeriod,
@@ -105,14 +102,17 @@ async def seed(db):
     and three minor criteria of 20-35 violated (7/15*70 + 3/5*30 = 32.67 + 18 = 50.67)."""
     await add_user(db, 1, role="inspector")
     violated = {1: (20,), 2: (21,), 3: SIGNIFICANT_20_35 + MINOR_20_35}
+
+    def subject(r, n):
+        subject_id = r.subjects.upsert(f"{n:012d}", f"Субъект {n}", "BIN", None)
+        for criterion in violated[n]:
+            severity = "gross" if criterion == 20 else "minor" if criterion in MINOR_20_35 else "significant"
+            r.findings.add_finding(subject_id, criterion, severity, "violated", date(2026, 11, 1), 1)
+        # Chapter 2 item 4, condition 2: a complaint reached the authorised body.
+        r.findings.add_objective(subject_id, 2, True, date(2026, 11, 1), 1)
+
     for n in (1, 2, 3):
-        async with db.transaction() as tx:
-            subject_id = await upsert_subject(tx, f"{n:012d}", f"Субъект {n}", "BIN", None)
-            for criterion in violated[n]:
-                severity = "gross" if criterion == 20 else "minor" if criterion in MINOR_20_35 else "significant"
-                await findings_repo.add_finding(tx, subject_id, criterion, severity, "violated", date(2026, 11, 1), 1)
-            # Chapter 2 item 4, condition 2: a complaint reached the authorised body.
-            await findings_repo.add_objective(tx, subject_id, 2, True, date(2026, 11, 1), 1)
+        await db.run(subject, n)
 
 
 async def test_draft_list_ranks_latest_indicators_and_approval_freezes_it(db, planning):
@@ -127,9 +127,12 @@ async def test_draft_list_ranks_latest_indicators_and_approval_freezes_it(db, pl
     assert approved.approved and approved.approved_by == 6 and not approved.late
     assert await planning.approve(head, 2027, 1) is None  # once
     # A later, higher-risk subject does not change an approved list.
-    async with db.transaction() as tx:
-        subject_id = await upsert_subject(tx, "000000000009", "Субъект 9", "BIN", None)
-        await findings_repo.add_finding(tx, subject_id, 20, "gross", "violated", date(2026, 11, 20), 7)
+
+    def later(r):
+        subject_id = r.subjects.upsert("000000000009", "Субъект 9", "BIN", None)
+        r.findings.add_finding(subject_id, 20, "gross", "violated", date(2026, 11, 20), 7)
+
+    await db.run(later)
     assert len((await planning.current(period, supervisor)).entries) == 1
     audit = await db.fetch_all("SELECT action, object_id FROM audit_log WHERE action = 'visit_list.approve'")
     assert [(r["action"], r["object_id"]) for r in audit] == [("visit_list.approve", "2027-H1")]
@@ -145,7 +148,7 @@ async def test_reminders_go_to_supervisors_and_admins_once_until_approved(db, pl
     # The outbox key makes each go out once: the same person, list and day-count give the same key.
     assert sorted(r.key for r in due) == ["visit_list:2027-H1:d7:7", "visit_list:2027-H1:d7:8"]
     assert [r.state.status for r in due] == [None, None]  # neither list is made yet
-    await planning.mute(await UserRepository(db).get(7), True)
+    await planning.mute(await db.read(lambda r: r.users.get(7)), True)
     assert [r.user.telegram_id for r in await planning.due_reminders()] == [8]  # muted: left out
     head = await add_user(db, 9, role="head")
     await planning.current(planning.periods()[0], head)
@@ -158,7 +161,6 @@ async def test_findings_of_other_sources_raise_the_indicator_used_for_the_list(d
     await seed(db)
     supervisor = await add_user(db, 7, role="supervisor")
     # Subject 2 (4.67) gets a gross finding: criterion 20.
-    async with db.transaction() as tx:
-        await findings_repo.add_finding(tx, 2, 20, "gross", "violated", date(2026, 11, 20), 7)
+    await db.run(lambda r: r.findings.add_finding(2, 20, "gross", "violated", date(2026, 11, 20), 7))
     draft = await planning.current(planning.periods()[0], supervisor)
     assert [(e.name, e.indicator) for e in draft.entries] == [("Субъект 1", "100.00"), ("Субъект 2", "100.00")]

@@ -6,11 +6,7 @@ import sqlite3
 import pytest
 
 from bot.db import Database
-from bot.db import inspections as repo
 from bot.db.database import migrations
-from bot.db.outbox import OutboxRepository, enqueue
-from bot.db.subjects import SubjectRepository, upsert_subject
-from bot.db.users import UserRepository
 from bot.roles import Role
 from tests.conftest import BIN_A, add_user
 
@@ -28,40 +24,44 @@ async def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path):
     await add_user(first, 1)
     await first.close()
     second = await Database.open(path)
-    assert (await UserRepository(second).get(1)).role is Role.INSPECTOR
+    assert (await second.read(lambda r: r.users.get(1))).role is Role.INSPECTOR
     await second.close()
 
 
 async def test_a_failed_transaction_leaves_nothing(db):
+    def failing(r):
+        r.subjects.upsert(BIN_A, "ТОО Ақ жол", "BIN", None)
+        raise RuntimeError("boom")
+
     with pytest.raises(RuntimeError):
-        async with db.transaction() as tx:
-            await upsert_subject(tx, BIN_A, "ТОО Ақ жол", "BIN", None)
-            raise RuntimeError("boom")
-    assert await SubjectRepository(db).by_bin(BIN_A) is None
+        await db.run(failing)  # a unit of work on the event loop
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:  # one on aiosqlite's thread
+            await tx.call(failing)
+    assert await db.read(lambda r: r.subjects.by_bin(BIN_A)) is None
 
 
 async def test_foreign_keys_are_enforced(db):
     with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as tx:
-            await repo.create_draft(tx, 999, "v1", "ru", "subject_bin")  # no such user
+        await db.run(lambda r: r.inspections.create_draft(999, "v1", "ru", "subject_bin"))  # no such user
 
 
 async def test_one_draft_per_inspector(db):
     await add_user(db, 1)
-    async with db.transaction() as tx:
-        await repo.create_draft(tx, 1, "v1", "ru", "subject_bin")
+    await db.run(lambda r: r.inspections.create_draft(1, "v1", "ru", "subject_bin"))
     with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as tx:
-            await repo.create_draft(tx, 1, "v1", "ru", "subject_bin")
+        await db.run(lambda r: r.inspections.create_draft(1, "v1", "ru", "subject_bin"))
 
 
 async def _finalized(db, inspector, bin_, indicator="8.75"):
-    async with db.transaction() as tx:
-        inspection_id = await repo.create_draft(tx, inspector, "v1", "ru", "subject_bin")
-        subject_id = await upsert_subject(tx, bin_, "ТОО Ақ жол", "BIN", "Астана")
-        await repo.put_answer(tx, inspection_id, 1, 1, "significant", "violated", inspector, None)
-        await repo.finalize(tx, inspection_id, subject_id, indicator, "not_high", False, {"indicator": indicator})
-    return inspection_id
+    def finalized(r):
+        inspection_id = r.inspections.create_draft(inspector, "v1", "ru", "subject_bin")
+        subject_id = r.subjects.upsert(bin_, "ТОО Ақ жол", "BIN", "Астана")
+        r.inspections.put_answer(inspection_id, 1, 1, "significant", "violated", inspector, None)
+        r.inspections.finalize(inspection_id, subject_id, indicator, "not_high", False, {"indicator": indicator})
+        return inspection_id
+
+    return await db.run(finalized)
 
 
 async def test_a_finalized_inspection_never_changes(db):
@@ -73,31 +73,34 @@ async def test_a_finalized_inspection_never_changes(db):
     with pytest.raises(sqlite3.IntegrityError, match="finalized"):
         async with db.transaction() as tx:
             await tx.execute("UPDATE answers SET answer = 'complies' WHERE inspection_id = ?", (inspection_id,))
-    assert (await repo.get(db, inspection_id)).indicator == "8.75"
+    assert (await db.read(lambda r: r.inspections.get(inspection_id))).indicator == "8.75"
 
 
 async def test_answer_changes_record_who_when_from_to(db):
     await add_user(db, 1)
-    async with db.transaction() as tx:
-        inspection_id = await repo.create_draft(tx, 1, "v1", "ru", "item")
-        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "complies", 1, None)
-        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "violated", 1, "complies")
-        await repo.put_answer(tx, inspection_id, 5, 5, "significant", "violated", 1, "violated")  # no change
-    changes = await repo.changes(db, inspection_id)
+    def answered(r):
+        inspection_id = r.inspections.create_draft(1, "v1", "ru", "item")
+        r.inspections.put_answer(inspection_id, 5, 5, "significant", "complies", 1, None)
+        r.inspections.put_answer(inspection_id, 5, 5, "significant", "violated", 1, "complies")
+        r.inspections.put_answer(inspection_id, 5, 5, "significant", "violated", 1, "violated")  # no change
+        return inspection_id
+
+    inspection_id = await db.run(answered)
+    changes = await db.read(lambda r: r.inspections.changes(inspection_id))
     assert [(c.item, c.from_answer, c.to_answer, c.changed_by) for c in changes] == [
         (5, None, "complies", 1), (5, "complies", "violated", 1)]
-    assert (await repo.answers(db, inspection_id))[5].answer == "violated"
+    assert (await db.read(lambda r: r.inspections.answers(inspection_id)))[5].answer == "violated"
 
 
 async def test_subject_card_latest_result_and_history(db):
     await add_user(db, 1)
     first = await _finalized(db, 1, BIN_A, "8.75")
     second = await _finalized(db, 1, BIN_A, "100.00")
-    card = await SubjectRepository(db).card(BIN_A)
+    card = await db.read(lambda r: r.subjects.card(BIN_A))
     assert card.subject.name == "ТОО Ақ жол"
     assert [p.id for p in card.history] == [second, first]
     assert card.latest.indicator == "100.00"
-    assert await SubjectRepository(db).card("850101300451") is None
+    assert await db.read(lambda r: r.subjects.card("850101300451")) is None
 
 
 async def test_lookup_uses_indexes(db):
@@ -114,11 +117,12 @@ async def test_concurrent_transactions_are_serialised(db):
 
     async def add(n):
         async with db.transaction() as tx:
-            await upsert_subject(tx, f"{n:012d}", f"S{n}", "BIN", None)
+            await tx.call(lambda r: r.subjects.upsert(f"{n:012d}", f"S{n}", "BIN", None))
             await asyncio.sleep(0)
+        await db.run(lambda r: r.subjects.upsert(f"{n + 100:012d}", f"S{n + 100}", "BIN", None))
 
     await asyncio.gather(*(add(n) for n in range(50)))
-    assert await SubjectRepository(db).count() == 50
+    assert await db.read(lambda r: r.subjects.count()) == 100
 
 
 async def test_backup_is_consistent(db, tmp_path):
@@ -161,14 +165,14 @@ async def test_migrating_a_release_3_file_keeps_people_drafts_and_records_and_ad
     try:
         assert await db.schema_version() == migrations()[-1][0]
         assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
-        assert (await UserRepository(db).get(7)).role is Role.SUPERVISOR
+        assert (await db.read(lambda r: r.users.get(7))).role is Role.SUPERVISOR
         assert (await db.fetch_one("SELECT created_by FROM invitations WHERE token = 't'"))[0] == 7
         assert (await db.fetch_one("SELECT inspector_id FROM inspections"))[0] == 7
         assert tuple(await db.fetch_one("SELECT condition, occurred_on, value FROM objective_records")) == (
             2, "2026-03-01", None)
         async with db.transaction() as tx:
             await tx.execute("UPDATE users SET role = 'head' WHERE telegram_id = 7")
-        assert (await UserRepository(db).get(7)).role is Role.HEAD
+        assert (await db.read(lambda r: r.users.get(7))).role is Role.HEAD
         with pytest.raises(sqlite3.IntegrityError):  # the foreign keys survived the rebuild
             async with db.transaction() as tx:
                 await tx.execute("DELETE FROM users WHERE telegram_id = 7")
@@ -185,14 +189,13 @@ async def test_upgrading_keeps_reminders_already_sent_as_sent_and_finds_old_subj
     connection.close()
     db = await Database.open(path)
     try:
-        assert await OutboxRepository(db).status_of("visit_list:2027-H1:d7:7") == "sent"
-        async with db.transaction() as tx:  # the reminder job's key for it: not sent again
-            assert not await enqueue(tx, "visit_list:2027-H1:d7:7", 7, "reminder", "again")
-        assert [s.bin for s in await SubjectRepository(db).search("a")] == []  # too short for a name
-        async with db.transaction() as tx:
-            await upsert_subject(tx, "990340001230", "ТОО Ақ жол", "BIN", None)
-        assert [s.bin for s in await SubjectRepository(db).search("ақ ж")] == ["990340001230"]
-        assert [s.bin for s in await SubjectRepository(db).search("9903")] == ["990340001230"]
+        assert await db.read(lambda r: r.outbox.status_of("visit_list:2027-H1:d7:7")) == "sent"
+        # the reminder job's key for it: not sent again
+        assert not await db.run(lambda r: r.outbox.enqueue("visit_list:2027-H1:d7:7", 7, "reminder", "again"))
+        assert [s.bin for s in await db.read(lambda r: r.subjects.search("a"))] == []  # too short for a name
+        await db.run(lambda r: r.subjects.upsert("990340001230", "ТОО Ақ жол", "BIN", None))
+        assert [s.bin for s in await db.read(lambda r: r.subjects.search("ақ ж"))] == ["990340001230"]
+        assert [s.bin for s in await db.read(lambda r: r.subjects.search("9903"))] == ["990340001230"]
     finally:
         await db.close()
 

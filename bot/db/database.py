@@ -13,6 +13,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
+from bot.db.repos import Repos
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
@@ -25,8 +27,8 @@ SYNCHRONOUS = "NORMAL"
 
 P = ParamSpec("P")
 T = TypeVar("T")
-# A synchronous function run on aiosqlite's thread with the sqlite3 connection as its first argument.
-Work = Callable[Concatenate[sqlite3.Connection, P], T]
+# A unit of work: a synchronous function given the repositories of one connection (:class:`Repos`) first.
+Work = Callable[Concatenate[Repos, P], T]
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -40,21 +42,24 @@ def migrations() -> list[tuple[int, str]]:
 
 
 class _Reader:
-    """Queries that return rows; shared by the database and an open transaction.
+    """Work on aiosqlite's connection; shared by the database, an open transaction and a snapshot.
 
-    Each is one hop to aiosqlite's worker thread (``execute_fetchall``), not three (execute, fetch,
-    close): the hops, not SQLite, are most of a query's cost here (see bench/dispatcher.py).
+    ``call`` runs a unit of work of the repositories (the way services read and write); ``fetch_one``
+    and ``fetch_all`` are raw SQL for the migrations and for checks from tests. Each is one hop to
+    aiosqlite's worker thread, not three (execute, fetch, close): the hops, not SQLite, are most of a
+    query's cost here (see bench/dispatcher.py).
     """
 
     _conn: aiosqlite.Connection
 
     async def call(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``fn(connection, *args)`` on aiosqlite's thread: one hop, however many statements it runs.
+        """Run ``fn(repos, *args)`` on aiosqlite's thread: one hop, however many statements it runs.
 
         aiosqlite queues callables to its worker thread (``Connection._execute``, the same path every
-        ``execute`` takes); ``fn`` gets the plain :class:`sqlite3.Connection` and must not await.
+        ``execute`` takes); ``fn`` gets the repositories over that thread's connection and must not await.
+        For the reads that scan (a report, a ranking, an export): they leave the event loop free.
         """
-        return await self._conn._execute(fn, self._conn._conn, *args, **kwargs)
+        return await self._conn._execute(_with_repos, self._conn._conn, fn, args, kwargs)
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._conn.execute_fetchall(sql, tuple(params))
@@ -75,8 +80,8 @@ class Database(_Reader):
         self._conn = connection
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._reader: sqlite3.Connection | None = None
-        self._writer: sqlite3.Connection | None = None  # units of work, on the event loop (see run)
+        self._reader: Repos | None = None  # over a read-only connection (see read)
+        self._writer: Repos | None = None  # over the connection of the units of work, on the event loop (see run)
         self._since_checkpoint = 0
 
     @classmethod
@@ -91,17 +96,17 @@ class Database(_Reader):
         await conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         db = cls(conn, path)
         await db.migrate()
-        db._reader = _open_reader(path)
-        db._writer = _open_writer(path)
+        db._reader = Repos(_open_reader(path))
+        db._writer = Repos(_open_writer(path))
         return db
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.close()
+            self._reader.conn.close()
             self._reader = None
         async with self._write_lock:
             if self._writer is not None:
-                self._writer.close()
+                self._writer.conn.close()
                 self._writer = None
             await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
@@ -147,7 +152,7 @@ class Database(_Reader):
                 await self._conn.execute("COMMIT")
 
     async def run(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """A unit of work: ``fn(connection, *args)`` inside BEGIN IMMEDIATE ... COMMIT. Rolled back when
+        """A unit of work: ``fn(repos, *args)`` inside BEGIN IMMEDIATE ... COMMIT. Rolled back when
         ``fn`` raises; committed (and durable, see SYNCHRONOUS) before this returns, so a screen shown
         afterwards never shows an uncommitted answer.
 
@@ -160,7 +165,7 @@ class Database(_Reader):
         """
         async with self._write_lock:
             if self._writer is None:  # closed, or not opened through Database.open
-                return await self._conn._execute(_in_transaction, self._conn._conn, fn, args, kwargs)
+                return await self._conn._execute(_in_transaction, Repos(self._conn._conn), fn, args, kwargs)
             result = _in_transaction(self._writer, fn, args, kwargs)
         self._since_checkpoint += 1
         if self._since_checkpoint >= CHECKPOINT_EVERY:
@@ -177,16 +182,8 @@ class Database(_Reader):
         goes through :meth:`call` on aiosqlite's thread.
         """
         if self._reader is None:  # closed, or not opened through Database.open
-            return await self._conn._execute(_in_snapshot, self._conn._conn, fn, args, kwargs)
+            return await self._conn._execute(_in_snapshot, Repos(self._conn._conn), fn, args, kwargs)
         return _in_snapshot(self._reader, fn, args, kwargs)
-
-    async def execute_alone(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """One statement in a transaction of its own (SQLite's autocommit): one hop instead of three.
-
-        Taken under the write lock, so it never joins another coroutine's open transaction.
-        """
-        async with self._write_lock:
-            await self._conn.execute(sql, tuple(params))
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Snapshot]:
@@ -198,6 +195,7 @@ class Database(_Reader):
         connection has not committed are not seen.
         """
         conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
         try:
             await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA query_only=ON")
@@ -221,7 +219,8 @@ class Database(_Reader):
 
 
 class Transaction(_Reader):
-    """Statements inside one open transaction."""
+    """Statements inside one open transaction (:meth:`Database.transaction`): ``call`` a unit of work of the
+    repositories on aiosqlite's thread; raw statements are for the migrations and tests."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -239,11 +238,16 @@ class Transaction(_Reader):
             await self._conn.execute(statement)
 
 
-def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> T:
+def _with_repos(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> T:
+    return fn(Repos(conn), *args, **kwargs)
+
+
+def _in_transaction(repos: Repos, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    conn = repos.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        result = fn(conn, *args, **kwargs)
+        result = fn(repos, *args, **kwargs)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -251,13 +255,13 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[
     return result
 
 
-def _in_snapshot(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> T:
+def _in_snapshot(repos: Repos, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    conn = repos.conn
     if conn.in_transaction:  # inside another coroutine's open transaction (same connection): read there
-        return fn(conn, *args, **kwargs)
+        return fn(repos, *args, **kwargs)
     conn.execute("BEGIN")
     try:
-        return fn(conn, *args, **kwargs)
+        return fn(repos, *args, **kwargs)
     finally:
         conn.execute("COMMIT")
 
@@ -285,8 +289,7 @@ def _checkpoint(conn: sqlite3.Connection) -> None:
 
 
 class Snapshot(_Reader):
-    """Queries inside one read transaction of a connection of its own (:meth:`Database.snapshot`); rows are
-    plain tuples."""
+    """Queries inside one read transaction of a connection of its own (:meth:`Database.snapshot`)."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn

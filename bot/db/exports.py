@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db.database import Database
 from bot.db.inspections import FinalizedRow
+from bot.db.repository import Repository
 from bot.statuses import InspectionStatus
 
 
@@ -43,29 +43,30 @@ _BY_ACT_DATE = (
 )
 
 
-async def sheets_of_year(db: Database, year: int, start_utc: str, end_utc: str) -> list[FinalizedRow]:
-    """The finalized check sheets of a year by act date (see _OF_YEAR), in act-date order."""
-    rows = await db.fetch_all(
-        "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
-        " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
-        + _BY_ACT_DATE, (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
-    return [FinalizedRow(*r) for r in rows]
+class ExportRepository(Repository):
+    __slots__ = ()
 
+    def sheets_of_year(self, year: int, start_utc: str, end_utc: str) -> list[FinalizedRow]:
+        """The finalized check sheets of a year by act date (see _OF_YEAR), in act-date order."""
+        rows = self._all(
+            "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
+            " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
+            + _BY_ACT_DATE, (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
+        return [FinalizedRow(*r) for r in rows]
 
-async def answers_of_year(db: Database, year: int, start_utc: str, end_utc: str) -> list[AnswerLine]:
-    """Every answer of a year's check sheets (by act date, see _OF_YEAR), by sheet and item."""
-    rows = await db.fetch_all(
-        "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
-        " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
-        (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
-    return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
-            for r in rows]
+    def answers_of_year(self, year: int, start_utc: str, end_utc: str) -> list[AnswerLine]:
+        """Every answer of a year's check sheets (by act date, see _OF_YEAR), by sheet and item."""
+        rows = self._all(
+            "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
+            " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
+            (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
+        return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
+                for r in rows]
 
-
-async def registry(db: Database) -> list[RegistryLine]:
-    """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
-    rows = await db.fetch_all(
-        "SELECT id, bin, name, control_kind, region, address,"
-        " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = ?)"
-        " AS last_finalized_at FROM subjects s ORDER BY name, bin", (InspectionStatus.FINALIZED,))
-    return [RegistryLine(*r) for r in rows]
+    def registry(self) -> list[RegistryLine]:
+        """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
+        rows = self._all(
+            "SELECT id, bin, name, control_kind, region, address,"
+            " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = ?)"
+            " AS last_finalized_at FROM subjects s ORDER BY name, bin", (InspectionStatus.FINALIZED,))
+        return [RegistryLine(*r) for r in rows]

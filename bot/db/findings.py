@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.catalogue import Severity
 from bot.db.clock import utc_now
-from bot.db.database import Database, Transaction
+from bot.db.repository import Repository
 from bot.scoring import Answer, Evaluation
 from bot.scoring.subject import CriterionRecord, ObjectiveFact
 
@@ -36,25 +36,6 @@ class Finding:
         return Evaluation(self.criterion, Severity(self.severity), Answer(self.answer))
 
 
-async def add_objective(tx: Transaction, subject_id: int, condition: int, met: bool, occurred_on: date,
-                        user_id: int, *, value: int | None = None, source_note: str | None = None) -> None:
-    """A dated fact: ``occurred_on`` is the event's date (not the day of entry), ``value`` a count."""
-    await tx.execute(
-        "INSERT INTO objective_records (subject_id, condition, met, occurred_on, value, source_note, recorded_by,"
-        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (subject_id, condition, int(met), occurred_on.isoformat(), value, source_note, user_id, utc_now()),
-    )
-
-
-async def add_finding(tx: Transaction, subject_id: int, criterion: int, severity: str, answer: str,
-                      found_on: date, user_id: int, *, source_note: str | None = None) -> None:
-    await tx.execute(
-        "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, source_note, recorded_by,"
-        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (subject_id, criterion, severity, answer, found_on.isoformat(), source_note, user_id, utc_now()),
-    )
-
-
 _LATEST_OBJECTIVE = (
     "SELECT subject_id, condition, met, occurred_on FROM objective_records o WHERE id = ("
     "SELECT id FROM objective_records WHERE subject_id = o.subject_id AND condition = o.condition"
@@ -67,35 +48,6 @@ _LATEST_FINDINGS = (
 )
 
 
-async def latest_objective(db: Database | Transaction, subject_id: int) -> dict[int, ObjectiveState]:
-    rows = await db.fetch_all(_LATEST_OBJECTIVE + " AND subject_id = ?", (subject_id,))
-    return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
-            for r in rows}
-
-
-async def latest_findings(db: Database | Transaction, subject_id: int) -> dict[int, Finding]:
-    rows = await db.fetch_all(_LATEST_FINDINGS + " AND subject_id = ?", (subject_id,))
-    return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]),
-                                    r["source_note"]) for r in rows}
-
-
-async def all_latest_objective(db: Database) -> dict[int, dict[int, ObjectiveState]]:
-    """Every subject's latest state of each recorded condition (for planning)."""
-    result: dict[int, dict[int, ObjectiveState]] = {}
-    for r in await db.fetch_all(_LATEST_OBJECTIVE):
-        result.setdefault(r["subject_id"], {})[r["condition"]] = ObjectiveState(
-            r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
-    return result
-
-
-async def all_latest_findings(db: Database) -> dict[int, dict[int, Finding]]:
-    result: dict[int, dict[int, Finding]] = {}
-    for r in await db.fetch_all(_LATEST_FINDINGS):
-        result.setdefault(r["subject_id"], {})[r["criterion"]] = Finding(
-            r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]), r["source_note"])
-    return result
-
-
 # --- dated sources of the subject's indicator and objective group (bot/scoring/subject.py) ------------
 
 
@@ -103,29 +55,58 @@ def _where_subject(subject_id: int | None) -> tuple[str, tuple]:
     return (" WHERE subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
 
 
-async def objective_facts(db: Database | Transaction, subject_id: int | None = None,
-                          ) -> dict[int, list[ObjectiveFact]]:
-    """Every objective record (of one subject, or of all), as dated facts, by subject."""
-    where, params = _where_subject(subject_id)
-    rows = await db.fetch_all(
-        "SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM objective_records" + where,
-        params)
-    result: dict[int, list[ObjectiveFact]] = {}
-    for r in rows:
-        result.setdefault(r["subject_id"], []).append(ObjectiveFact(
-            r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]), r["value"], r["source_note"],
-            r["id"]))
-    return result
+class FindingRepository(Repository):
+    __slots__ = ()
 
+    def add_objective(self, subject_id: int, condition: int, met: bool, occurred_on: date,
+                      user_id: int, *, value: int | None = None, source_note: str | None = None) -> None:
+        """A dated fact: ``occurred_on`` is the event's date (not the day of entry), ``value`` a count."""
+        self._c.execute(
+            "INSERT INTO objective_records (subject_id, condition, met, occurred_on, value, source_note, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (subject_id, condition, int(met), occurred_on.isoformat(), value, source_note, user_id, utc_now()),
+        )
 
-async def criterion_records(db: Database | Transaction, subject_id: int | None = None,
-                            ) -> dict[int, list[CriterionRecord]]:
-    """Every finding of criteria 20-35 (of one subject, or of all), dated by its source, by subject."""
-    where, params = _where_subject(subject_id)
-    rows = await db.fetch_all(
-        "SELECT id, subject_id, criterion, answer, found_on, source_note FROM findings" + where, params)
-    result: dict[int, list[CriterionRecord]] = {}
-    for r in rows:
-        result.setdefault(r["subject_id"], []).append(CriterionRecord(
-            r["criterion"], Answer(r["answer"]), date.fromisoformat(r["found_on"]), r["source_note"], r["id"]))
-    return result
+    def add_finding(self, subject_id: int, criterion: int, severity: str, answer: str,
+                    found_on: date, user_id: int, *, source_note: str | None = None) -> None:
+        self._c.execute(
+            "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, source_note, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (subject_id, criterion, severity, answer, found_on.isoformat(), source_note, user_id, utc_now()),
+        )
+
+    def latest_objective(self, subject_id: int) -> dict[int, ObjectiveState]:
+        rows = self._all(_LATEST_OBJECTIVE + " AND subject_id = ?", (subject_id,))
+        return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
+                for r in rows}
+
+    def latest_findings(self, subject_id: int) -> dict[int, Finding]:
+        rows = self._all(_LATEST_FINDINGS + " AND subject_id = ?", (subject_id,))
+        return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]),
+                                        r["source_note"]) for r in rows}
+
+    def objective_facts(self, subject_id: int | None = None,
+                              ) -> dict[int, list[ObjectiveFact]]:
+        """Every objective record (of one subject, or of all), as dated facts, by subject."""
+        where, params = _where_subject(subject_id)
+        rows = self._all(
+            "SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM objective_records" + where,
+            params)
+        result: dict[int, list[ObjectiveFact]] = {}
+        for r in rows:
+            result.setdefault(r["subject_id"], []).append(ObjectiveFact(
+                r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]), r["value"], r["source_note"],
+                r["id"]))
+        return result
+
+    def criterion_records(self, subject_id: int | None = None,
+                                ) -> dict[int, list[CriterionRecord]]:
+        """Every finding of criteria 20-35 (of one subject, or of all), dated by its source, by subject."""
+        where, params = _where_subject(subject_id)
+        rows = self._all(
+            "SELECT id, subject_id, criterion, answer, found_on, source_note FROM findings" + where, params)
+        result: dict[int, list[CriterionRecord]] = {}
+        for r in rows:
+            result.setdefault(r["subject_id"], []).append(CriterionRecord(
+                r["criterion"], Answer(r["answer"]), date.fromisoformat(r["found_on"]), r["source_note"], r["id"]))
+        return result

@@ -1,9 +1,6 @@
 """Inspections (the check sheet being filled or finalized), their answers, answer changes and evidence.
 
-The SQL lives in synchronous functions taking the plain ``sqlite3.Connection``: the inspection service
-composes them into one unit of work per update, run in one transaction (:meth:`Database.run`).
-The coroutines below them are the same statements, one hop to aiosqlite's thread each, for callers
-outside such a unit (reports, history, tests).
+The inspection service composes these methods into one unit of work per update (bot/db/repos.py).
 """
 
 from __future__ import annotations
@@ -16,7 +13,7 @@ from typing import Any
 
 from bot.catalogue import Severity
 from bot.db.clock import utc_now
-from bot.db.database import Database, Transaction
+from bot.db.repository import Repository
 from bot.scoring import Answer, Evaluation
 from bot.statuses import InspectionStatus
 
@@ -152,239 +149,6 @@ def _evidence(row: sqlite3.Row) -> Evidence:
                     row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"], row["sha256"])
 
 
-# --- units of work: synchronous, composed by a service (see Database.run / Database.read) --------------
-# ``c`` is the plain sqlite3 connection; a service composes these into one call per update.
-
-def load(c: sqlite3.Connection, inspection_id: int) -> Inspection | None:
-    row = c.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone()
-    return _inspection(row) if row else None
-
-
-def load_draft(c: sqlite3.Connection, inspector_id: int) -> Inspection | None:
-    row = c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = ?",
-                    (inspector_id, InspectionStatus.DRAFT)).fetchone()
-    return _inspection(row) if row else None
-
-
-def load_answers(c: sqlite3.Connection, inspection_id: int) -> dict[int, StoredAnswer]:
-    rows = c.execute(
-        "SELECT item, criterion, severity, answer, comment, answered_at, remedy_due FROM answers"
-        " WHERE inspection_id = ? ORDER BY item",
-        (inspection_id,),
-    ).fetchall()
-    return {
-        r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
-                                r["answered_at"], r["remedy_due"])
-        for r in rows
-    }
-
-
-def load_evidence(c: sqlite3.Connection, inspection_id: int, item: int | None = None) -> list[Evidence]:
-    sql = "SELECT * FROM evidence WHERE inspection_id = ?"
-    params: tuple[Any, ...] = (inspection_id,)
-    if item is not None:
-        sql += " AND item = ?"
-        params += (item,)
-    return [_evidence(r) for r in c.execute(sql + " ORDER BY item, id", params).fetchall()]
-
-
-def act_dates_in(c: sqlite3.Connection, bin_: str, exclude: int) -> list[str]:
-    """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
-    rows = c.execute(
-        "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
-        " WHERE s.bin = ? AND i.status = ? AND i.id != ? AND i.act_date IS NOT NULL",
-        (bin_, InspectionStatus.FINALIZED, exclude))
-    return [r["act_date"] for r in rows.fetchall()]
-
-
-def count_evidence(c: sqlite3.Connection, inspection_id: int, item: int) -> int:
-    return c.execute("SELECT count(*) FROM evidence WHERE inspection_id = ? AND item = ?",
-                     (inspection_id, item)).fetchone()[0]
-
-
-def load_changes(c: sqlite3.Connection, inspection_id: int) -> list[AnswerChange]:
-    rows = c.execute(
-        "SELECT item, changed_by, changed_at, from_answer, to_answer FROM answer_changes"
-        " WHERE inspection_id = ? ORDER BY id",
-        (inspection_id,),
-    ).fetchall()
-    return [AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"])
-            for r in rows]
-
-
-def insert_draft(c: sqlite3.Connection, inspector_id: int, catalogue_version: str, language: str, step: str) -> int:
-    now = utc_now()
-    cursor = c.execute(
-        "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (inspector_id, InspectionStatus.DRAFT, catalogue_version, language, step, now, now),
-    )
-    return cursor.lastrowid
-
-
-_DRAFT_COLUMNS = frozenset(HEADER_FIELDS) | frozenset(EXTRA_FIELDS) | {
-    "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
-    "subject_id", "language",
-}
-
-
-def write_draft(c: sqlite3.Connection, inspection_id: int, **changes: Any) -> None:
-    """Change a draft's state or header columns; only known columns are accepted."""
-    unknown = set(changes) - _DRAFT_COLUMNS
-    if unknown:
-        raise ValueError(f"not a draft column: {sorted(unknown)}")
-    assignments = ", ".join(f"{column} = ?" for column in changes)
-    c.execute(
-        f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = ?",
-        (*changes.values(), utc_now(), inspection_id, InspectionStatus.DRAFT),
-    )
-
-
-def write_screen_message(c: sqlite3.Connection, inspection_id: int, message_id: int | None) -> None:
-    c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = ?",
-              (message_id, utc_now(), inspection_id, InspectionStatus.DRAFT))
-
-
-def write_answer(
-    c: sqlite3.Connection, inspection_id: int, item: int, criterion: int, severity: str, answer: str,
-    user_id: int, previous: str | None,
-) -> None:
-    """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
-    now = utc_now()
-    c.execute(
-        "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
-        " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
-        (inspection_id, item, criterion, severity, answer, user_id, now),
-    )
-    if previous != answer:
-        c.execute(
-            "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (inspection_id, item, user_id, now, previous, answer),
-        )
-
-
-def write_remedy_due(c: sqlite3.Connection, inspection_id: int, item: int, due: str | None) -> None:
-    c.execute("UPDATE answers SET remedy_due = ? WHERE inspection_id = ? AND item = ?", (due, inspection_id, item))
-
-
-def write_comment(c: sqlite3.Connection, inspection_id: int, item: int, comment: str | None) -> None:
-    c.execute("UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item))
-
-
-def insert_evidence(c: sqlite3.Connection, inspection_id: int, item: int, ev: Evidence) -> bool:
-    """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
-    cursor = c.execute(
-        "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size, file_name,"
-        " mime_type, media_group_id, received_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
-         ev.media_group_id, ev.received_at, ev.sha256),
-    )
-    return cursor.rowcount == 1
-
-
-def media_group_in(c: sqlite3.Connection, inspection_id: int, media_group_id: str) -> bool:
-    return c.execute("SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
-                     (inspection_id, media_group_id)).fetchone() is not None
-
-
-def write_finalized(
-    c: sqlite3.Connection, inspection_id: int, subject_id: int, indicator: str, risk_class: str,
-    gross_rule_fired: bool, result: dict[str, Any],
-) -> None:
-    now = utc_now()
-    c.execute(
-        "UPDATE inspections SET status = ?, subject_id = ?, step = 'done', finalized_at = ?,"
-        " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
-        " WHERE id = ? AND status = ?",
-        (InspectionStatus.FINALIZED, subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
-         json.dumps(result, ensure_ascii=False), inspection_id, InspectionStatus.DRAFT),
-    )
-
-
-def write_location(c: sqlite3.Connection, inspection_id: int, lat: float, lon: float, accuracy: float | None) -> None:
-    """The draft's visit location (a later one replaces it), with the server time of receipt."""
-    now = utc_now()
-    c.execute("UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
-              " updated_at = ? WHERE id = ? AND status = ?",
-              (lat, lon, accuracy, now, now, inspection_id, InspectionStatus.DRAFT))
-
-
-def write_cancelled(c: sqlite3.Connection, inspection_id: int) -> None:
-    c.execute("UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-              (InspectionStatus.CANCELLED, utc_now(), inspection_id, InspectionStatus.DRAFT))
-
-
-# --- the same as coroutines, one hop each (for callers outside a unit of work) -------------------------
-
-async def get(db: Database | Transaction, inspection_id: int) -> Inspection | None:
-    return await db.call(load, inspection_id)
-
-
-async def draft_of(db: Database | Transaction, inspector_id: int) -> Inspection | None:
-    return await db.call(load_draft, inspector_id)
-
-
-async def answers(db: Database | Transaction, inspection_id: int) -> dict[int, StoredAnswer]:
-    return await db.call(load_answers, inspection_id)
-
-
-async def evidence(db: Database | Transaction, inspection_id: int, item: int | None = None) -> list[Evidence]:
-    return await db.call(load_evidence, inspection_id, item)
-
-
-async def changes(db: Database | Transaction, inspection_id: int) -> list[AnswerChange]:
-    return await db.call(load_changes, inspection_id)
-
-
-async def count_by_status(db: Database) -> dict[InspectionStatus, int]:
-    rows = await db.fetch_all("SELECT status, count(*) AS n FROM inspections GROUP BY status")
-    counts = dict.fromkeys(InspectionStatus, 0)
-    counts.update({InspectionStatus(r["status"]): r["n"] for r in rows})
-    return counts
-
-
-async def create_draft(tx: Transaction, inspector_id: int, catalogue_version: str, language: str, step: str) -> int:
-    return await tx.call(insert_draft, inspector_id, catalogue_version, language, step)
-
-
-async def set_screen_message(db: Database, inspection_id: int, message_id: int | None) -> None:
-    """Remember the message that shows a draft's current screen (one statement, its own transaction)."""
-    await db.run(write_screen_message, inspection_id, message_id)
-
-
-async def update_draft(tx: Transaction, inspection_id: int, **changes: Any) -> None:
-    await tx.call(write_draft, inspection_id, **changes)
-
-
-async def put_answer(
-    tx: Transaction, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
-    previous: str | None,
-) -> None:
-    await tx.call(write_answer, inspection_id, item, criterion, severity, answer, user_id, previous)
-
-
-async def set_comment(tx: Transaction, inspection_id: int, item: int, comment: str | None) -> None:
-    await tx.call(write_comment, inspection_id, item, comment)
-
-
-async def add_evidence(tx: Transaction, inspection_id: int, item: int, ev: Evidence) -> bool:
-    return await tx.call(insert_evidence, inspection_id, item, ev)
-
-
-async def finalize(
-    tx: Transaction, inspection_id: int, subject_id: int, indicator: str, risk_class: str, gross_rule_fired: bool,
-    result: dict[str, Any],
-) -> None:
-    await tx.call(write_finalized, inspection_id, subject_id, indicator, risk_class, gross_rule_fired, result)
-
-
-async def cancel(tx: Transaction, inspection_id: int) -> None:
-    await tx.call(write_cancelled, inspection_id)
-
-
 @dataclass(frozen=True, slots=True)
 class FinalizedRow:
     """A finalized check sheet as a line of a list or an export."""
@@ -415,18 +179,6 @@ def _finalized(r: sqlite3.Row) -> FinalizedRow:
                         bool(r["gross_rule_fired"]), r["catalogue_version"])
 
 
-async def finalized_by(db: Database, inspector_id: int, limit: int) -> list[FinalizedRow]:
-    rows = await db.fetch_all(_FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
-                              (InspectionStatus.FINALIZED, inspector_id, limit))
-    return [_finalized(r) for r in rows]
-
-
-async def finalized_between(db: Database, start_utc: str, end_utc: str) -> list[FinalizedRow]:
-    rows = await db.fetch_all(_FINALIZED + " AND finalized_at >= ? AND finalized_at < ? ORDER BY finalized_at, id",
-                              (InspectionStatus.FINALIZED, start_utc, end_utc))
-    return [_finalized(r) for r in rows]
-
-
 @dataclass(frozen=True, slots=True)
 class SheetDate:
     """A finalized check sheet of a subject: its act date (the visit's local date) and finishing order."""
@@ -445,35 +197,188 @@ def _act_date(stored: str | None) -> date | None:
     return date(int(year), int(month), int(day))
 
 
-async def finalized_sheets(db: Database | Transaction, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
-    """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
-    where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
-    rows = await db.fetch_all(
-        "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = ?"
-        " AND subject_id IS NOT NULL" + where, (InspectionStatus.FINALIZED, *params))
-    result: dict[int, list[SheetDate]] = {}
-    for r in rows:
-        act = _act_date(r["act_date"])
-        result.setdefault(r["subject_id"], []).append(SheetDate(r["id"], r["subject_id"], act, r["finalized_at"]))
-    return result
+_DRAFT_COLUMNS = frozenset(HEADER_FIELDS) | frozenset(EXTRA_FIELDS) | {
+    "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
+    "subject_id", "language",
+}
 
 
-async def answers_of(db: Database | Transaction, inspection_ids: list[int]) -> dict[int, dict[int, StoredAnswer]]:
-    """The stored answers of several inspections, by inspection and item (a query per 500)."""
-    rows: list[sqlite3.Row] = []
-    for start in range(0, len(inspection_ids), 500):  # within SQLite's limit of bound parameters
-        chunk = tuple(inspection_ids[start:start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows += await db.fetch_all(
-            "SELECT inspection_id, item, criterion, severity, answer, comment, answered_at FROM answers"
-            f" WHERE inspection_id IN ({marks})", chunk)
-    result: dict[int, dict[int, StoredAnswer]] = {}
-    for r in rows:
-        result.setdefault(r["inspection_id"], {})[r["item"]] = StoredAnswer(
-            r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"])
-    return result
 
+class InspectionRepository(Repository):
+    __slots__ = ()
 
-async def act_dates_of_subject(db: Database | Transaction, bin_: str, exclude: int) -> list[str]:
-    """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
-    return await db.call(act_dates_in, bin_, exclude)
+    def get(self, inspection_id: int) -> Inspection | None:
+        row = self._c.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone()
+        return _inspection(row) if row else None
+
+    def draft_of(self, inspector_id: int) -> Inspection | None:
+        row = self._c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = ?",
+                              (inspector_id, InspectionStatus.DRAFT)).fetchone()
+        return _inspection(row) if row else None
+
+    def answers(self, inspection_id: int) -> dict[int, StoredAnswer]:
+        rows = self._c.execute(
+            "SELECT item, criterion, severity, answer, comment, answered_at, remedy_due FROM answers"
+            " WHERE inspection_id = ? ORDER BY item",
+            (inspection_id,),
+        ).fetchall()
+        return {
+            r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
+                                    r["answered_at"], r["remedy_due"])
+            for r in rows
+        }
+
+    def evidence(self, inspection_id: int, item: int | None = None) -> list[Evidence]:
+        sql = "SELECT * FROM evidence WHERE inspection_id = ?"
+        params: tuple[Any, ...] = (inspection_id,)
+        if item is not None:
+            sql += " AND item = ?"
+            params += (item,)
+        return [_evidence(r) for r in self._c.execute(sql + " ORDER BY item, id", params).fetchall()]
+
+    def count_evidence(self, inspection_id: int, item: int) -> int:
+        return self._c.execute("SELECT count(*) FROM evidence WHERE inspection_id = ? AND item = ?",
+                               (inspection_id, item)).fetchone()[0]
+
+    def media_group_in(self, inspection_id: int, media_group_id: str) -> bool:
+        return self._c.execute("SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
+                               (inspection_id, media_group_id)).fetchone() is not None
+
+    def changes(self, inspection_id: int) -> list[AnswerChange]:
+        rows = self._c.execute(
+            "SELECT item, changed_by, changed_at, from_answer, to_answer FROM answer_changes"
+            " WHERE inspection_id = ? ORDER BY id",
+            (inspection_id,),
+        ).fetchall()
+        return [AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"])
+                for r in rows]
+
+    def act_dates_of_subject(self, bin_: str, exclude: int) -> list[str]:
+        """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
+        rows = self._c.execute(
+            "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
+            " WHERE s.bin = ? AND i.status = ? AND i.id != ? AND i.act_date IS NOT NULL",
+            (bin_, InspectionStatus.FINALIZED, exclude))
+        return [r["act_date"] for r in rows.fetchall()]
+
+    def count_by_status(self) -> dict[InspectionStatus, int]:
+        rows = self._c.execute("SELECT status, count(*) AS n FROM inspections GROUP BY status").fetchall()
+        counts = dict.fromkeys(InspectionStatus, 0)
+        counts.update({InspectionStatus(r["status"]): r["n"] for r in rows})
+        return counts
+
+    def create_draft(self, inspector_id: int, catalogue_version: str, language: str, step: str) -> int:
+        now = utc_now()
+        cursor = self._c.execute(
+            "INSERT INTO inspections (inspector_id, status, catalogue_version, language, step, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (inspector_id, InspectionStatus.DRAFT, catalogue_version, language, step, now, now),
+        )
+        return cursor.lastrowid
+
+    def update_draft(self, inspection_id: int, **changes: Any) -> None:
+        """Change a draft's state or header columns; only known columns are accepted."""
+        unknown = set(changes) - _DRAFT_COLUMNS
+        if unknown:
+            raise ValueError(f"not a draft column: {sorted(unknown)}")
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self._c.execute(
+            f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = ?",
+            (*changes.values(), utc_now(), inspection_id, InspectionStatus.DRAFT),
+        )
+
+    def set_screen_message(self, inspection_id: int, message_id: int | None) -> None:
+        """Remember the message that shows a draft's current screen."""
+        self._c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = ?",
+                        (message_id, utc_now(), inspection_id, InspectionStatus.DRAFT))
+
+    def put_answer(self, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
+                   previous: str | None) -> None:
+        """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
+        now = utc_now()
+        self._c.execute(
+            "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
+            " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
+            (inspection_id, item, criterion, severity, answer, user_id, now),
+        )
+        if previous != answer:
+            self._c.execute(
+                "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (inspection_id, item, user_id, now, previous, answer),
+            )
+
+    def set_remedy_due(self, inspection_id: int, item: int, due: str | None) -> None:
+        self._c.execute("UPDATE answers SET remedy_due = ? WHERE inspection_id = ? AND item = ?",
+                        (due, inspection_id, item))
+
+    def set_comment(self, inspection_id: int, item: int, comment: str | None) -> None:
+        self._c.execute("UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?",
+                        (comment, inspection_id, item))
+
+    def add_evidence(self, inspection_id: int, item: int, ev: Evidence) -> bool:
+        """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
+        cursor = self._c.execute(
+            "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size,"
+            " file_name, mime_type, media_group_id, received_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
+             ev.media_group_id, ev.received_at, ev.sha256),
+        )
+        return cursor.rowcount == 1
+
+    def finalize(self, inspection_id: int, subject_id: int, indicator: str, risk_class: str,
+                 gross_rule_fired: bool, result: dict[str, Any]) -> None:
+        now = utc_now()
+        self._c.execute(
+            "UPDATE inspections SET status = ?, subject_id = ?, step = 'done', finalized_at = ?,"
+            " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
+            " WHERE id = ? AND status = ?",
+            (InspectionStatus.FINALIZED, subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
+             json.dumps(result, ensure_ascii=False), inspection_id, InspectionStatus.DRAFT),
+        )
+
+    def set_location(self, inspection_id: int, lat: float, lon: float, accuracy: float | None) -> None:
+        """The draft's visit location (a later one replaces it), with the server time of receipt."""
+        now = utc_now()
+        self._c.execute(
+            "UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
+            " updated_at = ? WHERE id = ? AND status = ?",
+            (lat, lon, accuracy, now, now, inspection_id, InspectionStatus.DRAFT))
+
+    def cancel(self, inspection_id: int) -> None:
+        self._c.execute("UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                        (InspectionStatus.CANCELLED, utc_now(), inspection_id, InspectionStatus.DRAFT))
+
+    def finalized_by(self, inspector_id: int, limit: int) -> list[FinalizedRow]:
+        rows = self._c.execute(
+            _FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
+            (InspectionStatus.FINALIZED, inspector_id, limit))
+        return [_finalized(r) for r in rows.fetchall()]
+
+    def finalized_sheets(self, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
+        """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
+        where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
+        rows = self._c.execute(
+            "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = ?"
+            " AND subject_id IS NOT NULL" + where, (InspectionStatus.FINALIZED, *params))
+        result: dict[int, list[SheetDate]] = {}
+        for r in rows.fetchall():
+            act = _act_date(r["act_date"])
+            result.setdefault(r["subject_id"], []).append(SheetDate(r["id"], r["subject_id"], act, r["finalized_at"]))
+        return result
+
+    def answers_of(self, inspection_ids: list[int]) -> dict[int, dict[int, StoredAnswer]]:
+        """The stored answers of several inspections, by inspection and item (a query per 500)."""
+        result: dict[int, dict[int, StoredAnswer]] = {}
+        for start in range(0, len(inspection_ids), 500):  # within SQLite's limit of bound parameters
+            chunk = tuple(inspection_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._c.execute(
+                "SELECT inspection_id, item, criterion, severity, answer, comment, answered_at FROM answers"
+                f" WHERE inspection_id IN ({marks})", chunk)
+            for r in rows.fetchall():
+                result.setdefault(r["inspection_id"], {})[r["item"]] = StoredAnswer(
+                    r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"])
+        return result

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from bot.db.clock import utc_now
-from bot.db.database import Database
+from bot.db.repository import Repository
 
 
-async def signatures(db: Database) -> dict[int, str]:
-    return {r["chat_id"]: r["signature"] for r in await db.fetch_all("SELECT chat_id, signature FROM chat_menus")}
+class MenuRepository(Repository):
+    __slots__ = ()
 
+    def signatures(self) -> dict[int, str]:
+        return {r["chat_id"]: r["signature"] for r in self._all("SELECT chat_id, signature FROM chat_menus")}
 
-async def remember(db: Database, chat_id: int, signature: str) -> None:
-    await db.execute_alone(
-        "INSERT INTO chat_menus (chat_id, signature, set_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (chat_id) DO UPDATE SET signature = excluded.signature, set_at = excluded.set_at",
-        (chat_id, signature, utc_now()))
+    def remember(self, chat_id: int, signature: str) -> None:
+        self._c.execute(
+            "INSERT INTO chat_menus (chat_id, signature, set_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET signature = excluded.signature, set_at = excluded.set_at",
+            (chat_id, signature, utc_now()))

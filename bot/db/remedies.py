@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from bot.db.clock import utc_now
-from bot.db.database import Database
+from bot.db.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,51 +33,50 @@ def _remedy(r: sqlite3.Row) -> Remedy:
                   r["closed_at"], r["closed_how"])
 
 
-def insert_remedies(c: sqlite3.Connection, inspection_id: int, subject_id: int, inspector_id: int,
-                    due_by_item: dict[int, str]) -> None:
-    """One open item per violation given a deadline, at finalization."""
-    c.executemany(
-        "INSERT OR IGNORE INTO remedies (inspection_id, subject_id, inspector_id, item, due_on) VALUES (?, ?, ?, ?, ?)",
-        [(inspection_id, subject_id, inspector_id, item, due) for item, due in sorted(due_by_item.items())])
+class RemedyRepository(Repository):
+    __slots__ = ()
 
+    def add(self, inspection_id: int, subject_id: int, inspector_id: int,
+            due_by_item: dict[int, str]) -> None:
+        """One open item per violation given a deadline, at finalization."""
+        self._c.executemany(
+            "INSERT OR IGNORE INTO remedies (inspection_id, subject_id, inspector_id, item, due_on)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(inspection_id, subject_id, inspector_id, item, due) for item, due in sorted(due_by_item.items())])
 
-def close_by_sheet(c: sqlite3.Connection, subject_id: int, inspection_id: int, user_id: int,
-                   complying: set[int]) -> list[Remedy]:
-    """Close the subject's open items whose requirement this later finalized sheet finds complying."""
-    if not complying:
-        return []
-    marks = ",".join("?" * len(complying))
-    rows = c.execute(_SELECT + f" WHERE r.subject_id = ? AND r.closed_at IS NULL AND r.inspection_id != ?"
-                     f" AND r.item IN ({marks}) ORDER BY r.id", (subject_id, inspection_id, *sorted(complying)))
-    found = [_remedy(r) for r in rows.fetchall()]
-    now = utc_now()
-    c.executemany("UPDATE remedies SET closed_at = ?, closed_by = ?, closed_how = 'later_sheet',"
-                  " closing_inspection_id = ? WHERE id = ? AND closed_at IS NULL",
-                  [(now, user_id, inspection_id, r.id) for r in found])
-    return found
+    def close_by_sheet(self, subject_id: int, inspection_id: int, user_id: int,
+                       complying: set[int]) -> list[Remedy]:
+        """Close the subject's open items whose requirement this later finalized sheet finds complying."""
+        if not complying:
+            return []
+        marks = ",".join("?" * len(complying))
+        rows = self._c.execute(_SELECT + f" WHERE r.subject_id = ? AND r.closed_at IS NULL AND r.inspection_id != ?"
+                               f" AND r.item IN ({marks}) ORDER BY r.id",
+                               (subject_id, inspection_id, *sorted(complying)))
+        found = [_remedy(r) for r in rows.fetchall()]
+        now = utc_now()
+        self._c.executemany("UPDATE remedies SET closed_at = ?, closed_by = ?, closed_how = 'later_sheet',"
+                            " closing_inspection_id = ? WHERE id = ? AND closed_at IS NULL",
+                            [(now, user_id, inspection_id, r.id) for r in found])
+        return found
 
+    def get(self, remedy_id: int) -> Remedy | None:
+        row = self._c.execute(_SELECT + " WHERE r.id = ?", (remedy_id,)).fetchone()
+        return _remedy(row) if row else None
 
-def load_remedy(c: sqlite3.Connection, remedy_id: int) -> Remedy | None:
-    row = c.execute(_SELECT + " WHERE r.id = ?", (remedy_id,)).fetchone()
-    return _remedy(row) if row else None
+    def close_remedied(self, remedy_id: int, user_id: int) -> bool:
+        cursor = self._c.execute("UPDATE remedies SET closed_at = ?, closed_by = ?, closed_how = 'remedied'"
+                                 " WHERE id = ? AND closed_at IS NULL", (utc_now(), user_id, remedy_id))
+        return cursor.rowcount == 1
 
+    def open_of_subject(self, bin_: str) -> list[Remedy]:
+        rows = self._all(_SELECT + " WHERE s.bin = ? AND r.closed_at IS NULL ORDER BY r.due_on, r.item", (bin_,))
+        return [_remedy(r) for r in rows]
 
-def close_remedied(c: sqlite3.Connection, remedy_id: int, user_id: int) -> bool:
-    cursor = c.execute("UPDATE remedies SET closed_at = ?, closed_by = ?, closed_how = 'remedied'"
-                       " WHERE id = ? AND closed_at IS NULL", (utc_now(), user_id, remedy_id))
-    return cursor.rowcount == 1
+    def due_unreminded(self, today: str) -> list[Remedy]:
+        rows = self._c.execute(_SELECT + " WHERE r.closed_at IS NULL AND r.reminded_on IS NULL AND r.due_on <= ?"
+                               " ORDER BY r.id", (today,))
+        return [_remedy(r) for r in rows.fetchall()]
 
-
-async def open_of_subject(db: Database, bin_: str) -> list[Remedy]:
-    rows = await db.fetch_all(_SELECT + " WHERE s.bin = ? AND r.closed_at IS NULL ORDER BY r.due_on, r.item", (bin_,))
-    return [_remedy(r) for r in rows]
-
-
-def due_unreminded(c: sqlite3.Connection, today: str) -> list[Remedy]:
-    rows = c.execute(_SELECT + " WHERE r.closed_at IS NULL AND r.reminded_on IS NULL AND r.due_on <= ?"
-                     " ORDER BY r.id", (today,))
-    return [_remedy(r) for r in rows.fetchall()]
-
-
-def mark_reminded(c: sqlite3.Connection, remedy_id: int, today: str) -> None:
-    c.execute("UPDATE remedies SET reminded_on = ? WHERE id = ?", (today, remedy_id))
+    def mark_reminded(self, remedy_id: int, today: str) -> None:
+        self._c.execute("UPDATE remedies SET reminded_on = ? WHERE id = ?", (today, remedy_id))

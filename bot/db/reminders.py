@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.clock import utc_now
-from bot.db.database import Database
+from bot.db.repository import Repository
 from bot.statuses import InspectionStatus
 
 
@@ -19,27 +19,28 @@ class StaleDraft:
     updated_at: str
 
 
-async def mute(db: Database, telegram_id: int, muted: bool) -> None:
-    if muted:
-        await db.execute_alone("INSERT OR IGNORE INTO reminder_mutes (telegram_id, muted_at) VALUES (?, ?)",
-                               (telegram_id, utc_now()))
-    else:
-        await db.execute_alone("DELETE FROM reminder_mutes WHERE telegram_id = ?", (telegram_id,))
+class ReminderRepository(Repository):
+    __slots__ = ()
 
+    def mute(self, telegram_id: int, muted: bool) -> None:
+        if muted:
+            self._c.execute("INSERT OR IGNORE INTO reminder_mutes (telegram_id, muted_at) VALUES (?, ?)",
+                                   (telegram_id, utc_now()))
+        else:
+            self._c.execute("DELETE FROM reminder_mutes WHERE telegram_id = ?", (telegram_id,))
 
-async def is_muted(db: Database, telegram_id: int) -> bool:
-    return await db.fetch_one("SELECT 1 FROM reminder_mutes WHERE telegram_id = ?", (telegram_id,)) is not None
+    def is_muted(self, telegram_id: int) -> bool:
+        return self._one("SELECT 1 FROM reminder_mutes WHERE telegram_id = ?", (telegram_id,)) is not None
 
+    def muted_ids(self) -> set[int]:
+        return {r[0] for r in self._all("SELECT telegram_id FROM reminder_mutes")}
 
-async def muted_ids(db: Database) -> set[int]:
-    return {r[0] for r in await db.fetch_all("SELECT telegram_id FROM reminder_mutes")}
-
-
-async def stale_drafts(db: Database, untouched_since: datetime) -> list[StaleDraft]:
-    """Drafts of active users not changed since the given time (one draft per inspector at most)."""
-    rows = await db.fetch_all(
-        "SELECT i.id, i.inspector_id, i.subject_name, i.subject_bin, i.updated_at FROM inspections i"
-        " JOIN users u ON u.telegram_id = i.inspector_id"
-        " WHERE i.status = ? AND i.updated_at < ? AND u.active = 1 ORDER BY i.id",
-        (InspectionStatus.DRAFT, untouched_since.isoformat(timespec="seconds")))
-    return [StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"]) for r in rows]
+    def stale_drafts(self, untouched_since: datetime) -> list[StaleDraft]:
+        """Drafts of active users not changed since the given time (one draft per inspector at most)."""
+        rows = self._all(
+            "SELECT i.id, i.inspector_id, i.subject_name, i.subject_bin, i.updated_at FROM inspections i"
+            " JOIN users u ON u.telegram_id = i.inspector_id"
+            " WHERE i.status = ? AND i.updated_at < ? AND u.active = 1 ORDER BY i.id",
+            (InspectionStatus.DRAFT, untouched_since.isoformat(timespec="seconds")))
+        return [StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"])
+                for r in rows]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from bot.db.database import Database, Snapshot
+from bot.db.repository import Repository
 from bot.scoring import Answer
 from bot.scoring.subject import CriterionRecord, ObjectiveFact, SheetAnswers
 from bot.statuses import InspectionStatus
@@ -77,63 +77,62 @@ ORDER BY subject_id, act_on
 """
 
 
-async def visit_dates(db: Snapshot | Database, subject_ids: Iterable[int]) -> dict[int, tuple[date, ...]]:
-    """The act dates of the finalized check sheets (the visits' local dates) of the subjects ``subject_ids``
-    (one JSON array), oldest first."""
-    result: dict[int, list[date]] = {}
-    for subject_id, act_on in await db.fetch_all(_VISITS, (InspectionStatus.FINALIZED,
-                                                                    json.dumps(list(subject_ids)))):
-        result.setdefault(subject_id, []).append(date.fromisoformat(act_on))
-    return {subject_id: tuple(dates) for subject_id, dates in result.items()}
+class RiskSourceRepository(Repository):
+    __slots__ = ()
 
+    def visit_dates(self, subject_ids: Iterable[int]) -> dict[int, tuple[date, ...]]:
+        """The act dates of the finalized check sheets (the visits' local dates) of the subjects ``subject_ids``
+        (one JSON array), oldest first."""
+        result: dict[int, list[date]] = {}
+        for subject_id, act_on in self._all(_VISITS, (InspectionStatus.FINALIZED, json.dumps(list(subject_ids)))):
+            result.setdefault(subject_id, []).append(date.fromisoformat(act_on))
+        return {subject_id: tuple(dates) for subject_id, dates in result.items()}
 
-async def subjects_with_records(db: Snapshot) -> list[int]:
-    """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
-    return [r[0] for r in await db.fetch_all(_WITH_RECORDS, (InspectionStatus.FINALIZED,))]
+    def subjects_with_records(self) -> list[int]:
+        """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
+        return [r[0] for r in self._all(_WITH_RECORDS, (InspectionStatus.FINALIZED,))]
 
+    def latest_sheets(self, start: date, end: date, *, departures_only: bool = False,
+                            ) -> dict[int, SheetAnswers]:
+        """Each subject's latest finalized check sheet with its act date in [start, end], with its answers: all of
+        them, or with ``departures_only`` those found violated or not applicable (a sheet's "complies" changes
+        no figure; leaving them out reads a tenth of the rows)."""
+        result: dict[int, SheetAnswers] = {}
+        for subject_id, inspection_id, act_on, order, item, answer, comment in self._all(
+                _LATEST_SHEETS,
+                (InspectionStatus.FINALIZED, start.isoformat(), end.isoformat(), int(not departures_only))):
+            sheet = result.get(subject_id)
+            if sheet is None:
+                sheet = result[subject_id] = SheetAnswers(inspection_id, date.fromisoformat(act_on), {}, {}, order)
+            if item is not None:
+                sheet.answers[item] = _ANSWERS[answer]
+                if comment:
+                    sheet.comments[item] = comment
+        return result
 
-async def latest_sheets(db: Snapshot, start: date, end: date, *, departures_only: bool = False,
-                        ) -> dict[int, SheetAnswers]:
-    """Each subject's latest finalized check sheet with its act date in [start, end], with its answers: all of
-    them, or with ``departures_only`` those found violated or not applicable (a sheet's "complies" changes
-    no figure; leaving them out reads a tenth of the rows)."""
-    result: dict[int, SheetAnswers] = {}
-    for subject_id, inspection_id, act_on, order, item, answer, comment in await db.fetch_all(
-            _LATEST_SHEETS, (InspectionStatus.FINALIZED, start.isoformat(), end.isoformat(), int(not departures_only))):
-        sheet = result.get(subject_id)
-        if sheet is None:
-            sheet = result[subject_id] = SheetAnswers(inspection_id, date.fromisoformat(act_on), {}, {}, order)
-        if item is not None:
-            sheet.answers[item] = _ANSWERS[answer]
-            if comment:
-                sheet.comments[item] = comment
-    return result
+    def latest_records(self, start: date, end: date, criteria: range) -> dict[int, list[CriterionRecord]]:
+        """Each subject's latest record of each criterion in ``criteria`` (20-35) dated in [start, end]."""
+        result: dict[int, list[CriterionRecord]] = {}
+        for id_, subject_id, criterion, answer, found_on, note in self._all(
+                _LATEST_RECORDS, (start.isoformat(), end.isoformat(), criteria.start, criteria.stop - 1)):
+            result.setdefault(subject_id, []).append(
+                CriterionRecord(criterion, _ANSWERS[answer], date.fromisoformat(found_on), note, id_))
+        return result
 
-
-async def latest_records(db: Snapshot, start: date, end: date, criteria: range) -> dict[int, list[CriterionRecord]]:
-    """Each subject's latest record of each criterion in ``criteria`` (20-35) dated in [start, end]."""
-    result: dict[int, list[CriterionRecord]] = {}
-    for id_, subject_id, criterion, answer, found_on, note in await db.fetch_all(
-            _LATEST_RECORDS, (start.isoformat(), end.isoformat(), criteria.start, criteria.stop - 1)):
-        result.setdefault(subject_id, []).append(
-            CriterionRecord(criterion, _ANSWERS[answer], date.fromisoformat(found_on), note, id_))
-    return result
-
-
-async def deciding_facts(db: Snapshot, approval_date: date, windows: Mapping[int, date | None], *,
-                         counting_only: bool = False) -> dict[int, list[ObjectiveFact]]:
-    """Each subject's objective facts that decide its conditions for a list approved on ``approval_date``:
-    those within each condition's window (``windows``: its first day; None: the latest report counts) and
-    the latest of each condition, which shows why an unmet condition is unmet (not with ``counting_only``)."""
-    if not windows:
-        return {}
-    values = ", ".join("(?, ?)" for _ in windows)
-    params: list[object] = []
-    for condition, start in windows.items():
-        params += [condition, start.isoformat() if start is not None else None]
-    result: dict[int, list[ObjectiveFact]] = {}
-    for id_, subject_id, condition, met, occurred_on, value, note in await db.fetch_all(
-            _FACTS.format(windows=values), (*params, approval_date.isoformat(), int(not counting_only))):
-        result.setdefault(subject_id, []).append(
-            ObjectiveFact(condition, bool(met), date.fromisoformat(occurred_on), value, note, id_))
-    return result
+    def deciding_facts(self, approval_date: date, windows: Mapping[int, date | None], *,
+                       counting_only: bool = False) -> dict[int, list[ObjectiveFact]]:
+        """Each subject's objective facts that decide its conditions for a list approved on ``approval_date``:
+        those within each condition's window (``windows``: its first day; None: the latest report counts) and
+        the latest of each condition, which shows why an unmet condition is unmet (not with ``counting_only``)."""
+        if not windows:
+            return {}
+        values = ", ".join("(?, ?)" for _ in windows)
+        params: list[object] = []
+        for condition, start in windows.items():
+            params += [condition, start.isoformat() if start is not None else None]
+        result: dict[int, list[ObjectiveFact]] = {}
+        for id_, subject_id, condition, met, occurred_on, value, note in self._all(
+                _FACTS.format(windows=values), (*params, approval_date.isoformat(), int(not counting_only))):
+            result.setdefault(subject_id, []).append(
+                ObjectiveFact(condition, bool(met), date.fromisoformat(occurred_on), value, note, id_))
+        return result

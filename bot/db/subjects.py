@@ -6,11 +6,11 @@ import sqlite3
 from dataclasses import dataclass
 
 from bot.db.clock import utc_now
-from bot.db.database import Database, Transaction
-from bot.db.proof import pdf_hashes
+from bot.db.proof import ProofRepository
+from bot.db.repository import Repository
 from bot.statuses import InspectionStatus
 
-# The two queries of a subject's card (also run by bench/lookup.py against the stdlib driver).
+# The two queries of a subject's card.
 SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
 SUBJECT_HISTORY = (
     "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
@@ -63,21 +63,20 @@ def _subject(row: sqlite3.Row) -> Subject:
                    row["lon"])
 
 
-class SubjectRepository:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+class SubjectRepository(Repository):
+    __slots__ = ()
 
-    async def by_bin(self, bin_: str) -> Subject | None:
-        row = await self._db.fetch_one(SUBJECT_BY_BIN, (bin_,))
+    def by_bin(self, bin_: str) -> Subject | None:
+        row = self._c.execute(SUBJECT_BY_BIN, (bin_,)).fetchone()
         return _subject(row) if row else None
 
-    async def card(self, bin_: str, history_limit: int = 10) -> SubjectCard | None:
-        """The subject with its finalized inspections, newest first (two indexed queries)."""
-        subject = await self.by_bin(bin_)
+    def card(self, bin_: str, history_limit: int = 10) -> SubjectCard | None:
+        """The subject with its finalized inspections, newest first (two indexed queries, and the PDFs')."""
+        subject = self.by_bin(bin_)
         if subject is None:
             return None
-        rows = await self._db.fetch_all(SUBJECT_HISTORY, (subject.id, InspectionStatus.FINALIZED, history_limit))
-        hashes = await pdf_hashes(self._db, [r["id"] for r in rows])
+        rows = self._all(SUBJECT_HISTORY, (subject.id, InspectionStatus.FINALIZED, history_limit))
+        hashes = ProofRepository(self._c).pdf_hashes([r["id"] for r in rows])
         history = tuple(
             PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
                            r["risk_class"], bool(r["gross_rule_fired"]), tuple(hashes.get(r["id"], {}).items()))
@@ -85,7 +84,7 @@ class SubjectRepository:
         )
         return SubjectCard(subject, history)
 
-    async def search(self, query: str, limit: int = 10) -> list[Subject]:
+    def search(self, query: str, limit: int = 10) -> list[Subject]:
         """Subjects by a BIN prefix (4 digits or more: a range on the unique index) or by a part of the name
         (3 characters or more: the trigram index of migration 5, case-insensitive); best first."""
         query = query.strip()
@@ -94,38 +93,27 @@ class SubjectRepository:
             if len(digits) < 4:
                 return []
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
-            rows = await self._db.fetch_all(
-                "SELECT * FROM subjects WHERE bin >= ? AND bin < ? ORDER BY bin LIMIT ?", (digits, upper, limit))
+            rows = self._all("SELECT * FROM subjects WHERE bin >= ? AND bin < ? ORDER BY bin LIMIT ?",
+                             (digits, upper, limit))
         else:
             if len(query) < 3:
                 return []
             phrase = '"' + query.replace('"', '""') + '"'
-            rows = await self._db.fetch_all(
+            rows = self._all(
                 "SELECT s.* FROM subjects_name_search f JOIN subjects s ON s.id = f.rowid"
                 " WHERE subjects_name_search MATCH ? ORDER BY f.rank LIMIT ?", (phrase, limit))
         return [_subject(r) for r in rows]
 
-    async def count(self) -> int:
-        return (await self._db.fetch_one("SELECT count(*) FROM subjects"))[0]
+    def count(self) -> int:
+        return self._c.execute("SELECT count(*) FROM subjects").fetchone()[0]
 
-
-def write_subject(c: sqlite3.Connection, bin_: str, name: str, kind: str, address: str | None) -> int:
-    """Insert or refresh a subject inside a unit of work; returns its id."""
-    now = utc_now()
-    c.execute(
-        "INSERT INTO subjects (bin, name, kind, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (bin) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
-        " address = COALESCE(excluded.address, subjects.address), updated_at = excluded.updated_at",
-        (bin_, name, kind, address, now, now),
-    )
-    return c.execute("SELECT id FROM subjects WHERE bin = ?", (bin_,)).fetchone()["id"]
-
-
-def load_subject(c: sqlite3.Connection, bin_: str) -> Subject | None:
-    row = c.execute(SUBJECT_BY_BIN, (bin_,)).fetchone()
-    return _subject(row) if row else None
-
-
-async def upsert_subject(tx: Transaction, bin_: str, name: str, kind: str, address: str | None) -> int:
-    """Insert or refresh a subject inside the caller's transaction; returns its id."""
-    return await tx.call(write_subject, bin_, name, kind, address)
+    def upsert(self, bin_: str, name: str, kind: str, address: str | None) -> int:
+        """Insert or refresh a subject; returns its id."""
+        now = utc_now()
+        self._c.execute(
+            "INSERT INTO subjects (bin, name, kind, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (bin) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
+            " address = COALESCE(excluded.address, subjects.address), updated_at = excluded.updated_at",
+            (bin_, name, kind, address, now, now),
+        )
+        return self._c.execute("SELECT id FROM subjects WHERE bin = ?", (bin_,)).fetchone()["id"]

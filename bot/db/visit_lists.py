@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 from bot.db.clock import utc_now
-from bot.db.database import Database, Transaction
+from bot.db.repository import Repository
 from bot.planning import Candidate, LeftOut, ListPeriod
-from bot.statuses import InspectionStatus, VisitListStatus
+from bot.statuses import VisitListStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,101 +51,73 @@ class VisitList:
         return self.status is VisitListStatus.APPROVED
 
 
-@dataclass(frozen=True, slots=True)
-class SubjectLatest:
-    """A subject with its latest finalized check sheet (none: only other sources speak of it)."""
 
-    subject_id: int
-    bin: str
-    name: str
-    inspection_id: int | None
-    indicator: Decimal | None
-    risk_class: str | None
-    visited_on: date | None
+class VisitListRepository(Repository):
+    __slots__ = ()
 
+    def get_list(self, year: int, half: int) -> VisitList | None:
+        row = self._one("SELECT * FROM visit_lists WHERE year = ? AND half = ?", (year, half))
+        if row is None:
+            return None
+        entries = self._all(
+            "SELECT e.position, e.subject_id, s.bin, s.name, e.indicator FROM visit_list_entries e"
+            " JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ? ORDER BY e.position",
+            (row["id"],),
+        )
+        left = self._all(
+            "SELECT o.subject_id, s.bin, s.name, o.reason, o.detail, o.indicator FROM visit_list_left_out o"
+            " JOIN subjects s ON s.id = o.subject_id WHERE o.list_id = ?"
+            " ORDER BY CAST(o.indicator AS REAL) DESC, s.name",
+            (row["id"],),
+        )
+        return VisitList(
+            row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), VisitListStatus(row["status"]),
+            row["approved_by"], row["approved_at"],
+            tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
+            date.fromisoformat(row["approved_on"]) if row["approved_on"] else None, bool(row["late"]),
+            tuple(LeftOutEntry(o["subject_id"], o["bin"], o["name"], o["reason"], o["detail"], o["indicator"])
+                  for o in left),
+        )
 
-async def latest_inspections(db: Database) -> list[SubjectLatest]:
-    """Every subject that had a check sheet or a finding of another source, with its latest check sheet."""
-    rows = await db.fetch_all(
-        "SELECT s.id, s.bin, s.name, i.id AS inspection_id, i.indicator, i.risk_class, i.finalized_at"
-        " FROM subjects s LEFT JOIN inspections i ON i.id = (SELECT id FROM inspections"
-        " WHERE subject_id = s.id AND status = ? ORDER BY finalized_at DESC, id DESC LIMIT 1)"
-        " WHERE i.id IS NOT NULL OR EXISTS (SELECT 1 FROM findings WHERE subject_id = s.id)",
-        (InspectionStatus.FINALIZED,),
-    )
-    return [
-        SubjectLatest(r["id"], r["bin"], r["name"], r["inspection_id"],
-                      Decimal(r["indicator"]) if r["indicator"] is not None else None, r["risk_class"],
-                      datetime.fromisoformat(r["finalized_at"]).date() if r["finalized_at"] else None)
-        for r in rows
-    ]
+    def save_draft(self, period: ListPeriod, ranked: list[Candidate], user_id: int | None,
+                   left_out: list[LeftOut] = ()) -> None:
+        """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
+        self._c.execute(
+            "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (year, half) DO NOTHING",
+            (period.year, period.half, period.deadline.isoformat(), VisitListStatus.DRAFT, user_id, utc_now()),
+        )
+        row = self._one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?",
+                                 (period.year, period.half))
+        if row["status"] != VisitListStatus.DRAFT:
+            return
+        self._c.execute("DELETE FROM visit_list_entries WHERE list_id = ?", (row["id"],))
+        self._c.executemany(
+            "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, ?)",
+            [(row["id"], c.subject_id, position, str(c.indicator)) for position, c in enumerate(ranked, start=1)],
+        )
+        self._c.execute("DELETE FROM visit_list_left_out WHERE list_id = ?", (row["id"],))
+        self._c.executemany(
+            "INSERT INTO visit_list_left_out (list_id, subject_id, reason, detail, indicator) VALUES (?, ?, ?, ?, ?)",
+            [(row["id"], o.candidate.subject_id, o.reason.value, o.visited_on.isoformat() if o.visited_on else None,
+              str(o.candidate.indicator)) for o in left_out],
+        )
 
+    def approve(self, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
+        cursor = self._c.execute(
+            "UPDATE visit_lists SET status = ?, approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
+            " WHERE id = ? AND status = ?",
+            (VisitListStatus.APPROVED, user_id, utc_now(), approved_on.isoformat(), int(late), list_id,
+             VisitListStatus.DRAFT),
+        )
+        return cursor.rowcount == 1
 
-async def get_list(db: Database | Transaction, year: int, half: int) -> VisitList | None:
-    row = await db.fetch_one("SELECT * FROM visit_lists WHERE year = ? AND half = ?", (year, half))
-    if row is None:
-        return None
-    entries = await db.fetch_all(
-        "SELECT e.position, e.subject_id, s.bin, s.name, e.indicator FROM visit_list_entries e"
-        " JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ? ORDER BY e.position",
-        (row["id"],),
-    )
-    left = await db.fetch_all(
-        "SELECT o.subject_id, s.bin, s.name, o.reason, o.detail, o.indicator FROM visit_list_left_out o"
-        " JOIN subjects s ON s.id = o.subject_id WHERE o.list_id = ?"
-        " ORDER BY CAST(o.indicator AS REAL) DESC, s.name",
-        (row["id"],),
-    )
-    return VisitList(
-        row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), VisitListStatus(row["status"]),
-        row["approved_by"], row["approved_at"],
-        tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
-        date.fromisoformat(row["approved_on"]) if row["approved_on"] else None, bool(row["late"]),
-        tuple(LeftOutEntry(o["subject_id"], o["bin"], o["name"], o["reason"], o["detail"], o["indicator"])
-              for o in left),
-    )
-
-
-async def save_draft(tx: Transaction, period: ListPeriod, ranked: list[Candidate], user_id: int | None,
-                     left_out: list[LeftOut] = ()) -> None:
-    """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
-    await tx.execute(
-        "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (year, half) DO NOTHING",
-        (period.year, period.half, period.deadline.isoformat(), VisitListStatus.DRAFT, user_id, utc_now()),
-    )
-    row = await tx.fetch_one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?",
-                             (period.year, period.half))
-    if row["status"] != VisitListStatus.DRAFT:
-        return
-    await tx.execute("DELETE FROM visit_list_entries WHERE list_id = ?", (row["id"],))
-    await tx.execute_many(
-        "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, ?)",
-        [(row["id"], c.subject_id, position, str(c.indicator)) for position, c in enumerate(ranked, start=1)],
-    )
-    await tx.execute("DELETE FROM visit_list_left_out WHERE list_id = ?", (row["id"],))
-    await tx.execute_many(
-        "INSERT INTO visit_list_left_out (list_id, subject_id, reason, detail, indicator) VALUES (?, ?, ?, ?, ?)",
-        [(row["id"], o.candidate.subject_id, o.reason.value, o.visited_on.isoformat() if o.visited_on else None,
-          str(o.candidate.indicator)) for o in left_out],
-    )
-
-
-async def approve(tx: Transaction, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
-    cursor = await tx.execute(
-        "UPDATE visit_lists SET status = ?, approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
-        " WHERE id = ? AND status = ?",
-        (VisitListStatus.APPROVED, user_id, utc_now(), approved_on.isoformat(), int(late), list_id,
-         VisitListStatus.DRAFT),
-    )
-    return cursor.rowcount == 1
-
-
-async def subject_names(db: Database, ids: Iterable[int] | None = None) -> dict[int, tuple[str, str]]:
-    """Every subject's IIN/BIN and name (or those of ``ids``, passed as one JSON array), by id."""
-    if ids is None:
-        rows = await db.fetch_all("SELECT id, bin, name FROM subjects")
-    else:
-        rows = await db.fetch_all("SELECT id, bin, name FROM subjects WHERE id IN (SELECT value FROM json_each(?))",
-                                  (json.dumps(list(ids)),))
-    return {r["id"]: (r["bin"], r["name"]) for r in rows}
+    def subject_names(self, ids: Iterable[int] | None = None) -> dict[int, tuple[str, str]]:
+        """Every subject's IIN/BIN and name (or those of ``ids``, passed as one JSON array), by id."""
+        if ids is None:
+            rows = self._all("SELECT id, bin, name FROM subjects")
+        else:
+            rows = self._all("SELECT id, bin, name FROM subjects WHERE id IN (SELECT value FROM json_each(?))",
+                                      (json.dumps(list(ids)),))
+        return {r["id"]: (r["bin"], r["name"]) for r in rows}

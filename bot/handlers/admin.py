@@ -10,19 +10,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, FSInputFile, Message
 
 from bot import __version__, menus
-from bot.db import inspections as inspections_repo
-from bot.db.audit import AuditRepository
 from bot.db.database import Database
-from bot.db.outbox import OutboxRepository, errors_since
-from bot.db.subjects import SubjectRepository
-from bot.db.users import User, UserRepository
+from bot.db.users import User
 from bot.handlers.busy import sending_file
 from bot.handlers.filters import refuse_message, restricted
 from bot.roles import ADMINS, Role
 from bot.runtime import Runtime
 from bot.services.access import AccessService
+from bot.services.assessment import AssessmentService
 from bot.services.backups import BackupService
 from bot.services.exports import ExportService
+from bot.services.inspections import InspectionService
+from bot.services.outbox import OutboxService
 from bot.services.reports import ReportService
 from bot.texts import Texts
 
@@ -44,11 +43,11 @@ async def invite(message: Message, command: CommandObject, bot: Bot, user: User,
     await message.answer(t("invite_created", link=link, role=role.value, expires=invitation.expires_at))
 
 
-async def list_users(message: Message, t: Texts, users: UserRepository, reports: ReportService) -> None:
+async def list_users(message: Message, t: Texts, access: AccessService, reports: ReportService) -> None:
     rows = [
         {"telegram_id": u.telegram_id, "display_name": u.display_name, "role": u.role.value, "active": u.active,
          "last_seen": u.last_seen_at}
-        for u in await users.list_all()
+        for u in await access.users()
     ]
     # One message holds 4096 characters; a line is at most ~200 (names are up to 128): parts of 15.
     for start in range(0, len(rows), USERS_PER_MESSAGE):
@@ -61,7 +60,7 @@ def _user_id(args: str | None) -> int | None:
 
 
 async def set_role(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-                   users: UserRepository) -> None:
+                   access: AccessService, db: Database) -> None:
     parts = (command.args or "").split()
     target = _user_id(command.args)
     try:
@@ -71,15 +70,15 @@ async def set_role(message: Message, command: CommandObject, bot: Bot, user: Use
     if target is None or role is None:
         await message.answer(t("role_usage"))
         return
-    if not await users.set_role(user.telegram_id, target, role):
+    if not await access.set_role(user.telegram_id, target, role):
         await message.answer(t("user_not_found", user_id=target))
         return
-    await menus.refresh(bot, users.db, target)
+    await menus.refresh(bot, db, target)
     await message.answer(t("role_set", user_id=target, role=role.value))
 
 
 async def revoke(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-                 users: UserRepository) -> None:
+                 access: AccessService, db: Database) -> None:
     target = _user_id(command.args)
     restore = command.command == "restore"
     if target is None:
@@ -88,30 +87,31 @@ async def revoke(message: Message, command: CommandObject, bot: Bot, user: User,
     if target == user.telegram_id and not restore:
         await message.answer(t("revoke_self"))
         return
-    if not await users.set_active(user.telegram_id, target, restore):
+    if not await access.set_active(user.telegram_id, target, restore):
         await message.answer(t("user_not_found", user_id=target))
         return
-    await menus.refresh(bot, users.db, target)  # revoked: the chat's menu goes, the strangers' one shows
+    await menus.refresh(bot, db, target)  # revoked: the chat's menu goes, the strangers' one shows
     if restore:
-        target_user = await users.get(target)
+        target_user = await access.user(target)
         await message.answer(t("role_set", user_id=target, role=target_user.role.value))
     else:
         await message.answer(t("revoked", user_id=target))
 
 
-async def status(message: Message, t: Texts, db: Database, users: UserRepository, subjects: SubjectRepository,
-                 runtime: Runtime, reports: ReportService, outbox: OutboxRepository) -> None:
+async def status(message: Message, t: Texts, db: Database, access: AccessService, assessment: AssessmentService,
+                 inspections: InspectionService, runtime: Runtime, reports: ReportService,
+                 outbox: OutboxService) -> None:
     uptime = datetime.now(UTC) - runtime.started_at
     db_bytes = sum(p.stat().st_size for p in db.path.parent.glob(db.path.name + "*") if p.is_file())
-    counts = await users.counts()
+    counts = await access.counts()
     next_run = runtime.next_backup()
     overview = t(
         "status", version=__version__, uptime=uptime, db_size=db_bytes, users=counts,
-        subjects=await subjects.count(),
-        inspections=await inspections_repo.count_by_status(db),
+        subjects=await assessment.subject_count(),
+        inspections=await inspections.counts(),
         next_backup=next_run,
     )
-    errors = await errors_since(db, datetime.now(UTC) - timedelta(hours=24))
+    errors = await outbox.errors_since(datetime.now(UTC) - timedelta(hours=24))
     unreachable = await outbox.unreachable()
     sending = t(
         "status_outbox", counts=await outbox.counts(),
@@ -134,9 +134,9 @@ async def send_backup(message: Message, t: Texts, backups: BackupService) -> Non
                                       caption=t("backup_caption", name=latest.name))
 
 
-async def export_audit(message: Message, t: Texts, audit: AuditRepository, exports: ExportService) -> None:
+async def export_audit(message: Message, t: Texts, exports: ExportService) -> None:
     async with sending_file(message.bot, message.chat.id):
-        data, count = await exports.audit_log(t, audit, as_csv=True)
+        data, count = await exports.audit_log(t, as_csv=True)
         await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
                                       caption=t("audit_caption", count=count))
 

@@ -8,18 +8,20 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import menus
 from bot.commands import command_names
+from bot.db.database import Database
 from bot.db.inspections import Inspection
-from bot.db.outbox import OutboxRepository
-from bot.db.users import User, UserRepository
+from bot.db.users import User
 from bot.handlers.draft_screen import DraftPresenter
+from bot.services.access import AccessService
 from bot.services.inspections import InspectionService
+from bot.services.outbox import OutboxService
 from bot.texts import Texts, texts
 from bot.ui import keyboards
 from bot.ui.callbacks import LanguageAction
 
 
 async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                presenter: DraftPresenter, outbox: OutboxRepository, draft: Inspection | None = None) -> None:
+                presenter: DraftPresenter, outbox: OutboxService, draft: Inspection | None = None) -> None:
     """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
     await outbox.reachable_again(user.telegram_id)  # /start is what Telegram sends after an unblock
     view = await inspections.current(user) if draft is not None else None
@@ -40,9 +42,9 @@ async def choose_language(message: Message, t: Texts) -> None:
 
 
 async def set_language(callback: CallbackQuery, callback_data: LanguageAction, bot: Bot, user: User,
-                       users: UserRepository) -> None:
-    await users.set_language(user.telegram_id, callback_data.lang)
-    await menus.refresh(bot, users.db, user.telegram_id)
+                       access: AccessService, db: Database) -> None:
+    await access.set_language(user.telegram_id, callback_data.lang)
+    await menus.refresh(bot, db, user.telegram_id)
     t = texts(callback_data.lang)
     await callback.answer()
     await callback.message.edit_text(t("lang_set"), reply_markup=None)

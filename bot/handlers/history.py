@@ -6,8 +6,6 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.db import inspections as repo
-from bot.db.database import Database
 from bot.db.users import User
 from bot.services.reports import ReportService
 from bot.texts import Texts
@@ -16,8 +14,8 @@ from bot.ui import keyboards
 MINE_SHOWN = 10
 
 
-async def my_sheets(message: Message, user: User, t: Texts, db: Database, reports: ReportService) -> None:
-    rows = await repo.finalized_by(db, user.telegram_id, MINE_SHOWN)
+async def my_sheets(message: Message, user: User, t: Texts, reports: ReportService) -> None:
+    rows = await reports.finalized_by(user.telegram_id, MINE_SHOWN)
     if not rows:
         await message.answer(t("mine_empty"))
         return

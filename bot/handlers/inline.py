@@ -10,7 +10,6 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 
-from bot.db.subjects import SubjectRepository
 from bot.handlers.lookup import MAX_MESSAGE_TEXT, fitted_card
 from bot.scoring.engine import display
 from bot.services.assessment import AssessmentService
@@ -20,10 +19,10 @@ from bot.texts import Texts
 MAX_RESULTS = 10
 
 
-async def inline_lookup(inline_query: InlineQuery, t: Texts, subjects: SubjectRepository,
-                        assessment: AssessmentService, reports: ReportService) -> None:
+async def inline_lookup(inline_query: InlineQuery, t: Texts, assessment: AssessmentService,
+                        reports: ReportService) -> None:
     results = []
-    for subject in await subjects.search(inline_query.query, MAX_RESULTS):
+    for subject in await assessment.search(inline_query.query, MAX_RESULTS):
         found = await assessment.of_bin(subject.bin)
         if found is None:
             continue

@@ -8,10 +8,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, InputMediaPhoto, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.db.audit import AuditRepository
 from bot.db.users import User
 from bot.handlers.filters import refuse_message, restricted
 from bot.roles import TABLES
+from bot.services.audit import AuditService
 from bot.services.stats import StatsService
 from bot.stats import PeriodProblem
 from bot.stats.figures import EARLIEST_YEAR, MAX_MONTHS
@@ -19,7 +19,7 @@ from bot.texts import Texts
 
 
 async def stats(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, stats: StatsService,
-                audit: AuditRepository) -> None:
+                audit: AuditService) -> None:
     period = stats.period(command.args)
     if isinstance(period, PeriodProblem):
         await message.answer(t("stats_usage", problem=period.value, year=stats.today().year, earliest=EARLIEST_YEAR,

@@ -20,11 +20,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.db.audit import AuditRepository
 from bot.db.users import User
 from bot.handlers.busy import sending_file
 from bot.handlers.filters import refuse_button, refuse_message, restricted
 from bot.roles import ADMINS, TABLES
+from bot.services.audit import AuditService
 from bot.services.exports import ExportService
 from bot.services.importing import ImportService
 from bot.services.reports import ReportService
@@ -143,17 +143,16 @@ def _asks_for_audit(_: Message, command: CommandObject) -> bool:
     return _export_words(command.args)[0] == ["audit"]
 
 
-async def export_audit(message: Message, t: Texts, audit: AuditRepository, exports: ExportService,
-                       bot: Bot) -> None:
+async def export_audit(message: Message, t: Texts, exports: ExportService, bot: Bot) -> None:
     """/export audit: the audit log as XLSX, for admins (the other exporters are refused)."""
     async with sending_file(bot, message.chat.id):
-        data, count = await exports.audit_log(t, audit)
+        data, count = await exports.audit_log(t)
         await message.answer_document(BufferedInputFile(data, filename="audit-log.xlsx"),
                                       caption=t("audit_caption", count=count))
 
 
 async def export(message: Message, command: CommandObject, user: User, t: Texts, reports: ReportService,
-                 exports: ExportService, audit: AuditRepository, bot: Bot) -> None:
+                 exports: ExportService, audit: AuditService, bot: Bot) -> None:
     """A table of a year's sheets or the registry: 'sending a file…' shows while it is built (the registry of
     100,000 subjects takes seconds)."""
     words, as_csv = _export_words(command.args)

@@ -10,14 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 from bot.catalogue import Catalogue
-from bot.db import findings as repo
-from bot.db import inspections as inspections_repo
-from bot.db import risk_sources
-from bot.db.audit import record
 from bot.db.database import Database
 from bot.db.findings import Finding, ObjectiveState
 from bot.db.inspections import SheetDate, StoredAnswer
-from bot.db.subjects import PastInspection, Subject, SubjectRepository, upsert_subject
+from bot.db.repos import Repos
+from bot.db.subjects import PastInspection, Subject, SubjectCard
 from bot.db.users import User
 from bot.planning import next_periods
 from bot.scoring import Answer
@@ -25,7 +22,9 @@ from bot.scoring.engine import SubjectRisk
 from bot.scoring.subject import (
     ConditionJudge,
     ConditionState,
+    CriterionRecord,
     IndicatorScorer,
+    ObjectiveFact,
     SheetAnswers,
     SubjectIndicator,
     objective_conditions,
@@ -97,7 +96,6 @@ class AssessmentService:
         self._db = db
         self._catalogue = catalogue
         self._today = today
-        self._subjects = SubjectRepository(db)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -114,14 +112,13 @@ class AssessmentService:
                      ) -> SubjectAssessment | None:
         """The subject's card: its indicator assessed ``on`` (today) and its objective group for the list
         approved ``objective_on`` (the nearest list's deadline)."""
-        card = await self._subjects.card(bin_)
-        if card is None:
+        found = await self._db.read(_card, bin_)
+        if found is None:
             return None
+        card, objective, findings = found
         subject_id = card.subject.id
         on = on or self._today()
         objective_on = objective_on or self.objective_date()
-        objective = await repo.latest_objective(self._db, subject_id)
-        findings = await repo.latest_findings(self._db, subject_id)
         indicator, conditions = await self.subject_risk(subject_id, on=on, objective_on=objective_on)
         risk = SubjectRisk(objective_group_high(conditions), indicator.result)
         return SubjectAssessment(card.subject, card.history, objective, findings, risk, indicator, conditions,
@@ -130,10 +127,7 @@ class AssessmentService:
     async def subject_risk(self, subject_id: int, *, on: date, objective_on: date | None = None,
                            ) -> tuple[SubjectIndicator, dict[int, ConditionState]]:
         """One subject's indicator over the 35 criteria assessed ``on`` and its objective conditions."""
-        sheets = (await inspections_repo.finalized_sheets(self._db, subject_id)).get(subject_id, [])
-        answers = await inspections_repo.answers_of(self._db, [s.inspection_id for s in sheets])
-        records = (await repo.criterion_records(self._db, subject_id)).get(subject_id, [])
-        facts = (await repo.objective_facts(self._db, subject_id)).get(subject_id, [])
+        sheets, answers, records, facts = await self._db.read(_sources, subject_id)
         indicator = subject_indicator(self._catalogue, sheet_answers(sheets, answers), records, on)
         return indicator, objective_conditions(self._catalogue, facts, objective_on or on)
 
@@ -152,11 +146,15 @@ class AssessmentService:
         scorer = IndicatorScorer(self._catalogue, on)
         judge = ConditionJudge(self._catalogue, objective_on)
         start, end = scorer.period.start, scorer.period.end
-        async with self._db.snapshot() as db:
-            subject_ids = await risk_sources.subjects_with_records(db)
-            sheets = await risk_sources.latest_sheets(db, start, end, departures_only=not full_basis)
-            records = await risk_sources.latest_records(db, start, end, self._catalogue.other_source_criteria)
-            facts = await risk_sources.deciding_facts(db, objective_on, judge.windows, counting_only=not full_basis)
+
+        def read(r: Repos) -> tuple:
+            return (r.risk_sources.subjects_with_records(),
+                    r.risk_sources.latest_sheets(start, end, departures_only=not full_basis),
+                    r.risk_sources.latest_records(start, end, self._catalogue.other_source_criteria),
+                    r.risk_sources.deciding_facts(objective_on, judge.windows, counting_only=not full_basis))
+
+        async with self._db.snapshot() as snapshot:
+            subject_ids, sheets, records, facts = await snapshot.call(read)
         result = {}
         for subject_id in subject_ids:
             sheet, recorded = sheets.get(subject_id), records.get(subject_id)
@@ -166,9 +164,18 @@ class AssessmentService:
 
     async def register(self, user: User, bin_: str, name: str, kind: str) -> None:
         """A subject not visited yet, so that other sources can be recorded for it."""
-        async with self._db.transaction() as tx:
-            await upsert_subject(tx, bin_, name, kind, None)
-            await record(tx, user.telegram_id, "subject.register", "subject", bin_, {"name": name})
+        def register(r: Repos) -> None:
+            r.subjects.upsert(bin_, name, kind, None)
+            r.audit.add(user.telegram_id, "subject.register", "subject", bin_, {"name": name})
+
+        await self._db.run(register)
+
+    async def search(self, query: str, limit: int = 10) -> list[Subject]:
+        """Subjects by a BIN prefix or a part of the name, best first (the inline look-up)."""
+        return await self._db.read(lambda r: r.subjects.search(query, limit))
+
+    async def subject_count(self) -> int:
+        return await self._db.read(lambda r: r.subjects.count())
 
     async def set_objective(self, user: User, bin_: str, condition: int, met: bool, *,
                             occurred_on: date | None = None, value: int | None = None,
@@ -187,16 +194,19 @@ class AssessmentService:
             met = value >= criterion.value_min
         elif value is not None:
             return AssessmentProblem.NO_VALUE
-        subject = await self._subjects.by_bin(bin_)
-        if subject is None:
-            return AssessmentProblem.UNKNOWN_SUBJECT
-        async with self._db.transaction() as tx:
-            await repo.add_objective(tx, subject.id, condition, met, occurred_on, user.telegram_id, value=value,
+
+        def record(r: Repos) -> AssessmentProblem | None:
+            subject = r.subjects.by_bin(bin_)
+            if subject is None:
+                return AssessmentProblem.UNKNOWN_SUBJECT
+            r.findings.add_objective(subject.id, condition, met, occurred_on, user.telegram_id, value=value,
                                      source_note=source_note)
-            await record(tx, user.telegram_id, "objective.record", "subject", bin_,
-                         {"condition": condition, "met": met, "occurred_on": occurred_on.isoformat(),
-                          "value": value, "source_note": source_note})
-        return None
+            r.audit.add(user.telegram_id, "objective.record", "subject", bin_,
+                        {"condition": condition, "met": met, "occurred_on": occurred_on.isoformat(),
+                         "value": value, "source_note": source_note})
+            return None
+
+        return await self._db.run(record)
 
     async def set_finding(self, user: User, bin_: str, criterion: int, answer: Answer, *,
                           found_on: date | None = None, source_note: str | None = None) -> AssessmentProblem | None:
@@ -207,14 +217,34 @@ class AssessmentService:
         found_on = found_on or self._today()
         if found_on > self._today():
             return AssessmentProblem.FUTURE_DATE
-        subject = await self._subjects.by_bin(bin_)
-        if subject is None:
-            return AssessmentProblem.UNKNOWN_SUBJECT
         severity = self._catalogue.criteria[criterion].severity
-        async with self._db.transaction() as tx:
-            await repo.add_finding(tx, subject.id, criterion, severity.value, answer.value, found_on,
+
+        def record(r: Repos) -> AssessmentProblem | None:
+            subject = r.subjects.by_bin(bin_)
+            if subject is None:
+                return AssessmentProblem.UNKNOWN_SUBJECT
+            r.findings.add_finding(subject.id, criterion, severity.value, answer.value, found_on,
                                    user.telegram_id, source_note=source_note)
-            await record(tx, user.telegram_id, "finding.record", "subject", bin_,
-                         {"criterion": criterion, "answer": answer.value, "found_on": found_on.isoformat(),
-                          "source_note": source_note})
+            r.audit.add(user.telegram_id, "finding.record", "subject", bin_,
+                        {"criterion": criterion, "answer": answer.value, "found_on": found_on.isoformat(),
+                         "source_note": source_note})
+            return None
+
+        return await self._db.run(record)
+
+
+def _card(r: Repos, bin_: str) -> tuple[SubjectCard, dict[int, ObjectiveState], dict[int, Finding]] | None:
+    card = r.subjects.card(bin_)
+    if card is None:
         return None
+    return card, r.findings.latest_objective(card.subject.id), r.findings.latest_findings(card.subject.id)
+
+
+def _sources(r: Repos, subject_id: int) -> tuple[list[SheetDate], dict[int, dict[int, StoredAnswer]],
+                                                 list[CriterionRecord], list[ObjectiveFact]]:
+    """One subject's check sheets with their answers, its findings and its objective facts."""
+    sheets = r.inspections.finalized_sheets(subject_id).get(subject_id, [])
+    answers = r.inspections.answers_of([s.inspection_id for s in sheets])
+    records = r.findings.criterion_records(subject_id).get(subject_id, [])
+    facts = r.findings.objective_facts(subject_id).get(subject_id, [])
+    return sheets, answers, records, facts

@@ -15,8 +15,6 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.catalogue import Catalogue
-from bot.db import exports as repo
-from bot.db.audit import AuditRepository
 from bot.db.database import Database
 from bot.db.visit_lists import VisitList
 from bot.scoring.engine import display
@@ -63,13 +61,13 @@ class ExportService:
         year of its act date (item 10's reading: a sheet finished on 1 January for an act of 31 December is the
         December year's); one without an act date to the local year of its finish."""
         start_utc, end_utc = self._year_bounds_utc(year)
-        sheets = await repo.sheets_of_year(self._db, year, start_utc, end_utc)
+        sheets = await self._db.call(lambda r: r.exports.sheets_of_year(year, start_utc, end_utc))
         if as_csv:
             rows = [(r.id, self._local(r.finalized_at).strftime("%d.%m.%Y %H:%M"), r.inspector_id,
                      r.inspector_name or "", r.subject_bin, r.subject_name, r.act_number or "", r.act_date or "",
                      r.indicator, r.risk_class, int(r.gross_rule_fired), r.catalogue_version) for r in sheets]
             return csv_bytes(CSV_CHECK_SHEET_HEADER, rows), len(sheets)
-        answers = await repo.answers_of_year(self._db, year, start_utc, end_utc)
+        answers = await self._db.call(lambda r: r.exports.answers_of_year(year, start_utc, end_utc))
         col = t.plain
         summary = Sheet(
             col("xlsx_sheet", name="check_sheets"),
@@ -95,7 +93,7 @@ class ExportService:
                                                  objective_on=self._assessment.objective_date(), full_basis=False)
         word = cache(t.plain)  # a few words repeated on 100,000 lines: each rendered once
         lines = []
-        for s in await repo.registry(self._db):
+        for s in await self._db.call(lambda r: r.exports.registry()):
             found = risks.get(s.subject_id)
             row: tuple = (s.bin, s.name, word("xlsx_control_kind", value=s.control_kind) if s.control_kind else None,
                           s.region, s.address)
@@ -140,9 +138,9 @@ class ExportService:
             wrap=True, number_formats={4: "0.00"})
         return await asyncio.to_thread(workbook_bytes, [sheet])
 
-    async def audit_log(self, t: Texts, audit: AuditRepository, *, as_csv: bool = False) -> tuple[bytes, int]:
+    async def audit_log(self, t: Texts, *, as_csv: bool = False) -> tuple[bytes, int]:
         """Every audit entry: in local time in the XLSX; as CSV (/audit) the stored UTC time."""
-        entries = await audit.entries()
+        entries = await self._db.call(lambda r: r.audit.entries())
         if as_csv:
             rows = [(e.id, e.at, e.actor_id or "", e.action, e.object_type or "", e.object_id or "",
                      json.dumps(e.details, ensure_ascii=False)) for e in entries]

@@ -7,13 +7,11 @@ open items a card lists, and the "remedied" record (the reminder's button), audi
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from bot.db import remedies as repo
-from bot.db.audit import write_entry
 from bot.db.database import Database
 from bot.db.remedies import Remedy
+from bot.db.repos import Repos
 from bot.db.users import User
 from bot.roles import may_act_on
 
@@ -30,20 +28,20 @@ class FollowUpService:
         self._db = db
 
     async def open_items(self, bin_: str) -> list[Remedy]:
-        return await repo.open_of_subject(self._db, bin_)
+        return await self._db.read(lambda r: r.remedies.open_of_subject(bin_))
 
     async def remedied(self, user: User, remedy_id: int) -> RemedyOutcome:
         """Record that a violation was remedied: its sheet's inspector, or staff above the inspectors."""
         return await self._db.run(self._remedied_work, user, remedy_id)
 
-    def _remedied_work(self, c: sqlite3.Connection, user: User, remedy_id: int) -> RemedyOutcome:
-        remedy = repo.load_remedy(c, remedy_id)
+    def _remedied_work(self, r: Repos, user: User, remedy_id: int) -> RemedyOutcome:
+        remedy = r.remedies.get(remedy_id)
         if remedy is None:
             return RemedyOutcome(None, False)
         if not may_act_on(user.role, user.telegram_id, remedy.inspector_id):
             return RemedyOutcome(remedy, False, allowed=False)
-        if not repo.close_remedied(c, remedy_id, user.telegram_id):
+        if not r.remedies.close_remedied(remedy_id, user.telegram_id):
             return RemedyOutcome(remedy, False)  # closed already (a second tap, or a later sheet)
-        write_entry(c, user.telegram_id, "remedy.close", "remedy", remedy_id,
+        r.audit.add(user.telegram_id, "remedy.close", "remedy", remedy_id,
                     {"how": "remedied", "item": remedy.item, "sheet": remedy.inspection_id})
-        return RemedyOutcome(repo.load_remedy(c, remedy_id), True)
+        return RemedyOutcome(r.remedies.get(remedy_id), True)

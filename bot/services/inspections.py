@@ -5,7 +5,8 @@ action fits its current state (whose inspection, which item, which message) and 
 A double tap, a redelivered update, a button on an old message or another user's button therefore
 changes nothing and comes back as a :class:`Refused` with the reason.
 
-One unit of work per update: each public method is ONE synchronous ``_..._work`` method below, run in
+One unit of work per update: each public method is ONE synchronous ``_..._work`` method below, given the
+repositories of one connection (``r: Repos``, bot/db/repos.py) and run in
 one transaction by :meth:`Database.run` (or :meth:`Database.read` for reads; see there where it runs).
 It does every read and write of the update and returns, with its outcome, a :class:`DraftView`: all the
 screen needs (the draft, its answers, the evidence count, the suggestion, the preliminary result), so
@@ -14,7 +15,6 @@ screen needs (the draft, its answers, the evidence count, the suggestion, the pr
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,9 +22,6 @@ from enum import StrEnum
 from typing import Any
 
 from bot.catalogue import Catalogue
-from bot.db import inspections as repo
-from bot.db import remedies as remedies_repo
-from bot.db.audit import write_entry
 from bot.db.database import Database
 from bot.db.inspections import (
     EXTRA_FIELDS,
@@ -35,12 +32,14 @@ from bot.db.inspections import (
     STEP_OTHER_OFFICIALS,
     STEP_REPEAT_REASON,
     STEP_REVIEW,
+    AnswerChange,
     Evidence,
     Inspection,
     StoredAnswer,
 )
-from bot.db.subjects import load_subject, write_subject
-from bot.db.users import User, write_identity
+from bot.db.remedies import Remedy
+from bot.db.repos import Repos
+from bot.db.users import User
 from bot.geo import valid_point
 from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES, EVIDENCE_PER_ITEM
 from bot.scoring import Answer, RiskResult, assess
@@ -166,39 +165,43 @@ class InspectionService:
     # --- reading -------------------------------------------------------------------------------------
 
     async def draft(self, user: User) -> Inspection | None:
-        return await repo.draft_of(self._db, user.telegram_id)
+        return await self._db.read(lambda r: r.inspections.draft_of(user.telegram_id))
 
     async def get(self, inspection_id: int) -> Inspection | None:
-        return await repo.get(self._db, inspection_id)
+        return await self._db.read(lambda r: r.inspections.get(inspection_id))
 
-    async def answers(self, inspection_id: int) -> dict[int, repo.StoredAnswer]:
-        return await repo.answers(self._db, inspection_id)
+    async def answers(self, inspection_id: int) -> dict[int, StoredAnswer]:
+        return await self._db.read(lambda r: r.inspections.answers(inspection_id))
 
     async def evidence(self, inspection_id: int, item: int | None = None) -> list[Evidence]:
-        return await repo.evidence(self._db, inspection_id, item)
+        return await self._db.read(lambda r: r.inspections.evidence(inspection_id, item))
 
-    async def changes(self, inspection_id: int) -> list[repo.AnswerChange]:
-        return await repo.changes(self._db, inspection_id)
+    async def changes(self, inspection_id: int) -> list[AnswerChange]:
+        return await self._db.read(lambda r: r.inspections.changes(inspection_id))
+
+    async def counts(self) -> dict[str, int]:
+        """Inspections by status (the admins' /status)."""
+        return await self._db.call(lambda r: r.inspections.count_by_status())
 
     async def current(self, user: User) -> DraftView | None:
         """The screen of the user's draft, or None without one (one read, no write lock)."""
         return await self._db.read(self._current_work, user)
 
-    def _current_work(self, c: sqlite3.Connection, user: User) -> DraftView | None:
-        inspection = repo.load_draft(c, user.telegram_id)
-        return self._view(c, user, inspection) if inspection else None
+    def _current_work(self, r: Repos, user: User) -> DraftView | None:
+        inspection = r.inspections.draft_of(user.telegram_id)
+        return self._view(r, user, inspection) if inspection else None
 
     async def suggestion(self, user: User, inspection: Inspection) -> str | None:
         """What the current header step can be filled with by one tap: what we already know."""
         return await self._db.read(self._suggestion, user, inspection)
 
-    def _suggestion(self, c: sqlite3.Connection, user: User, inspection: Inspection) -> str | None:
+    def _suggestion(self, r: Repos, user: User, inspection: Inspection) -> str | None:
         if inspection.step in (*HEADER_FIELDS, STEP_REPEAT_REASON) and inspection.header.get(inspection.step):
             # A correction from the review, or a step reached again by Back: the value typed before comes
             # first (keeping it changes nothing), even over the registry's name for a BIN changed since.
             return inspection.header[inspection.step]
         if inspection.step in ("subject_name", "subject_address") and inspection.header["subject_bin"]:
-            subject = load_subject(c, inspection.header["subject_bin"])
+            subject = r.subjects.by_bin(inspection.header["subject_bin"])
             if subject:
                 return subject.name if inspection.step == "subject_name" else subject.address
         if inspection.step == "inspector_name":
@@ -207,12 +210,12 @@ class InspectionService:
             return user.position
         return None
 
-    def _view(self, c: sqlite3.Connection, user: User, inspection: Inspection) -> DraftView:
+    def _view(self, r: Repos, user: User, inspection: Inspection) -> DraftView:
         """The screen's data of a draft, inside the caller's unit of work."""
-        answers = repo.load_answers(c, inspection.id)
-        files = (repo.count_evidence(c, inspection.id, inspection.pending_evidence)
+        answers = r.inspections.answers(inspection.id)
+        files = (r.inspections.count_evidence(inspection.id, inspection.pending_evidence)
                  if inspection.pending_evidence is not None else 0)
-        suggestion = (self._suggestion(c, user, inspection)
+        suggestion = (self._suggestion(r, user, inspection)
                       if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS else None)
         preliminary = None
         if len(answers) == self._catalogue.checklist_size:
@@ -220,23 +223,23 @@ class InspectionService:
         today = self._today() if inspection.step == "act_date" else None
         return DraftView(inspection, answers, files, suggestion, preliminary, today)
 
-    def _done(self, c: sqlite3.Connection, user: User, inspection_id: int, notice: str | None = None) -> Done:
-        inspection = repo.load(c, inspection_id)
-        return Done(inspection, notice, self._view(c, user, inspection))
+    def _done(self, r: Repos, user: User, inspection_id: int, notice: str | None = None) -> Done:
+        inspection = r.inspections.get(inspection_id)
+        return Done(inspection, notice, self._view(r, user, inspection))
 
-    def _refused(self, c: sqlite3.Connection, user: User, reason: Refusal, inspection: Inspection | None) -> Refused:
-        view = self._view(c, user, inspection) if inspection is not None and inspection.is_draft else None
+    def _refused(self, r: Repos, user: User, reason: Refusal, inspection: Inspection | None) -> Refused:
+        view = self._view(r, user, inspection) if inspection is not None and inspection.is_draft else None
         return Refused(reason, inspection, view)
 
-    def _rejected(self, c: sqlite3.Connection, user: User, invalid: Invalid, inspection_id: int) -> Rejected:
-        inspection = repo.load(c, inspection_id)
-        return Rejected(invalid, inspection, self._view(c, user, inspection))
+    def _rejected(self, r: Repos, user: User, invalid: Invalid, inspection_id: int) -> Rejected:
+        inspection = r.inspections.get(inspection_id)
+        return Rejected(invalid, inspection, self._view(r, user, inspection))
 
-    def _button(self, c: sqlite3.Connection, user: User, inspection_id: int,
+    def _button(self, r: Repos, user: User, inspection_id: int,
                 message_id: int) -> tuple[Inspection | None, Refused | None]:
         """A button of a draft's screen, with the refusal when it is not this user's draft or not the
         message that shows its current screen."""
-        inspection = repo.load(c, inspection_id)
+        inspection = r.inspections.get(inspection_id)
         return inspection, _ownership(inspection, user) or _on_screen(inspection, message_id)
 
     # --- starting and stopping -----------------------------------------------------------------------
@@ -245,31 +248,35 @@ class InspectionService:
         """Open a new draft; with a BIN argument the first step is already answered."""
         return await self._db.run(self._start_work, user, bin_argument)
 
-    def _start_work(self, c: sqlite3.Connection, user: User, bin_argument: str | None) -> Outcome:
-        existing = repo.load_draft(c, user.telegram_id)
+    def _start_work(self, r: Repos, user: User, bin_argument: str | None) -> Outcome:
+        existing = r.inspections.draft_of(user.telegram_id)
         if existing:
-            return self._refused(c, user, Refusal.DRAFT_EXISTS, existing)
-        inspection_id = repo.insert_draft(c, user.telegram_id, self._catalogue.version, user.language,
-                                          HEADER_FIELDS[0])
+            return self._refused(r, user, Refusal.DRAFT_EXISTS, existing)
+        inspection_id = r.inspections.create_draft(user.telegram_id, self._catalogue.version, user.language,
+                                                   HEADER_FIELDS[0])
         if bin_argument is None:
-            return self._done(c, user, inspection_id)
-        return self._apply_field(c, user, repo.load(c, inspection_id), bin_argument)
+            return self._done(r, user, inspection_id)
+        return self._apply_field(r, user, r.inspections.get(inspection_id), bin_argument)
 
     async def cancel(self, user: User, inspection_id: int) -> Outcome:
         return await self._db.run(self._cancel_work, user, inspection_id)
 
-    def _cancel_work(self, c: sqlite3.Connection, user: User, inspection_id: int) -> Outcome:
-        inspection = repo.load(c, inspection_id)
+    def _cancel_work(self, r: Repos, user: User, inspection_id: int) -> Outcome:
+        inspection = r.inspections.get(inspection_id)
         refusal = _ownership(inspection, user)
         if refusal:
             return refusal
-        repo.write_cancelled(c, inspection_id)
-        write_entry(c, user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
-        return Done(repo.load(c, inspection_id))
+        r.inspections.cancel(inspection_id)
+        r.audit.add(user.telegram_id, "inspection.cancel", "inspection", inspection_id, {})
+        return Done(r.inspections.get(inspection_id))
 
     async def set_message(self, inspection_id: int, message_id: int | None) -> None:
         """Remember the message that shows the draft's current screen (the one edited in place)."""
-        await repo.set_screen_message(self._db, inspection_id, message_id)
+        await self._db.run(self._set_message_work, inspection_id, message_id)
+
+    @staticmethod
+    def _set_message_work(r: Repos, inspection_id: int, message_id: int | None) -> None:
+        r.inspections.set_screen_message(inspection_id, message_id)
 
     # --- the header ----------------------------------------------------------------------------------
 
@@ -277,45 +284,45 @@ class InspectionService:
         """A text message: a header field, a comment on a violation, or a hint to use the buttons."""
         return await self._db.run(self._submit_text_work, user, text, message_id)
 
-    def _submit_text_work(self, c: sqlite3.Connection, user: User, text: str, message_id: int) -> Outcome:
-        inspection = repo.load_draft(c, user.telegram_id)
+    def _submit_text_work(self, r: Repos, user: User, text: str, message_id: int) -> Outcome:
+        inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
         if message_id <= inspection.last_input_id:
             return Refused(Refusal.ALREADY, inspection)  # a redelivered update
-        repo.write_draft(c, inspection.id, last_input_id=message_id)
+        r.inspections.update_draft(inspection.id, last_input_id=message_id)
         if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
-            return self._apply_field(c, user, inspection, text)
+            return self._apply_field(r, user, inspection, text)
         if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
-            return self._add_comment(c, user, inspection, text)
+            return self._add_comment(r, user, inspection, text)
         if inspection.step == STEP_DEADLINES:
-            return self._apply_deadlines(c, user, inspection, text)
-        return self._refused(c, user, Refusal.USE_BUTTONS, repo.load(c, inspection.id))
+            return self._apply_deadlines(r, user, inspection, text)
+        return self._refused(r, user, Refusal.USE_BUTTONS, r.inspections.get(inspection.id))
 
     async def keep_suggestion(self, user: User, inspection_id: int, step: str) -> Outcome:
         """The 'keep' button of a prefilled header step."""
         return await self._db.run(self._keep_suggestion_work, user, inspection_id, step)
 
-    def _keep_suggestion_work(self, c: sqlite3.Connection, user: User, inspection_id: int, step: str) -> Outcome:
-        inspection = repo.load(c, inspection_id)
+    def _keep_suggestion_work(self, r: Repos, user: User, inspection_id: int, step: str) -> Outcome:
+        inspection = r.inspections.get(inspection_id)
         refusal = _ownership(inspection, user)
         if refusal:
             return refusal
         if inspection.step != step:
             return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index(step)
                            else Refusal.STALE, inspection)
-        suggestion = self._suggestion(c, user, inspection)
+        suggestion = self._suggestion(r, user, inspection)
         if not suggestion:
             return Refused(Refusal.STALE, inspection)
-        return self._apply_field(c, user, inspection, suggestion)
+        return self._apply_field(r, user, inspection, suggestion)
 
     async def back_header(self, user: User, inspection_id: int, step: str, message_id: int) -> Outcome:
         """'Back' on a header step: the step before it again, its stored value offered by one tap."""
         return await self._db.run(self._back_header_work, user, inspection_id, step, message_id)
 
-    def _back_header_work(self, c: sqlite3.Connection, user: User, inspection_id: int, step: str,
+    def _back_header_work(self, r: Repos, user: User, inspection_id: int, step: str,
                           message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != step:
@@ -325,24 +332,24 @@ class InspectionService:
         previous = previous_header_step(step)
         if previous is None or inspection.back_to_review:  # step 1, or a correction from the review
             return Refused(Refusal.STALE, inspection)
-        repo.write_draft(c, inspection_id, step=previous)
-        return self._done(c, user, inspection_id)
+        r.inspections.update_draft(inspection_id, step=previous)
+        return self._done(r, user, inspection_id)
 
     async def act_date_today(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The 'today' button of the act date's step: the local date (settings' timezone)."""
         return await self._db.run(self._act_date_today_work, user, inspection_id, message_id)
 
-    def _act_date_today_work(self, c: sqlite3.Connection, user: User, inspection_id: int,
+    def _act_date_today_work(self, r: Repos, user: User, inspection_id: int,
                              message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != "act_date":
             return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index("act_date")
                            else Refusal.STALE, inspection)
-        return self._apply_field(c, user, inspection, self._today().strftime("%d.%m.%Y"))
+        return self._apply_field(r, user, inspection, self._today().strftime("%d.%m.%Y"))
 
-    def _apply_field(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
+    def _apply_field(self, r: Repos, user: User, inspection: Inspection, text: str) -> Outcome:
         step = inspection.step
         value: str | Invalid
         if step == "subject_bin":
@@ -355,9 +362,9 @@ class InspectionService:
         else:
             value = parse_text(text, limit=FIELD_LIMITS[step])
         if isinstance(value, Invalid):
-            return self._rejected(c, user, value, inspection.id)
+            return self._rejected(r, user, value, inspection.id)
         changes: dict[str, Any] = {step: value}
-        if step == "act_date" and self._visited_in_year(c, inspection, value):
+        if step == "act_date" and self._visited_in_year(r, inspection, value):
             # Item 10: at most one visit a year. Never blocks work in the field: the inspector gives a reason.
             changes["step"] = STEP_REPEAT_REASON
         elif inspection.back_to_review:  # a correction from the review screen goes back there
@@ -368,39 +375,39 @@ class InspectionService:
                 changes["step"] = STEP_LOCATION  # where the visit happens, before the items
             elif changes["step"] == STEP_ITEM:
                 changes["current_item"] = 1
-        repo.write_draft(c, inspection.id, **changes)
-        updated = repo.load(c, inspection.id)
+        r.inspections.update_draft(inspection.id, **changes)
+        updated = r.inspections.get(inspection.id)
         if step == STEP_REPEAT_REASON:
-            write_entry(c, inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
+            r.audit.add(inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
                         {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"],
                          "reason": value})
         if step in ("inspector_name", "inspector_position") and updated.header["inspector_position"]:
-            write_identity(c, inspection.inspector_id, updated.header["inspector_name"],
-                           updated.header["inspector_position"])
-        return Done(updated, None, self._view(c, user, updated))
+            r.users.remember_identity(inspection.inspector_id, updated.header["inspector_name"],
+                                      updated.header["inspector_position"])
+        return Done(updated, None, self._view(r, user, updated))
 
     async def edit_header(self, user: User, inspection_id: int, field: str, message_id: int) -> Outcome:
         """A header field chosen on the review screen: ask it again, then return to the review."""
         return await self._db.run(self._edit_header_work, user, inspection_id, field, message_id)
 
-    def _edit_header_work(self, c: sqlite3.Connection, user: User, inspection_id: int, field: str,
+    def _edit_header_work(self, r: Repos, user: User, inspection_id: int, field: str,
                           message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != STEP_REVIEW or field not in (*HEADER_FIELDS, STEP_OTHER_OFFICIALS):
             return Refused(Refusal.STALE, inspection)
-        repo.write_draft(c, inspection_id, step=field, back_to_review=1)
-        return self._done(c, user, inspection_id)
+        r.inspections.update_draft(inspection_id, step=field, back_to_review=1)
+        return self._done(r, user, inspection_id)
 
-    def _visited_in_year(self, c: sqlite3.Connection, inspection: Inspection, act_date: str) -> bool:
+    def _visited_in_year(self, r: Repos, inspection: Inspection, act_date: str) -> bool:
         """The subject had a finalized sheet whose act date falls in this act's calendar year (item 10; the
         act date is the visit's local date, never the UTC time of a finish)."""
         bin_ = inspection.header["subject_bin"]
         if not bin_:
             return False
         year = act_date[-4:]
-        return any(d[-4:] == year for d in repo.act_dates_in(c, bin_, inspection.id))
+        return any(d[-4:] == year for d in r.inspections.act_dates_of_subject(bin_, inspection.id))
 
     # --- the visit's location (issue 14 item 1) --------------------------------------------------------
 
@@ -410,42 +417,42 @@ class InspectionService:
         it); stored with the server time of receipt, audited. At the location step the items follow."""
         return await self._db.run(self._share_location_work, user, lat, lon, accuracy, message_id)
 
-    def _share_location_work(self, c: sqlite3.Connection, user: User, lat: float, lon: float,
+    def _share_location_work(self, r: Repos, user: User, lat: float, lon: float,
                              accuracy: float | None, message_id: int) -> Outcome:
-        inspection = repo.load_draft(c, user.telegram_id)
+        inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
         if message_id <= inspection.last_input_id:
             return Refused(Refusal.ALREADY, inspection)  # a redelivered update
         if not valid_point(lat, lon) or (accuracy is not None and accuracy < 0):
-            return self._rejected(c, user, Invalid(Rejection.BAD_LOCATION), inspection.id)
-        repo.write_draft(c, inspection.id, last_input_id=message_id)
-        repo.write_location(c, inspection.id, lat, lon, accuracy)
-        write_entry(c, user.telegram_id, "inspection.location", "inspection", inspection.id,
+            return self._rejected(r, user, Invalid(Rejection.BAD_LOCATION), inspection.id)
+        r.inspections.update_draft(inspection.id, last_input_id=message_id)
+        r.inspections.set_location(inspection.id, lat, lon, accuracy)
+        r.audit.add(user.telegram_id, "inspection.location", "inspection", inspection.id,
                     {"lat": lat, "lon": lon, "accuracy": accuracy})
         if inspection.step == STEP_LOCATION:
-            self._leave_location_step(c, inspection)
-        return self._done(c, user, inspection.id, notice="location_saved")
+            self._leave_location_step(r, inspection)
+        return self._done(r, user, inspection.id, notice="location_saved")
 
     async def skip_location(self, user: User, message_id: int) -> Outcome:
         """'Skip' at the location step: the items follow; the PDF will say no location was shared."""
         return await self._db.run(self._skip_location_work, user, message_id)
 
-    def _skip_location_work(self, c: sqlite3.Connection, user: User, message_id: int) -> Outcome:
-        inspection = repo.load_draft(c, user.telegram_id)
+    def _skip_location_work(self, r: Repos, user: User, message_id: int) -> Outcome:
+        inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
         if message_id <= inspection.last_input_id or inspection.step != STEP_LOCATION:
             return Refused(Refusal.ALREADY, inspection)
-        repo.write_draft(c, inspection.id, last_input_id=message_id)
-        self._leave_location_step(c, inspection)
-        return self._done(c, user, inspection.id, notice="location_skipped")
+        r.inspections.update_draft(inspection.id, last_input_id=message_id)
+        self._leave_location_step(r, inspection)
+        return self._done(r, user, inspection.id, notice="location_skipped")
 
-    def _leave_location_step(self, c: sqlite3.Connection, inspection: Inspection) -> None:
+    def _leave_location_step(self, r: Repos, inspection: Inspection) -> None:
         if inspection.back_to_review:
-            repo.write_draft(c, inspection.id, step=STEP_REVIEW, back_to_review=0)
+            r.inspections.update_draft(inspection.id, step=STEP_REVIEW, back_to_review=0)
         else:
-            repo.write_draft(c, inspection.id, step=STEP_ITEM, current_item=1)
+            r.inspections.update_draft(inspection.id, step=STEP_ITEM, current_item=1)
 
     # --- remedy deadlines (issue 14 item 4) -------------------------------------------------------------
 
@@ -453,39 +460,39 @@ class InspectionService:
         """The review's "deadlines" button (open_) and the deadlines screen's "back to the review"."""
         return await self._db.run(self._deadlines_work, user, inspection_id, message_id, open_)
 
-    def _deadlines_work(self, c: sqlite3.Connection, user: User, inspection_id: int, message_id: int,
+    def _deadlines_work(self, r: Repos, user: User, inspection_id: int, message_id: int,
                         open_: bool) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if open_:
-            violated = [a for a in repo.load_answers(c, inspection_id).values() if a.answer == Answer.VIOLATED]
+            violated = [a for a in r.inspections.answers(inspection_id).values() if a.answer == Answer.VIOLATED]
             if inspection.step != STEP_REVIEW or not violated:
                 return Refused(Refusal.STALE, inspection)
-            repo.write_draft(c, inspection_id, step=STEP_DEADLINES)
+            r.inspections.update_draft(inspection_id, step=STEP_DEADLINES)
         else:
             if inspection.step != STEP_DEADLINES:
                 return Refused(Refusal.ALREADY, inspection)
-            repo.write_draft(c, inspection_id, step=STEP_REVIEW)
-        return self._done(c, user, inspection_id)
+            r.inspections.update_draft(inspection_id, step=STEP_REVIEW)
+        return self._done(r, user, inspection_id)
 
-    def _apply_deadlines(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
+    def _apply_deadlines(self, r: Repos, user: User, inspection: Inspection, text: str) -> Outcome:
         """Lines "item dd.mm.yyyy" ("item -" clears): all stored, or none when one is wrong (its reason)."""
-        answers = repo.load_answers(c, inspection.id)
+        answers = r.inspections.answers(inspection.id)
         changes: dict[int, str | None] = {}
         for line in (line for line in text.strip().splitlines() if line.strip()):
             parsed = parse_remedy_deadline(line, today=self._today(), latest_days=REMEDY_WITHIN_DAYS)
             if isinstance(parsed, Invalid):
-                return self._rejected(c, user, parsed, inspection.id)
+                return self._rejected(r, user, parsed, inspection.id)
             item, due = parsed
             if item not in answers or answers[item].answer != Answer.VIOLATED:
-                return self._rejected(c, user, Invalid(Rejection.DEADLINE_NOT_VIOLATED, item), inspection.id)
+                return self._rejected(r, user, Invalid(Rejection.DEADLINE_NOT_VIOLATED, item), inspection.id)
             changes[item] = due.isoformat() if due else None
         if not changes:
-            return self._rejected(c, user, Invalid(Rejection.BAD_DEADLINE), inspection.id)
+            return self._rejected(r, user, Invalid(Rejection.BAD_DEADLINE), inspection.id)
         for item, due in changes.items():
-            repo.write_remedy_due(c, inspection.id, item, due)
-        return self._done(c, user, inspection.id, notice=None)  # the screen shows the dates
+            r.inspections.set_remedy_due(inspection.id, item, due)
+        return self._done(r, user, inspection.id, notice=None)  # the screen shows the dates
 
     # --- the 19 items --------------------------------------------------------------------------------
 
@@ -493,12 +500,12 @@ class InspectionService:
         """Store the answer of the current item once, then move on."""
         return await self._db.run(self._answer_work, user, inspection_id, item, answer, message_id)
 
-    def _answer_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int, answer: Answer,
+    def _answer_work(self, r: Repos, user: User, inspection_id: int, item: int, answer: Answer,
                      message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
-        stored = repo.load_answers(c, inspection_id)
+        stored = r.inspections.answers(inspection_id)
         if inspection.step != STEP_ITEM or inspection.current_item != item or inspection.pending_evidence:
             previous = stored.get(item)
             same = previous is not None and previous.answer == answer
@@ -509,107 +516,107 @@ class InspectionService:
         if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
             return Refused(Refusal.NOT_CONDITIONAL, inspection)
         previous = stored.get(item)
-        repo.write_answer(c, inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
-                          user.telegram_id, previous.answer if previous else None)
+        r.inspections.put_answer(inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
+                                 user.telegram_id, previous.answer if previous else None)
         if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
             if previous is not None and previous.answer != answer.value and previous.comment:
-                repo.write_comment(c, inspection_id, item, None)  # a violation's note is no N/A reason
-            repo.write_draft(c, inspection_id, pending_evidence=item)
+                r.inspections.set_comment(inspection_id, item, None)  # a violation's note is no N/A reason
+            r.inspections.update_draft(inspection_id, pending_evidence=item)
         else:
             if previous is not None and previous.comment:
-                repo.write_comment(c, inspection_id, item, None)  # a comment explains a violation only
-            self._advance(c, inspection, {*stored, item})
-        return self._done(c, user, inspection_id)
+                r.inspections.set_comment(inspection_id, item, None)  # a comment explains a violation only
+            self._advance(r, inspection, {*stored, item})
+        return self._done(r, user, inspection_id)
 
     async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Next' on the evidence screen of a violated item."""
         return await self._db.run(self._evidence_done_work, user, inspection_id, item, message_id)
 
-    def _evidence_done_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+    def _evidence_done_work(self, r: Repos, user: User, inspection_id: int, item: int,
                             message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.pending_evidence != item:
             return Refused(Refusal.ALREADY, inspection)
-        pending = repo.load_answers(c, inspection_id).get(item)
+        pending = r.inspections.answers(inspection_id).get(item)
         if pending is not None and pending.answer == Answer.NOT_APPLICABLE and not pending.comment:
             return Refused(Refusal.REASON_REQUIRED, inspection)
-        repo.write_draft(c, inspection_id, pending_evidence=None)
-        self._advance(c, inspection, set(repo.load_answers(c, inspection_id)))
-        return self._done(c, user, inspection_id)
+        r.inspections.update_draft(inspection_id, pending_evidence=None)
+        self._advance(r, inspection, set(r.inspections.answers(inspection_id)))
+        return self._done(r, user, inspection_id)
 
     async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Back': from the evidence screen to the item's answer; from an item to the one before."""
         return await self._db.run(self._back_work, user, inspection_id, item, message_id)
 
-    def _back_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+    def _back_work(self, r: Repos, user: User, inspection_id: int, item: int,
                    message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != STEP_ITEM or inspection.current_item != item:
             return Refused(Refusal.ALREADY, inspection)
         if inspection.pending_evidence is not None:
-            repo.write_draft(c, inspection_id, pending_evidence=None)
+            r.inspections.update_draft(inspection_id, pending_evidence=None)
         elif item > 1:
-            repo.write_draft(c, inspection_id, current_item=item - 1, back_to_review=0)
+            r.inspections.update_draft(inspection_id, current_item=item - 1, back_to_review=0)
         else:
             return Refused(Refusal.STALE, inspection)
-        return self._done(c, user, inspection_id)
+        return self._done(r, user, inspection_id)
 
     async def go_to(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """An item button of the review screen: change that answer, then come back to the review."""
         return await self._db.run(self._go_to_work, user, inspection_id, item, message_id)
 
-    def _go_to_work(self, c: sqlite3.Connection, user: User, inspection_id: int, item: int,
+    def _go_to_work(self, r: Repos, user: User, inspection_id: int, item: int,
                     message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != STEP_REVIEW:
             return Refused(Refusal.ALREADY, inspection)
-        repo.write_draft(c, inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1,
-                         pending_evidence=None)
-        return self._done(c, user, inspection_id)
+        r.inspections.update_draft(inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1,
+                                   pending_evidence=None)
+        return self._done(r, user, inspection_id)
 
     async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The review button on an item screen (shown once every item has an answer)."""
         return await self._db.run(self._show_review_work, user, inspection_id, message_id)
 
-    def _show_review_work(self, c: sqlite3.Connection, user: User, inspection_id: int, message_id: int) -> Outcome:
-        inspection, refusal = self._button(c, user, inspection_id, message_id)
+    def _show_review_work(self, r: Repos, user: User, inspection_id: int, message_id: int) -> Outcome:
+        inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
-        stored = repo.load_answers(c, inspection_id)
+        stored = r.inspections.answers(inspection_id)
         if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
             return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
-        repo.write_draft(c, inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                         pending_evidence=None)
-        return self._done(c, user, inspection_id)
+        r.inspections.update_draft(inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                                   pending_evidence=None)
+        return self._done(r, user, inspection_id)
 
-    def _advance(self, c: sqlite3.Connection, inspection: Inspection, answered: set[int]) -> None:
+    def _advance(self, r: Repos, inspection: Inspection, answered: set[int]) -> None:
         """After an item: back to the review if we came from it, else the next unanswered item."""
         unanswered = [r.number for r in self._catalogue.checklist if r.number not in answered]
         if inspection.back_to_review or not unanswered:
-            repo.write_draft(c, inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                             pending_evidence=None)
+            r.inspections.update_draft(inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
+                                       pending_evidence=None)
             return
         later = [n for n in unanswered if n > (inspection.current_item or 0)]
-        repo.write_draft(c, inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
+        r.inspections.update_draft(inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
 
     # --- comments and evidence -----------------------------------------------------------------------
 
-    def _add_comment(self, c: sqlite3.Connection, user: User, inspection: Inspection, text: str) -> Outcome:
-        invalid = self._append_comment(c, inspection, text)
+    def _add_comment(self, r: Repos, user: User, inspection: Inspection, text: str) -> Outcome:
+        invalid = self._append_comment(r, inspection, text)
         if invalid:
-            return Rejected(invalid, inspection, self._view(c, user, inspection))
-        return self._done(c, user, inspection.id, notice="comment_saved")
+            return Rejected(invalid, inspection, self._view(r, user, inspection))
+        return self._done(r, user, inspection.id, notice="comment_saved")
 
-    def _append_comment(self, c: sqlite3.Connection, inspection: Inspection, text: str) -> Invalid | None:
+    def _append_comment(self, r: Repos, inspection: Inspection, text: str) -> Invalid | None:
         """Add text to the pending item's comment (line breaks kept), within COMMENT_LIMIT in all."""
         item = inspection.pending_evidence
-        stored = repo.load_answers(c, inspection.id)[item]
+        stored = r.inspections.answers(inspection.id)[item]
         lines = [" ".join(line.split()) for line in text.strip().splitlines()]
         addition = "\n".join(line for line in lines if line)
         if not addition:
@@ -618,7 +625,7 @@ class InspectionService:
         if len(comment) > COMMENT_LIMIT:
             return Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "") - 1 if stored.comment
                            else COMMENT_LIMIT)
-        repo.write_comment(c, inspection.id, item, comment)
+        r.inspections.set_comment(inspection.id, item, comment)
         return None
 
     async def add_evidence(self, user: User, ev: Evidence, message_id: int, caption: str | None = None) -> Outcome:
@@ -626,31 +633,31 @@ class InspectionService:
         notice 'album_more' for the later parts of an album."""
         return await self._db.run(self._add_evidence_work, user, ev, message_id, caption)
 
-    def _add_evidence_work(self, c: sqlite3.Connection, user: User, ev: Evidence, message_id: int,
+    def _add_evidence_work(self, r: Repos, user: User, ev: Evidence, message_id: int,
                            caption: str | None) -> Outcome:
-        inspection = repo.load_draft(c, user.telegram_id)
+        inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
         if inspection.pending_evidence is None:
-            return self._refused(c, user, Refusal.NOT_NOW, inspection)
-        pending = repo.load_answers(c, inspection.id).get(inspection.pending_evidence)
+            return self._refused(r, user, Refusal.NOT_NOW, inspection)
+        pending = r.inspections.answers(inspection.id).get(inspection.pending_evidence)
         if pending is not None and pending.answer == Answer.NOT_APPLICABLE:
-            return self._refused(c, user, Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
+            return self._refused(r, user, Refusal.NOT_NOW, inspection)  # a reason is text; files prove violations
         if ev.file_size is not None and ev.file_size > BOT_DOWNLOAD_LIMIT_BYTES:
-            return self._refused(c, user, Refusal.TOO_BIG, inspection)
+            return self._refused(r, user, Refusal.TOO_BIG, inspection)
         item = inspection.pending_evidence
-        if repo.count_evidence(c, inspection.id, item) >= EVIDENCE_PER_ITEM:
-            return self._refused(c, user, Refusal.TOO_MANY, inspection)
-        album_part = bool(ev.media_group_id) and repo.media_group_in(c, inspection.id, ev.media_group_id)
-        if not repo.insert_evidence(c, inspection.id, item, ev):
+        if r.inspections.count_evidence(inspection.id, item) >= EVIDENCE_PER_ITEM:
+            return self._refused(r, user, Refusal.TOO_MANY, inspection)
+        album_part = bool(ev.media_group_id) and r.inspections.media_group_in(inspection.id, ev.media_group_id)
+        if not r.inspections.add_evidence(inspection.id, item, ev):
             return Refused(Refusal.ALREADY, inspection)
         if message_id > inspection.last_input_id:
-            repo.write_draft(c, inspection.id, last_input_id=message_id)
+            r.inspections.update_draft(inspection.id, last_input_id=message_id)
         if caption and caption.strip():
-            invalid = self._append_comment(c, inspection, caption)
+            invalid = self._append_comment(r, inspection, caption)
             if invalid:
-                return self._rejected(c, user, invalid, inspection.id)
-        return self._done(c, user, inspection.id, notice="album_more" if album_part else "evidence_saved")
+                return self._rejected(r, user, invalid, inspection.id)
+        return self._done(r, user, inspection.id, notice="album_more" if album_part else "evidence_saved")
 
     # --- finishing -----------------------------------------------------------------------------------
 
@@ -658,47 +665,47 @@ class InspectionService:
         """Finalize: score from the stored answers (with the severities stored with them), freeze."""
         return await self._db.run(self._finish_work, user, inspection_id, message_id)
 
-    def _finish_work(self, c: sqlite3.Connection, user: User, inspection_id: int,
+    def _finish_work(self, r: Repos, user: User, inspection_id: int,
                      message_id: int) -> Finished | Refused:
-        inspection = repo.load(c, inspection_id)
+        inspection = r.inspections.get(inspection_id)
         refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
         if refusal and refusal.reason is Refusal.FINALIZED:
             return Refused(Refusal.ALREADY, inspection)  # a second tap on "Finish"
         if refusal:
             return refusal
-        stored = repo.load_answers(c, inspection_id)
+        stored = r.inspections.answers(inspection_id)
         if inspection.step != STEP_REVIEW or len(stored) < self._catalogue.checklist_size:
             return Refused(Refusal.INCOMPLETE, inspection)
         if any(a.answer == Answer.NOT_APPLICABLE and not a.comment for a in stored.values()):
             return Refused(Refusal.REASON_REQUIRED, inspection)
         result = assess((a.evaluation for a in stored.values()), self._catalogue.constants)
         header = inspection.header
-        subject_id = write_subject(c, header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
-                                   header["subject_address"])
+        subject_id = r.subjects.upsert(header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
+                                       header["subject_address"])
         as_dict = result_to_dict(result)
-        repo.write_finalized(c, inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
-                             result.gross_rule_fired, as_dict)
-        self._follow_up(c, user, inspection_id, subject_id, stored)
-        write_entry(c, user.telegram_id, "inspection.finalize", "inspection", inspection_id,
+        r.inspections.finalize(inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
+                               result.gross_rule_fired, as_dict)
+        self._follow_up(r, user, inspection_id, subject_id, stored)
+        r.audit.add(user.telegram_id, "inspection.finalize", "inspection", inspection_id,
                     {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
                      "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
-        return Finished(repo.load(c, inspection_id), result)
+        return Finished(r.inspections.get(inspection_id), result)
 
-    def _follow_up(self, c: sqlite3.Connection, user: User, inspection_id: int, subject_id: int,
+    def _follow_up(self, r: Repos, user: User, inspection_id: int, subject_id: int,
                    stored: dict[int, StoredAnswer]) -> None:
         """At finalization: the violations given a deadline become open items; the subject's open items of
         earlier sheets whose requirement this sheet finds complying are closed (audited)."""
         due = {a.item: a.remedy_due for a in stored.values() if a.answer == Answer.VIOLATED and a.remedy_due}
-        remedies_repo.insert_remedies(c, inspection_id, subject_id, user.telegram_id, due)
+        r.remedies.add(inspection_id, subject_id, user.telegram_id, due)
         complying = {a.item for a in stored.values() if a.answer == Answer.COMPLIES}
-        closed = remedies_repo.close_by_sheet(c, subject_id, inspection_id, user.telegram_id, complying)
-        _follow_up_entries(c, user, closed, inspection_id)
+        closed = r.remedies.close_by_sheet(subject_id, inspection_id, user.telegram_id, complying)
+        _follow_up_entries(r, user, closed, inspection_id)
 
 
-def _follow_up_entries(c: sqlite3.Connection, user: User, closed: list[remedies_repo.Remedy],
+def _follow_up_entries(r: Repos, user: User, closed: list[Remedy],
                        inspection_id: int) -> None:
     for remedy in closed:
-        write_entry(c, user.telegram_id, "remedy.close", "remedy", remedy.id,
+        r.audit.add(user.telegram_id, "remedy.close", "remedy", remedy.id,
                     {"how": "later_sheet", "item": remedy.item, "sheet": remedy.inspection_id,
                      "closing_sheet": inspection_id})
 

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.catalogue import Catalogue
-from bot.db import reminders as reminders_repo
-from bot.db import risk_sources
-from bot.db import visit_lists as repo
-from bot.db.audit import record
 from bot.db.database import Database
-from bot.db.users import User, UserRepository
+from bot.db.repos import Repos
+from bot.db.users import User
 from bot.db.visit_lists import VisitList
 from bot.planning import (
     Candidate,
@@ -71,7 +68,6 @@ class PlanningService:
         self._db = db
         self._constants = catalogue.constants
         self._today = today
-        self._users = UserRepository(db)
         self._assessment = assessment
 
     def today(self) -> date:
@@ -85,7 +81,7 @@ class PlanningService:
         their half-year begins), then the next ones by deadline."""
         overdue = []
         for period in overdue_periods(self._today(), self._constants):
-            stored = await repo.get_list(self._db, period.year, period.half)
+            stored = await self.stored(period.year, period.half)
             if stored is None or not stored.approved:
                 overdue.append(period)
         return [*overdue, *self.periods()]
@@ -96,7 +92,7 @@ class PlanningService:
         return max(period.deadline, self._today())
 
     async def stored(self, year: int, half: int) -> VisitList | None:
-        return await repo.get_list(self._db, year, half)
+        return await self._db.call(lambda r: r.visit_lists.get_list(year, half))
 
     async def current(self, period: ListPeriod, user: User | None = None) -> VisitList:
         """The period's list: an approved one as approved; a draft re-ranked from the latest indicators."""
@@ -106,15 +102,19 @@ class PlanningService:
                                 ) -> tuple[VisitList, list[Candidate]]:
         """The period's list and, for a draft, the high-indicator subjects it leaves out for lack of an
         objective condition. The list also keeps every subject it leaves out and why (``left_out``)."""
-        existing = await repo.get_list(self._db, period.year, period.half)
+        existing = await self.stored(period.year, period.half)
         if existing is not None and existing.approved:
             return existing, []
         candidates = await self.candidates(period, on=on, matter_only=True)
         ranked = rank_candidates(candidates, period, self._constants)
-        async with self._db.transaction() as tx:
-            await repo.save_draft(tx, period, ranked, user.telegram_id if user else None,
-                                  left_out(candidates, period, self._constants))
-        visit_list = await repo.get_list(self._db, period.year, period.half)
+        outside = left_out(candidates, period, self._constants)
+
+        def save(r: Repos) -> VisitList:
+            r.visit_lists.save_draft(period, ranked, user.telegram_id if user else None, outside)
+            return r.visit_lists.get_list(period.year, period.half)
+
+        async with self._db.transaction() as tx:  # a list of thousands of rows: on aiosqlite's thread
+            visit_list = await tx.call(save)
         return visit_list, lacking_objective(candidates, period, self._constants)
 
     async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None,
@@ -130,13 +130,15 @@ class PlanningService:
             shown, high_group = display(indicator.result.indicator), objective_group_high(conditions)
             if not matter_only or may_matter(shown, high_group, self._constants):
                 figures[subject_id] = (shown, indicator.result.risk_class.value, high_group)
-        names = await repo.subject_names(self._db, figures)
-        visits = await risk_sources.visit_dates(self._db, figures)
+
+        def read(r: Repos) -> tuple:
+            first = r.visit_lists.get_list(period.year, 1) if period is not None and period.half == 2 else None
+            return r.visit_lists.subject_names(figures), r.risk_sources.visit_dates(figures), first
+
+        names, visits, approved = await self._db.call(read)
         first_half: set[int] = set()
-        if period is not None and period.half == 2:
-            approved = await repo.get_list(self._db, period.year, 1)
-            if approved is not None and approved.approved:
-                first_half = {e.subject_id for e in approved.entries}
+        if approved is not None and approved.approved:
+            first_half = {e.subject_id for e in approved.entries}
         result = []
         for subject_id, (shown, risk_class, high_group) in figures.items():
             visited = visits.get(subject_id, ())
@@ -156,19 +158,23 @@ class PlanningService:
         today = self._today()
         await self.current_with_gaps(period, user, on=today)
         late = is_late(period, today)
-        async with self._db.transaction() as tx:
-            visit_list = await repo.get_list(tx, year, half)
+
+        def approve(r: Repos) -> VisitList | None:
+            visit_list = r.visit_lists.get_list(year, half)
             if visit_list is None or visit_list.approved:
                 return None
-            await repo.approve(tx, visit_list.id, user.telegram_id, today, late)
-            await record(tx, user.telegram_id, "visit_list.approve", "visit_list", f"{year}-H{half}",
-                         {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat(),
-                          "approved_on": today.isoformat(), "late": late,
-                          "left_out": {o.bin: o.reason for o in visit_list.left_out}})
-        return await repo.get_list(self._db, year, half)
+            r.visit_lists.approve(visit_list.id, user.telegram_id, today, late)
+            r.audit.add(user.telegram_id, "visit_list.approve", "visit_list", f"{year}-H{half}",
+                        {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat(),
+                         "approved_on": today.isoformat(), "late": late,
+                         "left_out": {o.bin: o.reason for o in visit_list.left_out}})
+            return r.visit_lists.get_list(year, half)
+
+        async with self._db.transaction() as tx:
+            return await tx.call(approve)
 
     async def list_state(self, period: ListPeriod, candidates: list[Candidate] | None = None) -> ListState:
-        existing = await repo.get_list(self._db, period.year, period.half)
+        existing = await self.stored(period.year, period.half)
         if candidates is None:
             candidates = await self.candidates(matter_only=True)
         since = period.deadline - ASSESSMENT_PERIOD
@@ -188,8 +194,8 @@ class PlanningService:
         begins), one per person, list and day-count (the outbox key makes each go out once); planners who
         muted reminders are left out. Heads get them on the deadline day and after it."""
         today = self._today()
-        muted = await reminders_repo.muted_ids(self._db)
-        planners = [u for u in await self._users.list_all()
+        muted, users = await self._db.read(lambda r: (r.reminders.muted_ids(), r.users.list_all()))
+        planners = [u for u in users
                     if u.active and u.role in PLANNERS and u.telegram_id not in muted]
         due: list[Reminder] = []
         candidates: list[Candidate] | None = None
@@ -211,7 +217,7 @@ class PlanningService:
         return due
 
     async def mute(self, user: User, muted: bool) -> None:
-        await reminders_repo.mute(self._db, user.telegram_id, muted)
+        await self._db.run(lambda r: r.reminders.mute(user.telegram_id, muted))
 
     async def is_muted(self, user: User) -> bool:
-        return await reminders_repo.is_muted(self._db, user.telegram_id)
+        return await self._db.read(lambda r: r.reminders.is_muted(user.telegram_id))

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.db import proof as repo
 from bot.db.database import Database
 from bot.db.proof import PdfMatch
 from bot.limits import BOT_DOWNLOAD_LIMIT_BYTES
@@ -65,15 +64,16 @@ class ProofService:
 
     async def expect_pdf(self, telegram_id: int) -> None:
         until = (datetime.now(UTC) + VERIFY_WAIT).isoformat(timespec="seconds")
-        await repo.wait_for_pdf(self._db, telegram_id, until)
+        await self._db.run(lambda r: r.proof.wait_for_pdf(telegram_id, until))
 
     async def expects_pdf(self, telegram_id: int) -> bool:
-        return await repo.waits_for_pdf(self._db, telegram_id, datetime.now(UTC).isoformat(timespec="seconds"))
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        return await self._db.read(lambda r: r.proof.waits_for_pdf(telegram_id, now))
 
     async def verify(self, bot: Bot, telegram_id: int, file_id: str, file_size: int | None,
                      file_name: str | None, mime_type: str | None) -> Verified:
         """Which finalized sheet these PDF bytes are, if any (their SHA-256 against the stored PDFs)."""
-        await repo.stop_waiting(self._db, telegram_id)
+        await self._db.run(lambda r: r.proof.stop_waiting(telegram_id))
         if file_size is not None and file_size > MAX_DOWNLOAD_BYTES:
             return Verified(VerifyOutcome.TOO_BIG)
         is_pdf = mime_type == "application/pdf" or (file_name or "").lower().endswith(".pdf")
@@ -82,5 +82,5 @@ class ProofService:
         print_ = await fingerprint(bot, file_id)
         if print_ is None:
             return Verified(VerifyOutcome.UNREADABLE)
-        found = await repo.match(self._db, print_.sha256)
+        found = await self._db.call(lambda r: r.proof.match(print_.sha256))
         return Verified(VerifyOutcome.MATCH if found else VerifyOutcome.NO_MATCH, print_.sha256, found)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -14,11 +13,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.catalogue import Catalogue, Severity
-from bot.db import inspections as repo
-from bot.db import proof
 from bot.db.database import Database
-from bot.db.inspections import Evidence, Inspection
-from bot.db.subjects import load_subject
+from bot.db.inspections import Evidence, FinalizedRow, Inspection
+from bot.db.repos import Repos
 from bot.pdf.check_sheet import EvidenceImage, render_check_sheet
 from bot.statuses import InspectionStatus
 from bot.texts import Texts
@@ -63,6 +60,10 @@ class ReportService:
 
         return edge(year), edge(year + 1)
 
+    async def finalized_by(self, inspector_id: int, limit: int) -> list[FinalizedRow]:
+        """An inspector's latest finalized check sheets, newest first (/mine)."""
+        return await self._db.read(lambda r: r.inspections.finalized_by(inspector_id, limit))
+
     async def check_sheet(self, bot: Bot, inspection_id: int, lang: str) -> CheckSheetDocument:
         """The finalized sheet's PDF in a language: rendered once, stored with its SHA-256, and the stored
         bytes sent on every later request. WeasyPrint 70 gives the same bytes for the same HTML (no creation
@@ -73,10 +74,11 @@ class ReportService:
             raise ValueError(f"inspection {inspection_id} is not finalized")
         name = f"check-sheet-{inspection.id}-{inspection.header['subject_bin']}-{lang}.pdf"
         subject_name = inspection.header["subject_name"] or ""
-        stored = await proof.stored_pdf(self._db, inspection_id, lang)
+        stored = await self._db.call(lambda r: r.proof.stored_pdf(inspection_id, lang))  # a blob: off the loop
         if stored is None:
             data = await self._render(bot, inspection, answers, evidence, lang, point)
-            stored = await self._db.run(proof.keep_pdf, inspection_id, lang, hashlib.sha256(data).hexdigest(), data)
+            sha256 = hashlib.sha256(data).hexdigest()
+            stored = await self._db.run(lambda r: r.proof.keep_pdf(inspection_id, lang, sha256, data))
         return CheckSheetDocument(stored.data, name, subject_name, stored.sha256)
 
     async def _render(self, bot: Bot, inspection: Inspection, answers: dict, evidence: list[Evidence],
@@ -115,11 +117,11 @@ class ReportService:
         return images
 
 
-def _sheet_data(c: sqlite3.Connection, inspection_id: int
+def _sheet_data(r: Repos, inspection_id: int
                 ) -> tuple[Inspection | None, dict, list[Evidence], tuple[float, float] | None]:
-    inspection = repo.load(c, inspection_id)
+    inspection = r.inspections.get(inspection_id)
     if inspection is None:
         return None, {}, [], None
-    subject = load_subject(c, inspection.header["subject_bin"]) if inspection.header["subject_bin"] else None
-    return (inspection, repo.load_answers(c, inspection_id), repo.load_evidence(c, inspection_id),
+    subject = r.subjects.by_bin(inspection.header["subject_bin"]) if inspection.header["subject_bin"] else None
+    return (inspection, r.inspections.answers(inspection_id), r.inspections.evidence(inspection_id),
             subject.point if subject else None)

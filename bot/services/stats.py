@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from bot.catalogue import Catalogue
 from bot.charts.draw import draw_all  # matplotlib is imported in the worker only
 from bot.charts.spec import ChartSpec, Histogram, PlanAndDone, Ranking
-from bot.db import stats as repo
 from bot.db.database import Database
+from bot.db.repos import Repos
+from bot.db.stats import Bound
 from bot.services.planning import PlanningService
 from bot.stats import (
     ListProgress,
@@ -76,7 +77,7 @@ class StatsService:
         """Local midnight of a day as a stored (ISO UTC) time."""
         return datetime(day.year, day.month, day.day, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
 
-    def _month_bounds(self, months: list[Month], start: date, end: date) -> list[repo.Bound]:
+    def _month_bounds(self, months: list[Month], start: date, end: date) -> list[Bound]:
         return [(_key(m), self._utc(max(m.first, start)), self._utc(min(m.next.first, end))) for m in months
                 if m.first < end and m.next.first > start]
 
@@ -86,19 +87,24 @@ class StatsService:
         bins = indicator_bins(((c.indicator, c.risk_class == "high") for c in candidates), constants.not_high_to,
                               top=constants.high_risk_to)
         start_utc, end_utc = self._utc(period.start), self._utc(period.end)
-        counts = await repo.violations_by_criterion(self._db, start_utc, end_utc, period.start.isoformat(),
-                                                    period.end.isoformat())
         months = period.months()
         by_key = {_key(m): m for m in months}
-        visits = await repo.visits_by_bound(self._db, self._month_bounds(months, period.start, period.end))
-        lists = []
-        for approved in await repo.approved_lists(self._db, period.halves()):
-            first, after = period.clip(*half_bounds(approved.year, approved.half))
-            planned, first_visits, by_region = await repo.list_progress(
-                self._db, approved.id, self._utc(first), self._utc(after), self._month_bounds(months, first, after))
-            lists.append(ListProgress(approved.year, approved.half, planned,
-                                      {by_key[k]: n for k, n in first_visits.items()}, by_region))
-        regions = await repo.visits_by_region(self._db, start_utc, end_utc)
+
+        def read(r: Repos) -> tuple:
+            """Every count of the period in one call on aiosqlite's thread (they scan)."""
+            counts = r.stats.violations_by_criterion(start_utc, end_utc, period.start.isoformat(),
+                                                     period.end.isoformat())
+            visits = r.stats.visits_by_bound(self._month_bounds(months, period.start, period.end))
+            lists = []
+            for approved in r.stats.approved_lists(period.halves()):
+                first, after = period.clip(*half_bounds(approved.year, approved.half))
+                planned, first_visits, by_region = r.stats.list_progress(
+                    approved.id, self._utc(first), self._utc(after), self._month_bounds(months, first, after))
+                lists.append(ListProgress(approved.year, approved.half, planned,
+                                          {by_key[k]: n for k, n in first_visits.items()}, by_region))
+            return counts, visits, lists, r.stats.visits_by_region(start_utc, end_utc)
+
+        counts, visits, lists, regions = await self._db.call(read)
         return StatsFigures(period, bins, top_criteria(counts),
                             monthly(period, {by_key[k]: n for k, n in visits.items()}, lists),
                             regional(regions, lists), lists)

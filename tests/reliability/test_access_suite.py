@@ -282,7 +282,7 @@ def replies(s: h.Seeded, start: int, user_id: int) -> list[tuple[str, bool]]:
 
 async def test_everyone_outside_a_command_or_button_is_told_why_in_their_language(seeded):
     s = seeded
-    await s.services.access.users.set_language(h.INSPECTOR_B, "kk")
+    await s.services.access.set_language(h.INSPECTOR_B, "kk")
     languages = {h.INSPECTOR_B: "kk", h.SUPERVISOR: "ru", h.HEAD: "ru"}
     head = s.chat(h.HEAD)
     await head.says("/plan")  # the head is shown the approve button; the others press it all the same
