@@ -28,7 +28,8 @@ from pathlib import Path
 
 from bot.app import prepare
 from bot.config import load_settings
-from bot.db.clock import utc_now
+from bot.db.repos import Repos
+from bot.db.users import Role
 from bot.reminders import queue_deadline_reminders
 from bot.services.planning import PlanningService
 from sandbox.emulator import BotAPIEmulator
@@ -69,6 +70,10 @@ async def _inspector(emu: BotAPIEmulator, user_id: int, stop: asyncio.Event, lat
         await asyncio.sleep(rng.uniform(0.3, 0.7))  # a person reads, then taps
 
 
+def _undelivered(counts: dict[str, int]) -> int:
+    return counts.get("pending", 0) + counts.get("sending", 0)
+
+
 async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) -> dict[str, object]:
     emu = BotAPIEmulator(files_dir=None)
     await emu.start()
@@ -76,12 +81,14 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
            "BACKUP_DIR": str(workdir / "backups"), "LOG_LEVEL": "WARNING"}
     settings = load_settings(env, env_file=None)
     services = await prepare(settings)
-    async with services.db.transaction() as tx:
-        now = utc_now()
-        await tx.execute_many(
-            "INSERT INTO users (telegram_id, role, language, created_at) VALUES (?, ?, 'ru', ?)",
-            [(SUPERVISORS_FROM + i, "supervisor", now) for i in range(recipients)]
-            + [(INSPECTORS_FROM + i, "inspector", now) for i in range(inspectors)])
+
+    def people(r: Repos) -> None:
+        for i in range(recipients):
+            r.users.add_or_restore(SUPERVISORS_FROM + i, Role.SUPERVISOR, "ru", None)
+        for i in range(inspectors):
+            r.users.add_or_restore(INSPECTORS_FROM + i, Role.INSPECTOR, "ru", None)
+
+    await services.db.run(people)
     for i in range(recipients):
         emu.open_chat(SUPERVISORS_FROM + i)
     app = await start_bot(settings, services=services, emulator=emu)  # the shipped polling, through the inbox
@@ -117,8 +124,7 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
 
         async def fan_out() -> float:
             await queue_deadline_reminders(services.db, planning, sender.wake)
-            while (await services.db.fetch_one(  # noqa: ASYNC110 - the database is what we wait on
-                    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"))[0]:
+            while _undelivered(await services.outbox.counts()):  # noqa: ASYNC110 - the database is what we wait on
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - started
             finished.set()

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.catalogue import default_catalogue
 from bot.db import Database
-from bot.db.clock import utc_now
-from bot.db.users import UserRepository
+from bot.db.repos import Repos
+from bot.db.users import Role, User
 from bot.services.importing import ImportService
 from bot.tables.writer import Sheet, workbook_bytes
 from bot.validation import control_digit
@@ -54,13 +54,15 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _admin(r: Repos) -> User:
+    r.users.add_or_restore(1, Role.ADMIN, "ru", None)
+    return r.users.get(1)
+
+
 async def _case(case: str, subjects: int, findings: int) -> tuple[float, float, float, int, dict]:
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(Path(folder) / "bench.sqlite3")
-        async with db.transaction() as tx:
-            await tx.execute("INSERT INTO users (telegram_id, role, language, created_at) VALUES (1, 'admin', 'ru', ?)",
-                             (utc_now(),))
-        user = await UserRepository(db).get(1)
+        user = await db.run(_admin)
         service = ImportService(db, default_catalogue(), today=lambda: TODAY)
         numbers = bins(subjects if case == "subjects" else 2000)
         if case == "subjects":

@@ -1,4 +1,4 @@
-"""Look-up by IIN/BIN: ``SubjectRepository(db).card(bin)`` on a real SQLite file of realistic size.
+"""Look-up by IIN/BIN: ``SubjectRepository.card(bin)`` on a real SQLite file of realistic size.
 
 Fill: ``Database.open`` applies the real migrations (tables, indexes, triggers), then the stdlib ``sqlite3``
 module bulk-loads users, subjects, finalized inspections and their answers with ``executemany`` in one
@@ -6,8 +6,9 @@ transaction, foreign keys, CHECK constraints and triggers all in force (inspecti
 the freeze trigger only guards UPDATE).
 
 Measure: N random look-ups (90 % known BINs, 10 % unknown valid ones), each timed with ``perf_counter_ns``,
-one at a time on one event loop, through aiosqlite (the bot's own path) and then through plain synchronous
-``sqlite3`` running the same two queries, so the cost of aiosqlite's worker-thread hops is visible. Every
+one at a time on one event loop: the repository's own method (bot/db/subjects.py, imported, not copied) run
+through aiosqlite's worker thread (``Database.call``), and then on a plain synchronous ``sqlite3`` connection
+(what ``Database.read`` does on the event loop), so the cost of aiosqlite's worker-thread hops is visible. Every
 answer is checked against what was loaded, so the benchmark cannot silently measure nothing.
 """
 
@@ -32,7 +33,8 @@ from pathlib import Path
 
 from bot.catalogue import default_catalogue
 from bot.db.database import BUSY_TIMEOUT_MS, Database
-from bot.db.subjects import SUBJECT_BY_BIN, SUBJECT_HISTORY, PastInspection, Subject, SubjectCard, SubjectRepository
+from bot.db.repos import Repos
+from bot.db.subjects import SUBJECT_BY_BIN, SUBJECT_HISTORY, SubjectCard, SubjectRepository
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.statuses import InspectionStatus
@@ -312,33 +314,21 @@ def fill(path: Path, options: Options, rng: random.Random) -> Loaded:
 # --- measuring -----------------------------------------------------------------------------------------
 
 
-def card_sync(conn: sqlite3.Connection, bin_: str, history_limit: int = HISTORY_LIMIT) -> SubjectCard | None:
-    """``SubjectRepository.card`` on a plain synchronous connection: the same two queries, the same objects."""
-    row = conn.execute(SUBJECT_SQL, (bin_,)).fetchone()
-    if row is None:
-        return None
-    subject = Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"])
-    rows = conn.execute(HISTORY_SQL, (subject.id, InspectionStatus.FINALIZED, history_limit)).fetchall()
-    history = tuple(
-        PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
-                       r["risk_class"], bool(r["gross_rule_fired"]))
-        for r in rows
-    )
-    return SubjectCard(subject, history)
+def _card(r: Repos, bin_: str) -> SubjectCard | None:
+    return r.subjects.card(bin_)
 
 
 async def time_aiosqlite(path: Path, warmup: Sequence[str], bins: Sequence[str]) -> tuple[Timing, list[Outcome]]:
     db = await Database.open(path)  # a fresh connection: the bot's own pragmas, migrations already applied
     try:
-        repo = SubjectRepository(db)
         for number in warmup:
-            await repo.card(number)
+            await db.call(_card, number)
         clock = time.perf_counter_ns
         times, outcomes = [], []
         loop_start = clock()
         for number in bins:
             start = clock()
-            card = await repo.card(number)
+            card = await db.call(_card, number)
             times.append(clock() - start)
             outcomes.append(outcome(card))
         wall = clock() - loop_start
@@ -353,14 +343,15 @@ def time_sqlite3(path: Path, warmup: Sequence[str], bins: Sequence[str]) -> tupl
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        repo = SubjectRepository(conn)
         for number in warmup:
-            card_sync(conn, number)
+            repo.card(number)
         clock = time.perf_counter_ns
         times, outcomes = [], []
         loop_start = clock()
         for number in bins:
             start = clock()
-            card = card_sync(conn, number)
+            card = repo.card(number)
             times.append(clock() - start)
             outcomes.append(outcome(card))
         wall = clock() - loop_start
@@ -464,7 +455,7 @@ def print_report(report: Report) -> None:
     with_history = [c for c in known if c.expected_history]
     rows_returned = sum(len(c.aiosqlite.history) for c in known)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print("lookup: SubjectRepository(db).card(bin) on a real SQLite file (real migrations and indexes)")
+    print("lookup: SubjectRepository.card(bin) on a real SQLite file (real migrations and indexes)")
     print(f"  data      {len(loaded.bins):,} subjects, {loaded.inspections:,} finalized inspections, "
           f"{loaded.answers:,} answers, {loaded.users} users")
     print(f"  fill      {loaded.seconds:.2f} s (Database.open + sqlite3 executemany, one transaction)")

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 from bench import lookup
 from bot.catalogue import default_catalogue
 from bot.db.database import Database
-from bot.db.users import UserRepository
 from bot.services.assessment import AssessmentService
 from bot.services.exports import ExportService
 from bot.services.planning import PlanningService
@@ -130,7 +129,7 @@ async def measure(path: Path, subjects: int, inspections: int, findings: int, fa
         assessment = AssessmentService(db, catalogue, today=today)
         planning = PlanningService(db, catalogue, today=today, assessment=assessment)
         exports = ExportService(db, catalogue, assessment, ZoneInfo("Asia/Almaty"))
-        user = await UserRepository(db).get(1002)
+        user = await db.read(lambda r: r.users.get(1002))
         period = planning.periods()[0]
         on = planning.reference_date(period)
         rss_before = _rss_mb()
