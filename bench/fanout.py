@@ -29,9 +29,10 @@ from pathlib import Path
 from bot.app import prepare
 from bot.config import load_settings
 from bot.db.repos import Repos
-from bot.db.users import Role
 from bot.reminders import queue_deadline_reminders
+from bot.roles import Role
 from bot.services.planning import PlanningService
+from bot.statuses import OutboxStatus
 from sandbox.emulator import BotAPIEmulator
 from sandbox.running import start_bot
 
@@ -70,8 +71,8 @@ async def _inspector(emu: BotAPIEmulator, user_id: int, stop: asyncio.Event, lat
         await asyncio.sleep(rng.uniform(0.3, 0.7))  # a person reads, then taps
 
 
-def _undelivered(counts: dict[str, int]) -> int:
-    return counts.get("pending", 0) + counts.get("sending", 0)
+def _undelivered(counts: dict[OutboxStatus, int]) -> int:
+    return counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0)
 
 
 async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) -> dict[str, object]:
@@ -142,9 +143,9 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
     return {
         "recipients": recipients, "inspectors": inspectors, "duration": duration, "best": recipients / LIMIT,
         "once": sum(1 for n in per_recipient if n == 1), "lost": sum(1 for n in per_recipient if n == 0),
-        "twice": sum(1 for n in per_recipient if n > 1), "outbox": counts,
+        "twice": sum(1 for n in per_recipient if n > 1), "outbox": {s.value: n for s, n in counts.items()},
         "flood_waits": sender.counters.flood_waits, "emulator_429": len(emu.rate_limited),
-        "unhandled_429": counts.get("failed", 0) + counts.get("pending", 0),
+        "unhandled_429": counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.PENDING, 0),
         "quiet": quiet, "loaded": loaded, "inspector_errors": inspector_errors,
     }
 

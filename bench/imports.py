@@ -19,7 +19,8 @@ from pathlib import Path
 from bot.catalogue import default_catalogue
 from bot.db import Database
 from bot.db.repos import Repos
-from bot.db.users import Role, User
+from bot.db.users import User
+from bot.roles import Role
 from bot.services.importing import ImportService
 from bot.tables.writer import Sheet, workbook_bytes
 from bot.validation import control_digit

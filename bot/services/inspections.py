@@ -179,7 +179,7 @@ class InspectionService:
     async def changes(self, inspection_id: int) -> list[AnswerChange]:
         return await self._db.read(lambda r: r.inspections.changes(inspection_id))
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[InspectionStatus, int]:
         """Inspections by status (the admins' /status)."""
         return await self._db.call(lambda r: r.inspections.count_by_status())
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.db.database import Database
 from bot.db.outbox import ErrorCount, OutboxMessage, Unreachable
+from bot.statuses import OutboxStatus
 
 
 class OutboxService:
@@ -54,10 +55,10 @@ class OutboxService:
     async def unreachable(self) -> list[Unreachable]:
         return await self._db.read(lambda r: r.outbox.unreachable())
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[OutboxStatus, int]:
         return await self._db.read(lambda r: r.outbox.counts())
 
-    async def status_of(self, key: str) -> str | None:
+    async def status_of(self, key: str) -> OutboxStatus | None:
         return await self._db.read(lambda r: r.outbox.status_of(key))
 
     async def errors_since(self, since: datetime) -> list[ErrorCount]:
