@@ -37,7 +37,6 @@ from bot.db.repos import Repos
 from bot.db.subjects import SUBJECT_BY_BIN, SUBJECT_HISTORY, SubjectCard, SubjectRepository
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
-from bot.statuses import InspectionStatus
 from bot.validation import control_digit
 
 DEFAULTS = {"subjects": 100_000, "answers": 1_000_000, "lookups": 5_000}
@@ -367,7 +366,7 @@ def query_plans(path: Path) -> list[str]:
         return [
             "; ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
             for sql, params in ((SUBJECT_SQL, ("000000000000",)),
-                                (HISTORY_SQL, (1, InspectionStatus.FINALIZED, HISTORY_LIMIT)))
+                                (HISTORY_SQL, (1, HISTORY_LIMIT)))
         ]
     finally:
         conn.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.inspections import FinalizedRow
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import InspectionStatus
 
 
@@ -35,7 +35,7 @@ class RegistryLine:
 # "Readings of the order": the year of a visit is the Asia/Almaty year of its act date); a sheet without an act
 # date counts in the local year of its finish. ``finalized_at`` bounds are that local year in UTC.
 _OF_YEAR = (
-    " i.status = ? AND (substr(i.act_date, 7, 4) = ?"
+    " i.status = " + literal(InspectionStatus.FINALIZED) + " AND (substr(i.act_date, 7, 4) = ?"
     " OR (i.act_date IS NULL AND i.finalized_at >= ? AND i.finalized_at < ?))"
 )
 _BY_ACT_DATE = (
@@ -51,7 +51,7 @@ class ExportRepository(Repository):
         rows = self._all(
             "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
             " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
-            + _BY_ACT_DATE, (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
+            + _BY_ACT_DATE, (f"{year:04d}", start_utc, end_utc))
         return [FinalizedRow(*r) for r in rows]
 
     def answers_of_year(self, year: int, start_utc: str, end_utc: str) -> list[AnswerLine]:
@@ -59,7 +59,7 @@ class ExportRepository(Repository):
         rows = self._all(
             "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
             " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
-            (InspectionStatus.FINALIZED, f"{year:04d}", start_utc, end_utc))
+            (f"{year:04d}", start_utc, end_utc))
         return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
                 for r in rows]
 
@@ -67,6 +67,6 @@ class ExportRepository(Repository):
         """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
         rows = self._all(
             "SELECT id, bin, name, control_kind, region, address,"
-            " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = ?)"
-            " AS last_finalized_at FROM subjects s ORDER BY name, bin", (InspectionStatus.FINALIZED,))
+            " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = "
+            + literal(InspectionStatus.FINALIZED) + ") AS last_finalized_at FROM subjects s ORDER BY name, bin")
         return [RegistryLine(*r) for r in rows]

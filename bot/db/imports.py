@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.db.clock import utc_now
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import ImportStatus
 
 
@@ -35,29 +35,32 @@ class ImportSource:
     rows: tuple[int, ...]  # the spreadsheet rows its records came from, ascending
 
 
+_AWAITING, _PENDING = literal(ImportStatus.AWAITING), literal(ImportStatus.PENDING)  # filters: see literal()
+
+
 class ImportRepository(Repository):
     __slots__ = ()
 
     def expect_file(self, user_id: int) -> None:
         """The person asked /import: their next file is the table (one awaiting row per person)."""
-        self._c.execute("DELETE FROM imports WHERE created_by = ? AND status = ?", (user_id, ImportStatus.AWAITING))
+        self._c.execute(f"DELETE FROM imports WHERE created_by = ? AND status = {_AWAITING}", (user_id,))
         self._c.execute("INSERT INTO imports (created_by, created_at, status) VALUES (?, ?, ?)",
                         (user_id, utc_now(), ImportStatus.AWAITING))
 
     def expects_file(self, user_id: int, within: timedelta) -> bool:
         since = (datetime.now(UTC) - within).isoformat(timespec="seconds")
-        row = self._one("SELECT 1 FROM imports WHERE created_by = ? AND status = ? AND created_at >= ?",
-                        (user_id, ImportStatus.AWAITING, since))
+        row = self._one(f"SELECT 1 FROM imports WHERE created_by = ? AND status = {_AWAITING} AND created_at >= ?",
+                        (user_id, since))
         return row is not None
 
     def save_pending(self, user_id: int, file_name: str, kind: str, rows: list[dict[str, Any]],
                      counts: dict[str, int]) -> int:
         """The checked rows, waiting for apply or cancel; the awaiting mark is used up, and an earlier preview
         of the same person left undecided is cancelled (one pending import per person: storage stays bounded)."""
-        self._c.execute("DELETE FROM imports WHERE created_by = ? AND status = ?", (user_id, ImportStatus.AWAITING))
+        self._c.execute(f"DELETE FROM imports WHERE created_by = ? AND status = {_AWAITING}", (user_id,))
         self._c.execute("UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL"
-                        " WHERE created_by = ? AND status = ?",
-                        (ImportStatus.CANCELLED, utc_now(), user_id, ImportStatus.PENDING))
+                        f" WHERE created_by = ? AND status = {_PENDING}",
+                        (ImportStatus.CANCELLED, utc_now(), user_id))
         cursor = self._c.execute(
             "INSERT INTO imports (created_by, created_at, status, file_name, kind, rows_json, counts_json)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -66,7 +69,7 @@ class ImportRepository(Repository):
         return cursor.lastrowid
 
     def get_pending(self, import_id: int) -> PendingImport | None:
-        row = self._one("SELECT * FROM imports WHERE id = ? AND status <> ?", (import_id, ImportStatus.AWAITING))
+        row = self._one(f"SELECT * FROM imports WHERE id = ? AND status <> {_AWAITING}", (import_id,))
         if row is None:
             return None
         return PendingImport(row["id"], row["created_by"], ImportStatus(row["status"]), row["file_name"],
@@ -76,8 +79,8 @@ class ImportRepository(Repository):
     def decide(self, import_id: int, status: ImportStatus) -> bool:
         """Pending -> applied or cancelled, once; the rows are dropped (the records or nothing remain)."""
         cursor = self._c.execute(
-            "UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL WHERE id = ? AND status = ?",
-            (status, utc_now(), import_id, ImportStatus.PENDING))
+            f"UPDATE imports SET status = ?, decided_at = ?, rows_json = NULL WHERE id = ? AND status = {_PENDING}",
+            (status, utc_now(), import_id))
         return cursor.rowcount == 1
 
     def known_bins(self, bins: Iterable[str]) -> set[str]:

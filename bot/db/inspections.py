@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.catalogue import Severity
 from bot.db.clock import utc_now
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.scoring import Answer, Evaluation
 from bot.statuses import InspectionStatus
 
@@ -169,8 +169,10 @@ class FinalizedRow:
 
 _FINALIZED = (
     "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
-    " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections WHERE status = ?"
+    " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections WHERE status = "
+    + literal(InspectionStatus.FINALIZED)
 )
+DRAFT, FINALIZED = literal(InspectionStatus.DRAFT), literal(InspectionStatus.FINALIZED)  # see literal()
 
 
 def _finalized(r: sqlite3.Row) -> FinalizedRow:
@@ -212,8 +214,8 @@ class InspectionRepository(Repository):
         return _inspection(row) if row else None
 
     def draft_of(self, inspector_id: int) -> Inspection | None:
-        row = self._c.execute("SELECT * FROM inspections WHERE inspector_id = ? AND status = ?",
-                              (inspector_id, InspectionStatus.DRAFT)).fetchone()
+        row = self._c.execute(f"SELECT * FROM inspections WHERE inspector_id = ? AND status = {DRAFT}",
+                              (inspector_id,)).fetchone()
         return _inspection(row) if row else None
 
     def answers(self, inspection_id: int) -> dict[int, StoredAnswer]:
@@ -257,8 +259,8 @@ class InspectionRepository(Repository):
         """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
         rows = self._c.execute(
             "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
-            " WHERE s.bin = ? AND i.status = ? AND i.id != ? AND i.act_date IS NOT NULL",
-            (bin_, InspectionStatus.FINALIZED, exclude))
+            f" WHERE s.bin = ? AND i.status = {FINALIZED} AND i.id != ? AND i.act_date IS NOT NULL",
+            (bin_, exclude))
         return [r["act_date"] for r in rows.fetchall()]
 
     def count_by_status(self) -> dict[InspectionStatus, int]:
@@ -283,14 +285,14 @@ class InspectionRepository(Repository):
             raise ValueError(f"not a draft column: {sorted(unknown)}")
         assignments = ", ".join(f"{column} = ?" for column in changes)
         self._c.execute(
-            f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = ?",
-            (*changes.values(), utc_now(), inspection_id, InspectionStatus.DRAFT),
+            f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+            (*changes.values(), utc_now(), inspection_id),
         )
 
     def set_screen_message(self, inspection_id: int, message_id: int | None) -> None:
         """Remember the message that shows a draft's current screen."""
-        self._c.execute("UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = ?",
-                        (message_id, utc_now(), inspection_id, InspectionStatus.DRAFT))
+        self._c.execute(f"UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+                        (message_id, utc_now(), inspection_id))
 
     def put_answer(self, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
                    previous: str | None) -> None:
@@ -334,9 +336,9 @@ class InspectionRepository(Repository):
         self._c.execute(
             "UPDATE inspections SET status = ?, subject_id = ?, step = 'done', finalized_at = ?,"
             " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
-            " WHERE id = ? AND status = ?",
+            f" WHERE id = ? AND status = {DRAFT}",
             (InspectionStatus.FINALIZED, subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
-             json.dumps(result, ensure_ascii=False), inspection_id, InspectionStatus.DRAFT),
+             json.dumps(result, ensure_ascii=False), inspection_id),
         )
 
     def set_location(self, inspection_id: int, lat: float, lon: float, accuracy: float | None) -> None:
@@ -344,25 +346,25 @@ class InspectionRepository(Repository):
         now = utc_now()
         self._c.execute(
             "UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
-            " updated_at = ? WHERE id = ? AND status = ?",
-            (lat, lon, accuracy, now, now, inspection_id, InspectionStatus.DRAFT))
+            f" updated_at = ? WHERE id = ? AND status = {DRAFT}",
+            (lat, lon, accuracy, now, now, inspection_id))
 
     def cancel(self, inspection_id: int) -> None:
-        self._c.execute("UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-                        (InspectionStatus.CANCELLED, utc_now(), inspection_id, InspectionStatus.DRAFT))
+        self._c.execute(f"UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+                        (InspectionStatus.CANCELLED, utc_now(), inspection_id))
 
     def finalized_by(self, inspector_id: int, limit: int) -> list[FinalizedRow]:
         rows = self._c.execute(
             _FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
-            (InspectionStatus.FINALIZED, inspector_id, limit))
+            (inspector_id, limit))
         return [_finalized(r) for r in rows.fetchall()]
 
     def finalized_sheets(self, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
         """Every finalized check sheet (of one subject, or of all) with its act date, by subject."""
         where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
         rows = self._c.execute(
-            "SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = ?"
-            " AND subject_id IS NOT NULL" + where, (InspectionStatus.FINALIZED, *params))
+            f"SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = {FINALIZED}"
+            " AND subject_id IS NOT NULL" + where, params)
         result: dict[int, list[SheetDate]] = {}
         for r in rows.fetchall():
             act = _act_date(r["act_date"])

@@ -11,8 +11,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import OutboxStatus
+
+PENDING, SENDING = literal(OutboxStatus.PENDING), literal(OutboxStatus.SENDING)  # filters: see literal()
 
 
 def _now() -> str:
@@ -69,23 +71,23 @@ class OutboxRepository(Repository):
 
     def recover(self) -> list[OutboxMessage]:
         """At start-up: rows left 'sending' by a crash become 'unknown' (reported, never repeated)."""
-        rows = self._all("SELECT * FROM outbox WHERE status = ?", (OutboxStatus.SENDING,))
+        rows = self._all(f"SELECT * FROM outbox WHERE status = {SENDING}")
         self._c.execute("UPDATE outbox SET status = ?, done_at = ?,"
-                        " error = 'interrupted between send and mark' WHERE status = ?",
-                        (OutboxStatus.UNKNOWN, _now(), OutboxStatus.SENDING))
+                        f" error = 'interrupted between send and mark' WHERE status = {SENDING}",
+                        (OutboxStatus.UNKNOWN, _now()))
         return [_message(r) for r in rows]
 
     def due(self, limit: int, skip_chats: set[int] | frozenset[int] = frozenset()) -> list[OutboxMessage]:
         """Pending rows whose time has come, oldest first (chats in ``skip_chats`` are left for later)."""
         rows = self._all(
-            "SELECT * FROM outbox WHERE status = ? AND not_before <= ? ORDER BY not_before, id LIMIT ?",
-            (OutboxStatus.PENDING, _now(), limit + len(skip_chats)),
+            f"SELECT * FROM outbox WHERE status = {PENDING} AND not_before <= ? ORDER BY not_before, id LIMIT ?",
+            (_now(), limit + len(skip_chats)),
         )
         return [_message(r) for r in rows if r["chat_id"] not in skip_chats][:limit]
 
     def next_due_in(self) -> float | None:
         """Seconds until the earliest pending row is due (0 when one is due now); None when none is pending."""
-        row = self._one("SELECT min(not_before) FROM outbox WHERE status = ?", (OutboxStatus.PENDING,))
+        row = self._one(f"SELECT min(not_before) FROM outbox WHERE status = {PENDING}")
         if row is None or row[0] is None:
             return None
         return max(0.0, (datetime.fromisoformat(row[0]) - datetime.now(UTC)).total_seconds())
@@ -93,8 +95,8 @@ class OutboxRepository(Repository):
     def claim(self, message_id: int) -> bool:
         """pending -> sending; False when someone else has it or it is no longer pending."""
         cursor = self._c.execute(
-            "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ? AND status = ?",
-            (OutboxStatus.SENDING, message_id, OutboxStatus.PENDING))
+            f"UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ? AND status = {PENDING}",
+            (OutboxStatus.SENDING, message_id))
         return cursor.rowcount == 1
 
     def mark_sent(self, message_id: int, telegram_message_id: int | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.clock import utc_now
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import InspectionStatus
 
 
@@ -61,8 +61,8 @@ class ProofRepository(Repository):
         row = self._one(
             "SELECT p.inspection_id, p.lang, i.subject_bin, i.subject_name, i.act_number, i.act_date, i.inspector_name,"
             " i.finalized_at FROM check_sheet_pdfs p JOIN inspections i ON i.id = p.inspection_id"
-            " WHERE p.sha256 = ? AND i.status = ? ORDER BY p.inspection_id LIMIT 1",
-            (sha256, InspectionStatus.FINALIZED))
+            " WHERE p.sha256 = ? AND i.status = " + literal(InspectionStatus.FINALIZED)
+            + " ORDER BY p.inspection_id LIMIT 1", (sha256,))
         if row is None:
             return None
         return PdfMatch(row["inspection_id"], row["lang"], row["subject_bin"], row["subject_name"], row["act_number"],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.clock import utc_now
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import InspectionStatus
 
 
@@ -40,7 +40,7 @@ class ReminderRepository(Repository):
         rows = self._all(
             "SELECT i.id, i.inspector_id, i.subject_name, i.subject_bin, i.updated_at FROM inspections i"
             " JOIN users u ON u.telegram_id = i.inspector_id"
-            " WHERE i.status = ? AND i.updated_at < ? AND u.active = 1 ORDER BY i.id",
-            (InspectionStatus.DRAFT, untouched_since.isoformat(timespec="seconds")))
+            " WHERE i.status = " + literal(InspectionStatus.DRAFT) + " AND i.updated_at < ? AND u.active = 1"
+            " ORDER BY i.id", (untouched_since.isoformat(timespec="seconds"),))
         return [StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"])
                 for r in rows]

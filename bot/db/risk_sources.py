@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.scoring import Answer
 from bot.scoring.subject import CriterionRecord, ObjectiveFact, SheetAnswers
 from bot.statuses import InspectionStatus
@@ -22,6 +22,7 @@ _ANSWERS = {a.value: a for a in Answer}
 
 # The act date is stored as people type it (dd.mm.yyyy, validated on entry); as ISO it compares as a date.
 _ACT_ON = "substr(act_date, 7, 4) || '-' || substr(act_date, 4, 2) || '-' || substr(act_date, 1, 2)"
+_FINALIZED = literal(InspectionStatus.FINALIZED)  # a filter: see literal()
 
 # Each subject's finalized check sheets numbered in finishing order (SheetAnswers.order, as
 # services.assessment.sheet_answers numbers them), then the latest by act date within the period (a later
@@ -30,7 +31,7 @@ _LATEST_SHEETS = f"""
 WITH sheets AS (
     SELECT id, subject_id, {_ACT_ON} AS act_on,
            ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY finalized_at, id) - 1 AS finish_order
-    FROM inspections WHERE status = ? AND subject_id IS NOT NULL
+    FROM inspections WHERE status = {_FINALIZED} AND subject_id IS NOT NULL
 ), latest AS (
     SELECT id, subject_id, act_on, finish_order,
            ROW_NUMBER() OVER (PARTITION BY subject_id ORDER BY act_on DESC, finish_order DESC) AS pick
@@ -63,8 +64,8 @@ SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM (
 """
 
 # Every subject with a source: a finalized check sheet, a finding, an objective record (of any date).
-_WITH_RECORDS = """
-SELECT subject_id FROM inspections WHERE status = ? AND subject_id IS NOT NULL
+_WITH_RECORDS = f"""
+SELECT subject_id FROM inspections WHERE status = {_FINALIZED} AND subject_id IS NOT NULL
 UNION SELECT subject_id FROM findings
 UNION SELECT subject_id FROM objective_records
 """
@@ -72,7 +73,7 @@ UNION SELECT subject_id FROM objective_records
 
 _VISITS = f"""
 SELECT subject_id, {_ACT_ON} AS act_on FROM inspections
-WHERE status = ? AND subject_id IN (SELECT value FROM json_each(?)) AND act_date IS NOT NULL
+WHERE status = {_FINALIZED} AND subject_id IN (SELECT value FROM json_each(?)) AND act_date IS NOT NULL
 ORDER BY subject_id, act_on
 """
 
@@ -84,13 +85,13 @@ class RiskSourceRepository(Repository):
         """The act dates of the finalized check sheets (the visits' local dates) of the subjects ``subject_ids``
         (one JSON array), oldest first."""
         result: dict[int, list[date]] = {}
-        for subject_id, act_on in self._all(_VISITS, (InspectionStatus.FINALIZED, json.dumps(list(subject_ids)))):
+        for subject_id, act_on in self._all(_VISITS, (json.dumps(list(subject_ids)),)):
             result.setdefault(subject_id, []).append(date.fromisoformat(act_on))
         return {subject_id: tuple(dates) for subject_id, dates in result.items()}
 
     def subjects_with_records(self) -> list[int]:
         """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
-        return [r[0] for r in self._all(_WITH_RECORDS, (InspectionStatus.FINALIZED,))]
+        return [r[0] for r in self._all(_WITH_RECORDS)]
 
     def latest_sheets(self, start: date, end: date, *, departures_only: bool = False,
                             ) -> dict[int, SheetAnswers]:
@@ -100,7 +101,7 @@ class RiskSourceRepository(Repository):
         result: dict[int, SheetAnswers] = {}
         for subject_id, inspection_id, act_on, order, item, answer, comment in self._all(
                 _LATEST_SHEETS,
-                (InspectionStatus.FINALIZED, start.isoformat(), end.isoformat(), int(not departures_only))):
+                (start.isoformat(), end.isoformat(), int(not departures_only))):
             sheet = result.get(subject_id)
             if sheet is None:
                 sheet = result[subject_id] = SheetAnswers(inspection_id, date.fromisoformat(act_on), {}, {}, order)

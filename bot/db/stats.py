@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import InspectionStatus, VisitListStatus
 
 # (key, lower bound inclusive, upper bound exclusive) in stored UTC text; the key is echoed back
@@ -26,9 +26,10 @@ class ApprovedList:
     half: int
 
 
+_FINALIZED, _APPROVED = literal(InspectionStatus.FINALIZED), literal(VisitListStatus.APPROVED)  # see literal()
 _FIRST_VISITS = (
     "firsts AS (SELECT s.region, (SELECT min(i.finalized_at) FROM inspections i WHERE i.subject_id = e.subject_id"
-    " AND i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ?) AS first"
+    " AND i.status = " + _FINALIZED + " AND i.finalized_at >= ? AND i.finalized_at < ?) AS first"
     " FROM visit_list_entries e JOIN subjects s ON s.id = e.subject_id WHERE e.list_id = ?)"
 )
 
@@ -43,11 +44,12 @@ class StatsRepository(Repository):
         rows = self._all(
             "SELECT criterion, sum(sheet) AS sheets, sum(1 - sheet) AS findings FROM ("
             " SELECT a.criterion, 1 AS sheet FROM answers a JOIN inspections i ON i.id = a.inspection_id"
-            "  WHERE i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ? AND a.answer = 'violated'"
+            "  WHERE i.status = " + _FINALIZED + " AND i.finalized_at >= ? AND i.finalized_at < ?"
+            " AND a.answer = 'violated'"
             " UNION ALL"
             " SELECT criterion, 0 FROM findings WHERE answer = 'violated' AND found_on >= ? AND found_on < ?"
             ") GROUP BY criterion",
-            (InspectionStatus.FINALIZED, start_utc, end_utc, first_day, after_last_day))
+            (start_utc, end_utc, first_day, after_last_day))
         return {r["criterion"]: (r["sheets"], r["findings"]) for r in rows}
 
     def visits_by_bound(self, bounds: Sequence[Bound]) -> dict[str, int]:
@@ -57,15 +59,15 @@ class StatsRepository(Repository):
         cte, params = _bounds_cte(bounds)
         rows = self._all(
             f"WITH {cte} SELECT b.k, count(i.id) AS n FROM bounds b LEFT JOIN inspections i"
-            " ON i.status = ? AND i.finalized_at >= b.lo AND i.finalized_at < b.hi GROUP BY b.k",
-            (*params, InspectionStatus.FINALIZED))
+            " ON i.status = " + _FINALIZED + " AND i.finalized_at >= b.lo AND i.finalized_at < b.hi GROUP BY b.k",
+            params)
         return {r["k"]: r["n"] for r in rows}
 
     def visits_by_region(self, start_utc: str, end_utc: str) -> dict[str | None, int]:
         rows = self._all(
             "SELECT s.region, count(*) AS n FROM inspections i JOIN subjects s ON s.id = i.subject_id"
-            " WHERE i.status = ? AND i.finalized_at >= ? AND i.finalized_at < ? GROUP BY s.region",
-            (InspectionStatus.FINALIZED, start_utc, end_utc))
+            " WHERE i.status = " + _FINALIZED + " AND i.finalized_at >= ? AND i.finalized_at < ? GROUP BY s.region",
+            (start_utc, end_utc))
         return {r["region"]: r["n"] for r in rows}
 
     def approved_lists(self, halves: Sequence[tuple[int, int]]) -> list[ApprovedList]:
@@ -73,9 +75,9 @@ class StatsRepository(Repository):
             return []
         first, last = min(halves), max(halves)
         rows = self._all(
-            "SELECT id, year, half FROM visit_lists WHERE status = ?"
-            " AND year * 2 + half BETWEEN ? AND ? ORDER BY year, half",
-            (VisitListStatus.APPROVED, first[0] * 2 + first[1], last[0] * 2 + last[1]))
+            "SELECT id, year, half FROM visit_lists WHERE status = " + _APPROVED
+            + " AND year * 2 + half BETWEEN ? AND ? ORDER BY year, half",
+            (first[0] * 2 + first[1], last[0] * 2 + last[1]))
         return [ApprovedList(r["id"], r["year"], r["half"]) for r in rows]
 
     def list_progress(self, list_id: int, start_utc: str, end_utc: str, months: Sequence[Bound],
@@ -84,14 +86,14 @@ class StatsRepository(Repository):
         region (subjects listed, subjects visited)."""
         by_region = self._all(
             f"WITH {_FIRST_VISITS} SELECT region, count(*) AS planned, count(first) AS visited FROM firsts"
-            " GROUP BY region", (InspectionStatus.FINALIZED, start_utc, end_utc, list_id))
+            " GROUP BY region", (start_utc, end_utc, list_id))
         by_month: dict[str, int] = {}
         if months:
             cte, params = _bounds_cte(months)
             rows = self._all(
                 f"WITH {cte}, {_FIRST_VISITS} SELECT b.k, count(f.first) AS n FROM bounds b"
                 " LEFT JOIN firsts f ON f.first >= b.lo AND f.first < b.hi GROUP BY b.k",
-                (*params, InspectionStatus.FINALIZED, start_utc, end_utc, list_id))
+                (*params, start_utc, end_utc, list_id))
             by_month = {r["k"]: r["n"] for r in rows}
         regions = {r["region"]: (r["planned"], r["visited"]) for r in by_region}
         return sum(p for p, _ in regions.values()), by_month, regions

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 from bot.db.clock import utc_now
 from bot.db.proof import ProofRepository
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.statuses import InspectionStatus
 
 # The two queries of a subject's card.
 SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
 SUBJECT_HISTORY = (
     "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
-    " FROM inspections WHERE subject_id = ? AND status = ?"
-    " ORDER BY finalized_at DESC, id DESC LIMIT ?"
+    " FROM inspections WHERE subject_id = ? AND status = " + literal(InspectionStatus.FINALIZED)
+    + " ORDER BY finalized_at DESC, id DESC LIMIT ?"
 )
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ class SubjectRepository(Repository):
         subject = self.by_bin(bin_)
         if subject is None:
             return None
-        rows = self._all(SUBJECT_HISTORY, (subject.id, InspectionStatus.FINALIZED, history_limit))
+        rows = self._all(SUBJECT_HISTORY, (subject.id, history_limit))
         hashes = ProofRepository(self._c).pdf_hashes([r["id"] for r in rows])
         history = tuple(
             PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.db.clock import utc_now
-from bot.db.repository import Repository
+from bot.db.repository import Repository, literal
 from bot.planning import Candidate, LeftOut, ListPeriod
 from bot.statuses import VisitListStatus
 
@@ -107,9 +107,8 @@ class VisitListRepository(Repository):
     def approve(self, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
         cursor = self._c.execute(
             "UPDATE visit_lists SET status = ?, approved_by = ?, approved_at = ?, approved_on = ?, late = ?"
-            " WHERE id = ? AND status = ?",
-            (VisitListStatus.APPROVED, user_id, utc_now(), approved_on.isoformat(), int(late), list_id,
-             VisitListStatus.DRAFT),
+            " WHERE id = ? AND status = " + literal(VisitListStatus.DRAFT),
+            (VisitListStatus.APPROVED, user_id, utc_now(), approved_on.isoformat(), int(late), list_id),
         )
         return cursor.rowcount == 1
 
