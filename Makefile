@@ -1,6 +1,6 @@
 # Two commands for a fresh clone:
 #   make run    sets up .venv and runs the bot (no BOT_TOKEN: the offline sandbox, python -m sandbox)
-#   make test   sets up .venv and runs ruff, the import contracts and the whole test suite (what .ci/run runs)
+#   make test   sets up .venv and runs ruff (lint and format), the import contracts and the whole test suite (what .ci/run runs)
 #   make messages  brings bot/locales/*/LC_MESSAGES/messages.po in line with the templates (then translate)
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -21,6 +21,7 @@ run: system-deps $(VENV)/.installed
 
 test: system-deps $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 

@@ -9,8 +9,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.lookup", "bench.dispatcher", "bench.fanout", "bench.imports", "bench.stats", "bench.load",
-              "bench.plan")
+BENCHMARKS = (
+    "bench.lookup",
+    "bench.dispatcher",
+    "bench.fanout",
+    "bench.imports",
+    "bench.stats",
+    "bench.load",
+    "bench.plan",
+)
 
 
 def _short(module: str) -> str:

@@ -79,8 +79,10 @@ PDF_IMAGE = re.compile(rb"/Subtype\s*/Image\b")  # one per image embedded in the
 # SP = 8.75 + 30.00 = 38.75, not high risk.
 SUBJECTS = ("ТОО «Ақ жол сервис»", "ГКП «Центр обслуживания населения» г. Астаны")
 ANSWERS = {1: Answer.VIOLATED, 6: Answer.VIOLATED, 4: Answer.NOT_APPLICABLE}
-COMMENTS = {1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён.",
-            4: "Услугодатель не является государственным органом: интернет-ресурса нет."}
+COMMENTS = {
+    1: "Отчёт о публичном обсуждении проекта подзаконного акта на интернет-ресурсе не размещён.",
+    4: "Услугодатель не является государственным органом: интернет-ресурса нет.",
+}
 CODES = ACT_BY_ANSWER  # the answer codes of the callback data
 
 
@@ -129,8 +131,11 @@ class Step:
 
 
 def inspection_script(index: int, act_date: str) -> list[Step]:
-    steps = [Step("text", "/new"), *(Step("text", value) for value in header_values(index, act_date)),
-             Step("text", SKIP_LOCATION)]
+    steps = [
+        Step("text", "/new"),
+        *(Step("text", value) for value in header_values(index, act_date)),
+        Step("text", SKIP_LOCATION),
+    ]
     for item in range(1, 20):
         answer = ANSWERS.get(item, Answer.COMPLIES)
         steps.append(Step("answer", item=item, answer=answer))
@@ -155,8 +160,10 @@ def describe_mix() -> str:
 
 def expected_indicator() -> str:
     catalogue = default_catalogue()
-    result = assess((Evaluation(r.criterion, r.severity, ANSWERS.get(r.number, Answer.COMPLIES))
-                     for r in catalogue.checklist), catalogue.constants)
+    result = assess(
+        (Evaluation(r.criterion, r.severity, ANSWERS.get(r.number, Answer.COMPLIES)) for r in catalogue.checklist),
+        catalogue.constants,
+    )
     return result_to_dict(result)["indicator"]
 
 
@@ -199,8 +206,14 @@ class Phone:
 
     def text(self, text: str) -> Update:
         update_id, message_id = self._ids()
-        return message_update(text, user_id=self.user_id, update_id=update_id, message_id=message_id,
-                              first_name=self.first_name, bot=self.bot)
+        return message_update(
+            text,
+            user_id=self.user_id,
+            update_id=update_id,
+            message_id=message_id,
+            first_name=self.first_name,
+            bot=self.bot,
+        )
 
     def photo(self, file_id: str, content: bytes) -> Update:
         """A photo message; its bytes become downloadable through the session (getFile, download)."""
@@ -208,10 +221,19 @@ class Phone:
         update_id, message_id = self._ids()
         user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": "ru"}
         message = {
-            "message_id": message_id, "date": int(time.time()), "from": user,
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": user,
             "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
-            "photo": [{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 64, "height": 48,
-                       "file_size": len(content)}],
+            "photo": [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"U{file_id}",
+                    "width": 64,
+                    "height": 48,
+                    "file_size": len(content),
+                }
+            ],
         }
         return Update.model_validate({"update_id": update_id, "message": message}, context={"bot": self.bot})
 
@@ -219,9 +241,16 @@ class Phone:
         """A tap on a button of the latest message (the only one a real client would still show as current)."""
         update_id, _ = self._ids()
         shown = self.shown
-        return callback_update(data, user_id=self.user_id, update_id=update_id, message_id=self.latest or 0,
-                               message_text=(shown.text or "…") if shown else "…", query_id=str(update_id),
-                               first_name=self.first_name, bot=self.bot)
+        return callback_update(
+            data,
+            user_id=self.user_id,
+            update_id=update_id,
+            message_id=self.latest or 0,
+            message_text=(shown.text or "…") if shown else "…",
+            query_id=str(update_id),
+            first_name=self.first_name,
+            bot=self.bot,
+        )
 
     def receive(self) -> list[tuple[TelegramMethod[Any], Any]]:
         """What the bot sent since the last call; the latest message is updated from the answers (older ones
@@ -245,8 +274,7 @@ class Phone:
         found = [data for data in self.buttons() if wanted(data)]
         if not found:
             shown = self.shown.text if self.shown else ""
-            raise RuntimeError(f"no {what} button on the latest screen: {(shown or '')[:120]!r} "
-                               f"{self.buttons()}")
+            raise RuntimeError(f"no {what} button on the latest screen: {(shown or '')[:120]!r} {self.buttons()}")
         return found[0]
 
 
@@ -368,13 +396,22 @@ class Report:
 
 
 def settings_for(directory: Path, name: str) -> Settings:
-    return load_settings({"DATABASE_PATH": str(directory / name), "ADMIN_IDS": str(INSPECTOR),
-                          "BACKUP_DIR": str(directory / "backups")}, env_file=None)
+    return load_settings(
+        {"DATABASE_PATH": str(directory / name), "ADMIN_IDS": str(INSPECTOR), "BACKUP_DIR": str(directory / "backups")},
+        env_file=None,
+    )
 
 
-async def walk(dp: Dispatcher, phone: Phone, steps: Sequence[Step], *, record: OurRun | None = None,
-               reports: TimedReports | None = None, photo: tuple[str, bytes] | None = None,
-               profiler: cProfile.Profile | None = None) -> int:
+async def walk(
+    dp: Dispatcher,
+    phone: Phone,
+    steps: Sequence[Step],
+    *,
+    record: OurRun | None = None,
+    reports: TimedReports | None = None,
+    photo: tuple[str, bytes] | None = None,
+    profiler: cProfile.Profile | None = None,
+) -> int:
     """One inspection, step by step like a client; returns the inspection's id.
 
     ``record``: where the timings go (None: untimed). ``photo``: sent after the comment, as evidence.
@@ -440,8 +477,17 @@ async def run_ours(directory: Path, options: Options) -> tuple[OurRun, PdfRun]:
     dp = build_dispatcher(replace(services, reports=reports))
     phone = Phone(recording_bot(), INSPECTOR)
     date = act_date(settings)
-    run = OurRun(Timing("texts"), Timing("buttons"), Timing("ours"), Timing("finish"), Timing("finish"),
-                 Timing("finish"), [], [], 0)
+    run = OurRun(
+        Timing("texts"),
+        Timing("buttons"),
+        Timing("ours"),
+        Timing("finish"),
+        Timing("finish"),
+        Timing("finish"),
+        [],
+        [],
+        0,
+    )
     try:
         for index in range(WARMUP_INSPECTIONS):
             await walk(dp, phone, inspection_script(index, date), reports=reports)
@@ -454,14 +500,15 @@ async def run_ours(directory: Path, options: Options) -> tuple[OurRun, PdfRun]:
     return run, pdf
 
 
-async def measure_pdf(dp: Dispatcher, phone: Phone, services: Services, renders: int, date: str,
-                      index: int) -> PdfRun:
+async def measure_pdf(dp: Dispatcher, phone: Phone, services: Services, renders: int, date: str, index: int) -> PdfRun:
     """(c) The check sheets of more inspections (the same two violations, a comment and one small photo),
     each rendered by ``ReportService.check_sheet`` (reads, the photo's download, weasyprint in a worker process).
     A sheet's PDF is stored at its first request and sent from the store after that (issue 14), so every timed
     render is a sheet of its own whose PDF was never made: the walk's finish got the stand-in's document."""
-    sheets = [await walk(dp, phone, inspection_script(index + n, date), photo=("PHOTO-EVIDENCE-1", png(64, 48)))
-              for n in range(PDF_WARMUPS + renders)]
+    sheets = [
+        await walk(dp, phone, inspection_script(index + n, date), photo=("PHOTO-EVIDENCE-1", png(64, 48)))
+        for n in range(PDF_WARMUPS + renders)
+    ]
     seconds, size, images = [], 0, 0
     for index, inspection_id in enumerate(sheets):
         start = time.perf_counter()
@@ -513,8 +560,9 @@ async def run_echo(fed: Sequence[tuple[str, str]], warmup: int) -> EchoRun:
             if kind == "text":
                 run.echoed_texts += any(isinstance(m, SendMessage) and m.text == payload for m, _ in exchanges)
             else:
-                run.answered_buttons += (any(isinstance(m, AnswerCallbackQuery) for m, _ in exchanges)
-                                         and any(isinstance(m, EditMessageText) for m, _ in exchanges))
+                run.answered_buttons += any(isinstance(m, AnswerCallbackQuery) for m, _ in exchanges) and any(
+                    isinstance(m, EditMessageText) for m, _ in exchanges
+                )
     finally:
         await phone.bot.session.close()
     return run
@@ -576,13 +624,17 @@ def where_time_goes(stats: pstats.Stats, updates: int) -> str:
         place = next((label for piece, label in PLACES if piece in where), "other (stdlib, builtins)")
         totals[place] = totals.get(place, 0.0) + own
     whole = sum(totals.values())
-    lines = [f"  own time by where it runs, per update ({updates:,} updates profiled; cProfile inflates Python-heavy "
-             "parts)", f"    {'ms':>7} {'share':>6}"]
+    lines = [
+        f"  own time by where it runs, per update ({updates:,} updates profiled; cProfile inflates Python-heavy parts)",
+        f"    {'ms':>7} {'share':>6}",
+    ]
     for place, own in sorted(totals.items(), key=lambda item: -item[1]):
         lines.append(f"    {own / updates * 1e3:>7.3f} {own / whole:>6.0%}  {place}")
     lines.append(f"    {whole / updates * 1e3:>7.3f} {1:>6.0%}  all")
-    lines.append(f"  round trips to aiosqlite's thread: {hops / updates:.1f} per update (each waits for the thread and "
-                 "a wake-up of the loop)")
+    lines.append(
+        f"  round trips to aiosqlite's thread: {hops / updates:.1f} per update (each waits for the thread and "
+        "a wake-up of the loop)"
+    )
     return "\n".join(lines)
 
 
@@ -595,11 +647,14 @@ def shorten_paths(text: str) -> str:
 def read_database(path: Path) -> Finalized:
     conn = sqlite3.connect(path)
     try:
-        indicators = dict(conn.execute(
-            "SELECT indicator, count(*) FROM inspections WHERE status = 'finalized' GROUP BY indicator"))
+        indicators = dict(
+            conn.execute("SELECT indicator, count(*) FROM inspections WHERE status = 'finalized' GROUP BY indicator")
+        )
         with_comment = conn.execute(
             "SELECT count(*) FROM answers a JOIN inspections i ON i.id = a.inspection_id"
-            " WHERE i.status = 'finalized' AND a.item = 1 AND a.comment = ?", (COMMENTS[1],)).fetchone()[0]
+            " WHERE i.status = 'finalized' AND a.item = 1 AND a.comment = ?",
+            (COMMENTS[1],),
+        ).fetchone()[0]
         drafts = conn.execute("SELECT count(*) FROM inspections WHERE status = 'draft'").fetchone()[0]
     finally:
         conn.close()
@@ -612,12 +667,16 @@ def problems(report: Report) -> list[str]:
     if ours.unanswered:
         found.append(f"our bot left {ours.unanswered} updates without an answer")
     if db.count != report.expected_finalized or db.indicators != {report.expected_indicator: db.count}:
-        found.append(f"finalized inspections {db.indicators}, want {report.expected_finalized} "
-                     f"with {report.expected_indicator}")
+        found.append(
+            f"finalized inspections {db.indicators}, want {report.expected_finalized} with {report.expected_indicator}"
+        )
     if db.with_comment != report.expected_finalized or db.drafts:
         found.append(f"{db.with_comment} item-1 comments and {db.drafts} drafts left")
-    if echo.fed != len(ours.fed) or echo.echoed_texts != len(echo.texts.nanoseconds) \
-            or echo.answered_buttons != len(echo.buttons.nanoseconds):
+    if (
+        echo.fed != len(ours.fed)
+        or echo.echoed_texts != len(echo.texts.nanoseconds)
+        or echo.answered_buttons != len(echo.buttons.nanoseconds)
+    ):
         found.append(f"echo: {echo.fed} fed, {echo.echoed_texts} texts echoed, {echo.answered_buttons} buttons")
     if report.pdf.images != 1:
         found.append(f"the PDF inspection has {report.pdf.images} images, want 1")
@@ -635,11 +694,24 @@ def run(options: Options) -> Report:
             ours, pdf = asyncio.run(run_ours(directory, options))
             per_inspection = len(ours.fed) // max(1, options.inspections)
             echo = asyncio.run(run_echo(ours.fed, per_inspection * WARMUP_INSPECTIONS))
-            profile = asyncio.run(run_profile(directory, min(PROFILE_INSPECTIONS, options.inspections))) \
-                if options.profile else None
+            profile = (
+                asyncio.run(run_profile(directory, min(PROFILE_INSPECTIONS, options.inspections)))
+                if options.profile
+                else None
+            )
         database = directory / "ours.sqlite3"
-        report = Report(options, cpu, database, ours, echo, pdf, read_database(database), expected_indicator(),
-                        WARMUP_INSPECTIONS + options.inspections + len(pdf.seconds) + PDF_WARMUPS, profile)
+        report = Report(
+            options,
+            cpu,
+            database,
+            ours,
+            echo,
+            pdf,
+            read_database(database),
+            expected_indicator(),
+            WARMUP_INSPECTIONS + options.inspections + len(pdf.seconds) + PDF_WARMUPS,
+            profile,
+        )
         print_report(report)
         wrong = problems(report)
         if wrong:
@@ -672,19 +744,31 @@ def print_report(report: Report) -> None:
     columns = f"{'updates':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}{'mean ms':>9}"
     print("dispatcher: one update through dp.feed_update(bot, update): our bot vs a bare aiogram echo bot")
     print("  session   RecordingBot (no network; answers through aiogram's check_response), parse_mode HTML")
-    print("  database  a real SQLite file through Database.open"
-          f" (WAL, synchronous={database_module.SYNCHRONOUS}): {report.database.name}")
+    print(
+        "  database  a real SQLite file through Database.open"
+        f" (WAL, synchronous={database_module.SYNCHRONOUS}): {report.database.name}"
+    )
     print("  person    an admin (ADMIN_IDS); taps the buttons of the latest screen message, like a client")
     print("  mix       per inspection: /new, 9 header texts, the 19 items, Finish on the review screen; items:")
     print(f"            {describe_mix()}")
-    print(f"            = {len(ours.texts.nanoseconds) // n} texts + {len(ours.buttons.nanoseconds) // n} button taps "
-          "timed per inspection; Finish (renders the PDF) timed apart")
-    print(f"  runs      {options.inspections:,} inspections after {WARMUP_INSPECTIONS} warm-up = "
-          f"{len(ours.all.nanoseconds):,} timed updates per bot, one at a time, {where}")
+    print(
+        f"            = {len(ours.texts.nanoseconds) // n} texts + {len(ours.buttons.nanoseconds) // n} button taps "
+        "timed per inspection; Finish (renders the PDF) timed apart"
+    )
+    print(
+        f"  runs      {options.inspections:,} inspections after {WARMUP_INSPECTIONS} warm-up = "
+        f"{len(ours.all.nanoseconds):,} timed updates per bot, one at a time, {where}"
+    )
     print()
     print(f"  {'per update':<22}{columns}{'updates/s':>11}")
-    for label, timing in (("ours", ours.all), ("  texts", ours.texts), ("  buttons", ours.buttons),
-                          ("echo", echo.all), ("  texts", echo.texts), ("  buttons", echo.buttons)):
+    for label, timing in (
+        ("ours", ours.all),
+        ("  texts", ours.texts),
+        ("  buttons", ours.buttons),
+        ("echo", echo.all),
+        ("  texts", echo.texts),
+        ("  buttons", echo.buttons),
+    ):
         print(timing_row(label, timing))
     p50_ratio = ours.all.percentile(0.5) / echo.all.percentile(0.5)
     mean_ratio = ours.all.mean / echo.all.mean
@@ -700,10 +784,16 @@ def print_report(report: Report) -> None:
     pdf_p90 = nearest_rank(pdf.seconds, 0.9)
     print("  targets")
     for target, figure, met in (
-        (f"our cost per update at most {TARGET_RATIO:g}x the echo bot's (p50)", f"{p50_ratio:.2f}x",
-         p50_ratio <= TARGET_RATIO),
-        (f"our cost per update at most {TARGET_RATIO:g}x the echo bot's (mean)", f"{mean_ratio:.2f}x",
-         mean_ratio <= TARGET_RATIO),
+        (
+            f"our cost per update at most {TARGET_RATIO:g}x the echo bot's (p50)",
+            f"{p50_ratio:.2f}x",
+            p50_ratio <= TARGET_RATIO,
+        ),
+        (
+            f"our cost per update at most {TARGET_RATIO:g}x the echo bot's (mean)",
+            f"{mean_ratio:.2f}x",
+            mean_ratio <= TARGET_RATIO,
+        ),
         (f"p99 per update under {TARGET_P99_MS:g} ms", f"{p99:.3f} ms", p99 < TARGET_P99_MS),
         (f"check sheet PDF under {TARGET_PDF_S:g} s (p90 of the renders)", f"{pdf_p90:.3f} s", pdf_p90 < TARGET_PDF_S),
     ):
@@ -711,47 +801,77 @@ def print_report(report: Report) -> None:
     print()
     print("  PDF       ReportService.check_sheet (reads, photo download, weasyprint in a worker process, storing)")
     print(f"            of a sheet whose PDF was never made, one per render (the last: {pdf.inspection_id}):")
-    print(f"            2 violations, a comment, {pdf.images} photo (64x48 PNG); {len(pdf.seconds)} renders after "
-          f"{PDF_WARMUPS} warm-ups")
-    print(f"            p50 {nearest_rank(pdf.seconds, 0.5):.3f} s  p90 {pdf_p90:.3f} s  max {max(pdf.seconds):.3f} s"
-          f"  ({pdf.size / 1024:.0f} KiB)")
+    print(
+        f"            2 violations, a comment, {pdf.images} photo (64x48 PNG); {len(pdf.seconds)} renders after "
+        f"{PDF_WARMUPS} warm-ups"
+    )
+    print(
+        f"            p50 {nearest_rank(pdf.seconds, 0.5):.3f} s  p90 {pdf_p90:.3f} s  max {max(pdf.seconds):.3f} s"
+        f"  ({pdf.size / 1024:.0f} KiB)"
+    )
     print()
-    print(f"  checked   every timed update was answered; {db.count:,} inspections finalized in the file, each with "
-          f"indicator {report.expected_indicator}")
-    print(f"            and the item-1 comment; {db.drafts} drafts left; the echo bot echoed {echo.echoed_texts:,} "
-          f"texts and answered + edited {echo.answered_buttons:,} buttons")
+    print(
+        f"  checked   every timed update was answered; {db.count:,} inspections finalized in the file, each with "
+        f"indicator {report.expected_indicator}"
+    )
+    print(
+        f"            and the item-1 comment; {db.drafts} drafts left; the echo bot echoed {echo.echoed_texts:,} "
+        f"texts and answered + edited {echo.answered_buttons:,} buttons"
+    )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"  peak RSS  {peak_mib:.0f} MiB (the whole process: both bots, weasyprint)")
     if report.profile:
         print()
-        print(f"  profile   cProfile over our feed loop, {min(PROFILE_INSPECTIONS, options.inspections)} inspections"
-              " (finish excluded), after the timed runs")
+        print(
+            f"  profile   cProfile over our feed loop, {min(PROFILE_INSPECTIONS, options.inspections)} inspections"
+            " (finish excluded), after the timed runs"
+        )
         print(report.profile)
 
 
 def parse_args(argv: Sequence[str]) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench dispatcher", description=__doc__.splitlines()[0])
-    parser.add_argument("--inspections", type=int,
-                        help=f"timed inspections, ~32 updates each (default {DEFAULTS['inspections']:,})")
+    parser.add_argument(
+        "--inspections", type=int, help=f"timed inspections, ~32 updates each (default {DEFAULTS['inspections']:,})"
+    )
     parser.add_argument("--renders", type=int, help=f"timed PDF renders (default {DEFAULTS['renders']})")
-    parser.add_argument("--finish-pdf", type=int, default=FINISH_PDF,
-                        help=f"timed finishes that render the real PDF (default {FINISH_PDF}; later ones reuse it)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK['inspections']} inspections, {QUICK['renders']} PDF renders")
+    parser.add_argument(
+        "--finish-pdf",
+        type=int,
+        default=FINISH_PDF,
+        help=f"timed finishes that render the real PDF (default {FINISH_PDF}; later ones reuse it)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK['inspections']} inspections, {QUICK['renders']} PDF renders"
+    )
     parser.add_argument("--dir", type=Path, help="keep the database files here (default: a temp dir, removed)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the measurement to one CPU")
-    parser.add_argument("--profile", action="store_true",
-                        help=f"also profile our feed loop with cProfile ({PROFILE_INSPECTIONS} inspections)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help=f"also profile our feed loop with cProfile ({PROFILE_INSPECTIONS} inspections)",
+    )
     shipped = database_module.SYNCHRONOUS
-    parser.add_argument("--synchronous", choices=("OFF", "NORMAL", "FULL", "EXTRA"), default=shipped,
-                        help=f"SQLite's synchronous mode for our bot (default {shipped}, the shipped one)")
+    parser.add_argument(
+        "--synchronous",
+        choices=("OFF", "NORMAL", "FULL", "EXTRA"),
+        default=shipped,
+        help=f"SQLite's synchronous mode for our bot (default {shipped}, the shipped one)",
+    )
     args = parser.parse_args(list(argv))
     base = QUICK if args.quick else DEFAULTS
     sizes = {key: getattr(args, key) if getattr(args, key) is not None else base[key] for key in base}
     if sizes["inspections"] < 1 or sizes["renders"] < 1 or args.finish_pdf < 0:
         parser.error("sizes must be positive")
-    return Options(sizes["inspections"], sizes["renders"], args.finish_pdf, args.dir, not args.no_pin, args.profile,
-                   args.synchronous)
+    return Options(
+        sizes["inspections"],
+        sizes["renders"],
+        args.finish_pdf,
+        args.dir,
+        not args.no_pin,
+        args.profile,
+        args.synchronous,
+    )
 
 
 def main(argv: Sequence[str]) -> None:

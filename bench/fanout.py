@@ -55,8 +55,9 @@ async def _until(predicate, within: float = 30.0) -> None:
         await asyncio.sleep(0.005)
 
 
-async def _inspector(emu: BotAPIEmulator, user_id: int, stop: asyncio.Event, latencies: list[float],
-                     rng: random.Random) -> None:
+async def _inspector(
+    emu: BotAPIEmulator, user_id: int, stop: asyncio.Event, latencies: list[float], rng: random.Random
+) -> None:
     labels = ("✅ Соответствует", "⬅ Назад")
     turn = 0
     while not stop.is_set():
@@ -64,8 +65,11 @@ async def _inspector(emu: BotAPIEmulator, user_id: int, stop: asyncio.Event, lat
         before = screen.get("text")
         started = time.perf_counter()
         query = emu.press_button(user_id, labels[turn % 2], message_id=screen["message_id"])
-        await _until(lambda q=query, m=screen["message_id"], b=before:
-                     emu.is_answered(q["id"]) and emu.last_message(user_id).get("text") != b)
+        await _until(
+            lambda q=query, m=screen["message_id"], b=before: (
+                emu.is_answered(q["id"]) and emu.last_message(user_id).get("text") != b
+            )
+        )
         latencies.append((time.perf_counter() - started) * 1000)
         turn += 1
         await asyncio.sleep(rng.uniform(0.3, 0.7))  # a person reads, then taps
@@ -78,8 +82,13 @@ def _undelivered(counts: dict[OutboxStatus, int]) -> int:
 async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) -> dict[str, object]:
     emu = BotAPIEmulator(files_dir=None)
     await emu.start()
-    env = {"BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url, "DATABASE_PATH": str(workdir / "bot.sqlite3"),
-           "BACKUP_DIR": str(workdir / "backups"), "LOG_LEVEL": "WARNING"}
+    env = {
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "DATABASE_PATH": str(workdir / "bot.sqlite3"),
+        "BACKUP_DIR": str(workdir / "backups"),
+        "LOG_LEVEL": "WARNING",
+    }
     settings = load_settings(env, env_file=None)
     services = await prepare(settings)
 
@@ -106,8 +115,10 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
 
         async def tapping(seconds: float | None, done: asyncio.Event | None) -> list[float]:
             stop, latencies = asyncio.Event(), []
-            tasks = [asyncio.create_task(_inspector(emu, INSPECTORS_FROM + i, stop, latencies, rng))
-                     for i in range(inspectors)]
+            tasks = [
+                asyncio.create_task(_inspector(emu, INSPECTORS_FROM + i, stop, latencies, rng))
+                for i in range(inspectors)
+            ]
             if seconds is not None:
                 await asyncio.sleep(seconds)
             else:
@@ -119,8 +130,9 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
         quiet = await tapping(baseline, None)
 
         finished = asyncio.Event()
-        planning = PlanningService(services.db, services.catalogue, today=lambda: date(2026, 12, 3),
-                                   assessment=services.assessment)
+        planning = PlanningService(
+            services.db, services.catalogue, today=lambda: date(2026, 12, 3), assessment=services.assessment
+        )
         started = time.perf_counter()
 
         async def fan_out() -> float:
@@ -141,29 +153,47 @@ async def run(recipients: int, inspectors: int, baseline: float, workdir: Path) 
         await app.stop()
         await emu.stop()
     return {
-        "recipients": recipients, "inspectors": inspectors, "duration": duration, "best": recipients / LIMIT,
-        "once": sum(1 for n in per_recipient if n == 1), "lost": sum(1 for n in per_recipient if n == 0),
-        "twice": sum(1 for n in per_recipient if n > 1), "outbox": {s.value: n for s, n in counts.items()},
-        "flood_waits": sender.counters.flood_waits, "emulator_429": len(emu.rate_limited),
+        "recipients": recipients,
+        "inspectors": inspectors,
+        "duration": duration,
+        "best": recipients / LIMIT,
+        "once": sum(1 for n in per_recipient if n == 1),
+        "lost": sum(1 for n in per_recipient if n == 0),
+        "twice": sum(1 for n in per_recipient if n > 1),
+        "outbox": {s.value: n for s, n in counts.items()},
+        "flood_waits": sender.counters.flood_waits,
+        "emulator_429": len(emu.rate_limited),
         "unhandled_429": counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.PENDING, 0),
-        "quiet": quiet, "loaded": loaded, "inspector_errors": inspector_errors,
+        "quiet": quiet,
+        "loaded": loaded,
+        "inspector_errors": inspector_errors,
     }
 
 
 def report(r: dict[str, object]) -> None:
     quiet, loaded = r["quiet"], r["loaded"]
     q99, l99 = percentile(quiet, 0.99), percentile(loaded, 0.99)
-    print(f"Reminder fan-out through the outbox: {r['recipients']} recipients, emulator limit {LIMIT}/s overall "
-          f"and 1/s per chat, while {r['inspectors']} inspectors tap (under shared load unless rerun quietly)")
-    print(f"  fan-out            {r['duration']:.1f} s   (best possible {r['best']:.1f} s; target "
-          f"<= {1.25 * r['best']:.1f} s: {'met' if r['duration'] <= 1.25 * r['best'] else 'MISSED'})")
+    print(
+        f"Reminder fan-out through the outbox: {r['recipients']} recipients, emulator limit {LIMIT}/s overall "
+        f"and 1/s per chat, while {r['inspectors']} inspectors tap (under shared load unless rerun quietly)"
+    )
+    print(
+        f"  fan-out            {r['duration']:.1f} s   (best possible {r['best']:.1f} s; target "
+        f"<= {1.25 * r['best']:.1f} s: {'met' if r['duration'] <= 1.25 * r['best'] else 'MISSED'})"
+    )
     print(f"  delivered once     {r['once']}   lost {r['lost']}   twice {r['twice']}   outbox {r['outbox']}")
-    print(f"  429 from emulator  {r['emulator_429']}   waited out by the sender {r['flood_waits']}   "
-          f"left unhandled {r['unhandled_429']}")
-    print(f"  inspector taps     without fan-out: {len(quiet)} taps, p50 {statistics.median(quiet):.1f} ms, "
-          f"p99 {q99:.1f} ms")
-    print(f"                     with fan-out:    {len(loaded)} taps, p50 {statistics.median(loaded):.1f} ms, "
-          f"p99 {l99:.1f} ms   ratio p99 {l99 / q99:.2f} (target < 2: {'met' if l99 < 2 * q99 else 'MISSED'})")
+    print(
+        f"  429 from emulator  {r['emulator_429']}   waited out by the sender {r['flood_waits']}   "
+        f"left unhandled {r['unhandled_429']}"
+    )
+    print(
+        f"  inspector taps     without fan-out: {len(quiet)} taps, p50 {statistics.median(quiet):.1f} ms, "
+        f"p99 {q99:.1f} ms"
+    )
+    print(
+        f"                     with fan-out:    {len(loaded)} taps, p50 {statistics.median(loaded):.1f} ms, "
+        f"p99 {l99:.1f} ms   ratio p99 {l99 / q99:.2f} (target < 2: {'met' if l99 < 2 * q99 else 'MISSED'})"
+    )
     if r["inspector_errors"]:
         print(f"  inspector-side API errors: {r['inspector_errors'][:5]}")
 

@@ -46,8 +46,16 @@ def subjects_csv(numbers: list[str]) -> bytes:
 
 
 def findings_xlsx(numbers: list[str], rows: int) -> bytes:
-    data = [(numbers[i % len(numbers)], 20 + i % 16, "violated" if i % 3 else "complies",
-             date(2026, 1 + i % 11, 1 + i % 20), f"жалоба {i // len(numbers)}") for i in range(rows)]
+    data = [
+        (
+            numbers[i % len(numbers)],
+            20 + i % 16,
+            "violated" if i % 3 else "complies",
+            date(2026, 1 + i % 11, 1 + i % 20),
+            f"жалоба {i // len(numbers)}",
+        )
+        for i in range(rows)
+    ]
     return workbook_bytes([Sheet("findings", ["bin", "criterion", "result", "date", "source"], data)])
 
 
@@ -94,8 +102,10 @@ def run(subjects: int, findings: int) -> None:
         with context.Pool(1) as pool:
             wall, baseline, peak, size, counts = pool.apply(_run_case, ((case, subjects, findings),))
         shown = {k: v for k, v in counts.items() if v}
-        print(f"{case:<15} {rows:>7,} rows  {size / 1e6:5.1f} MB file  {wall:6.2f} s  "
-              f"peak RSS {peak:6.1f} MB (before reading {baseline:5.1f})  {shown}")
+        print(
+            f"{case:<15} {rows:>7,} rows  {size / 1e6:5.1f} MB file  {wall:6.2f} s  "
+            f"peak RSS {peak:6.1f} MB (before reading {baseline:5.1f})  {shown}"
+        )
 
 
 def main(argv: list[str]) -> None:
@@ -103,6 +113,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 subjects and 1,000 findings")
     args = parser.parse_args(argv)
     subjects, findings = (1_000, 1_000) if args.quick else (100_000, 10_000)
-    print("import: preview + apply, wall time and peak resident memory (targets: 10,000 findings < 10 s,"
-          " 100,000 subjects < 60 s)")
+    print(
+        "import: preview + apply, wall time and peak resident memory (targets: 10,000 findings < 10 s,"
+        " 100,000 subjects < 60 s)"
+    )
     run(subjects, findings)

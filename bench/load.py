@@ -63,8 +63,10 @@ COMPLIES, VIOLATED, NEXT, FINISH = "✅ Соответствует", "❌ Не �
 def quantiles(values: Sequence[float]) -> str:
     if not values:
         return "no data"
-    return (f"p50 {nearest_rank(values, 0.5):7.2f} ms  p99 {nearest_rank(values, 0.99):7.2f} ms  "
-            f"max {max(values):7.2f} ms  ({len(values):,} updates)")
+    return (
+        f"p50 {nearest_rank(values, 0.5):7.2f} ms  p99 {nearest_rank(values, 0.99):7.2f} ms  "
+        f"max {max(values):7.2f} ms  ({len(values):,} updates)"
+    )
 
 
 # --- (a) taps while PDFs render ----------------------------------------------------------------------------
@@ -128,8 +130,14 @@ async def walk_one(dp: Any, phone: Phone, steps: Sequence[Any], position: int) -
 
 async def pdf_under_load(directory: Path, tappers: int, pdfs: int, seconds: float) -> dict[str, Any]:
     ids = [FIRST_ID + i for i in range(tappers + 1)]
-    settings = load_settings({"DATABASE_PATH": str(directory / "load.sqlite3"), "ADMIN_IDS": ",".join(map(str, ids)),
-                              "BACKUP_DIR": str(directory / "backups")}, env_file=None)
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(directory / "load.sqlite3"),
+            "ADMIN_IDS": ",".join(map(str, ids)),
+            "BACKUP_DIR": str(directory / "backups"),
+        },
+        env_file=None,
+    )
     services = await prepare(settings)
     pool = services.reports.pdf
     await pool.warm()
@@ -219,8 +227,9 @@ class Screens:
             self.waiting[chat] = loop.create_future()
 
 
-async def crowd_member(emu: BotAPIEmulator, screens: Screens, user_id: int, index: int, date: str,
-                       taps: list[float]) -> None:
+async def crowd_member(
+    emu: BotAPIEmulator, screens: Screens, user_id: int, index: int, date: str, taps: list[float]
+) -> None:
     def says(text: str) -> Any:
         return lambda: emu.send_text(user_id, text)
 
@@ -228,9 +237,16 @@ async def crowd_member(emu: BotAPIEmulator, screens: Screens, user_id: int, inde
         return lambda: emu.press_button(user_id, label)
 
     await asyncio.sleep(random.Random(user_id).uniform(0, 1))  # everyone within the same second
-    steps = [says("/new"), *(says(v) for v in header_values(index, date)), says(SKIP_LOCATION), taps_on(VIOLATED),
-             says("Отчёт на интернет-ресурсе не размещён."), taps_on(NEXT),
-             *(taps_on(COMPLIES) for _ in range(18)), taps_on(FINISH)]
+    steps = [
+        says("/new"),
+        *(says(v) for v in header_values(index, date)),
+        says(SKIP_LOCATION),
+        taps_on(VIOLATED),
+        says("Отчёт на интернет-ресурсе не размещён."),
+        taps_on(NEXT),
+        *(taps_on(COMPLIES) for _ in range(18)),
+        taps_on(FINISH),
+    ]
     for step in steps:
         taps.append(await screens.act(user_id, step))
     if not any("document" in m for m in emu.messages(user_id)):
@@ -257,12 +273,20 @@ async def crowd(directory: Path, people: int) -> dict[str, Any]:
     await emu.start()
     ids = [FIRST_ID + 10_000 + i for i in range(people)]
     log = directory / "bot.log"
-    env = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url,
-           "ADMIN_IDS": ",".join(map(str, ids)), "DATABASE_PATH": str(directory / "crowd.sqlite3"),
-           "BACKUP_DIR": str(directory / "backups"), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "ADMIN_IDS": ",".join(map(str, ids)),
+        "DATABASE_PATH": str(directory / "crowd.sqlite3"),
+        "BACKUP_DIR": str(directory / "backups"),
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
     stderr = log.open("wb")
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=directory, env=env,
-                                                   stdout=asyncio.subprocess.DEVNULL, stderr=stderr)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=directory, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
+    )
     screens = Screens(emu)
     pump = asyncio.create_task(screens.pump())
     figures: dict[str, Any] = {}
@@ -270,15 +294,22 @@ async def crowd(directory: Path, people: int) -> dict[str, Any]:
         await emu.wait_for(lambda: len(emu.calls_of("getUpdates")) > 0, timeout=60)
         await asyncio.sleep(3)  # the PDF workers warm up
         figures["rss_start_mib"] = rss_kib(process.pid) / 1024
-        date = (time.strftime("%d.%m.%Y", time.localtime(time.time() - 7 * 86400)))
+        date = time.strftime("%d.%m.%Y", time.localtime(time.time() - 7 * 86400))
         taps: list[float] = []
         bot_cpu, own_cpu = cpu_seconds(process.pid), time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(crowd_member(emu, screens, uid, i, date, taps) for i, uid in enumerate(ids)))
         elapsed = time.perf_counter() - started
-        figures.update(taps=taps, seconds=elapsed, updates_per_s=len(taps) / elapsed, documents=screens.documents,
-                       errors_seen=screens.errors_seen, rss_end_mib=rss_kib(process.pid) / 1024,
-                       bot_cpu=cpu_seconds(process.pid) - bot_cpu, own_cpu=time.process_time() - own_cpu)
+        figures.update(
+            taps=taps,
+            seconds=elapsed,
+            updates_per_s=len(taps) / elapsed,
+            documents=screens.documents,
+            errors_seen=screens.errors_seen,
+            rss_end_mib=rss_kib(process.pid) / 1024,
+            bot_cpu=cpu_seconds(process.pid) - bot_cpu,
+            own_cpu=time.process_time() - own_cpu,
+        )
     finally:
         pump.cancel()
         process.terminate()
@@ -299,8 +330,14 @@ def own_rss_mib() -> float:
 
 
 async def memory(directory: Path, updates: int) -> dict[str, float]:
-    settings = load_settings({"DATABASE_PATH": str(directory / "memory.sqlite3"), "ADMIN_IDS": str(FIRST_ID),
-                              "BACKUP_DIR": str(directory / "backups")}, env_file=None)
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(directory / "memory.sqlite3"),
+            "ADMIN_IDS": str(FIRST_ID),
+            "BACKUP_DIR": str(directory / "backups"),
+        },
+        env_file=None,
+    )
     services = await prepare(settings)
     reports = TimedReports(services.reports, 1)
     dp = build_dispatcher(replace(services, reports=reports))
@@ -332,38 +369,57 @@ async def run(args: argparse.Namespace) -> None:
         print("load: many people at once (figures under whatever else this machine is doing)")
         if "pdf" in args.parts:
             figures = await pdf_under_load(directory, args.tappers, args.pdfs, args.seconds)
-            print(f"\n  (a) {args.tappers} inspectors tapping (every {THINK_S[0]*1000:.0f}-{THINK_S[1]*1000:.0f} ms),"
-                  f" {args.pdfs} PDFs back to back")
+            print(
+                f"\n  (a) {args.tappers} inspectors tapping (every {THINK_S[0] * 1000:.0f}-{THINK_S[1] * 1000:.0f} ms),"
+                f" {args.pdfs} PDFs back to back"
+            )
             print(f"      no PDF rendering        {quantiles(figures['none'])}")
-            print(f"      PDFs in worker processes {quantiles(figures['pool'])}  "
-                  f"{figures['pool_pdfs_per_s']:.2f} PDFs/s")
-            print(f"      PDFs in a thread (old)   {quantiles(figures['thread'])}  "
-                  f"{figures['thread_pdfs_per_s']:.2f} PDFs/s")
+            print(
+                f"      PDFs in worker processes {quantiles(figures['pool'])}  {figures['pool_pdfs_per_s']:.2f} PDFs/s"
+            )
+            print(
+                f"      PDFs in a thread (old)   {quantiles(figures['thread'])}  "
+                f"{figures['thread_pdfs_per_s']:.2f} PDFs/s"
+            )
             if figures["none"] and figures["pool"]:
                 ratio = nearest_rank(figures["pool"], 0.99) / nearest_rank(figures["none"], 0.99)
-                print(f"      p99 with PDFs / without: {ratio:.2f}x (target under 2x)"
-                      f"  {'met' if ratio < 2 else 'NOT MET'}")
+                print(
+                    f"      p99 with PDFs / without: {ratio:.2f}x (target under 2x)"
+                    f"  {'met' if ratio < 2 else 'NOT MET'}"
+                )
         if "crowd" in args.parts:
             figures = await crowd(directory, args.people)
             taps = figures["taps"]
-            print(f"\n  (b) {args.people} inspectors at once through HTTP (python -m bot + the emulator), each a whole"
-                  " check sheet and its PDF")
+            print(
+                f"\n  (b) {args.people} inspectors at once through HTTP (python -m bot + the emulator), each a whole"
+                " check sheet and its PDF"
+            )
             print(f"      per tap                 {quantiles(taps)}")
-            print(f"      updates/s               {figures['updates_per_s']:.0f} over {figures['seconds']:.1f} s;"
-                  f" PDFs received {figures['documents']}/{args.people}")
-            print(f"      errors users saw        {figures['errors_seen']};"
-                  f" 'database is locked' in the log {figures['locked_in_log']};"
-                  f" tracebacks {figures['tracebacks']}")
-            print(f"      CPU                     the bot {figures['bot_cpu']:.1f} s, the emulator and the people"
-                  f" {figures['own_cpu']:.1f} s, in {figures['seconds']:.1f} s of wall time")
-            print(f"      bot RSS                 {figures['rss_start_mib']:.0f} MiB after start,"
-                  f" {figures['rss_end_mib']:.0f} MiB after the crowd (PDF workers not included)")
+            print(
+                f"      updates/s               {figures['updates_per_s']:.0f} over {figures['seconds']:.1f} s;"
+                f" PDFs received {figures['documents']}/{args.people}"
+            )
+            print(
+                f"      errors users saw        {figures['errors_seen']};"
+                f" 'database is locked' in the log {figures['locked_in_log']};"
+                f" tracebacks {figures['tracebacks']}"
+            )
+            print(
+                f"      CPU                     the bot {figures['bot_cpu']:.1f} s, the emulator and the people"
+                f" {figures['own_cpu']:.1f} s, in {figures['seconds']:.1f} s of wall time"
+            )
+            print(
+                f"      bot RSS                 {figures['rss_start_mib']:.0f} MiB after start,"
+                f" {figures['rss_end_mib']:.0f} MiB after the crowd (PDF workers not included)"
+            )
         if "memory" in args.parts:
             figures = await memory(directory, args.updates)
             print(f"\n  (c) memory of one process feeding {figures['fed']:,} updates (dp.feed_update)")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"      RSS {figures['start']:.0f} MiB after start, {figures['half']:.0f} MiB half-way,"
-                  f" {figures['end']:.0f} MiB at the end; peak {peak:.0f} MiB")
+            print(
+                f"      RSS {figures['start']:.0f} MiB after start, {figures['half']:.0f} MiB half-way,"
+                f" {figures['end']:.0f} MiB at the end; peak {peak:.0f} MiB"
+            )
 
 
 def main(argv: Sequence[str]) -> None:

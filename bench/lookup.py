@@ -67,10 +67,26 @@ USERS = (
 INSPECTORS = tuple(user[0] for user in USERS if user[1] == "inspector")
 NAMES = {user[0]: user[3] for user in USERS}
 REGIONS = (
-    "Астана", "Алматы", "Шымкент", "Абайская", "Акмолинская", "Актюбинская", "Алматинская", "Атырауская",
-    "Восточно-Казахстанская", "Жамбылская", "Жетісуская", "Западно-Казахстанская", "Карагандинская",
-    "Костанайская", "Кызылординская", "Мангистауская", "Павлодарская", "Северо-Казахстанская",
-    "Туркестанская", "Улытауская",
+    "Астана",
+    "Алматы",
+    "Шымкент",
+    "Абайская",
+    "Акмолинская",
+    "Актюбинская",
+    "Алматинская",
+    "Атырауская",
+    "Восточно-Казахстанская",
+    "Жамбылская",
+    "Жетісуская",
+    "Западно-Казахстанская",
+    "Карагандинская",
+    "Костанайская",
+    "Кызылординская",
+    "Мангистауская",
+    "Павлодарская",
+    "Северо-Казахстанская",
+    "Туркестанская",
+    "Улытауская",
 )
 
 SUBJECT_SQL, HISTORY_SQL = SUBJECT_BY_BIN, SUBJECT_HISTORY  # the repository's own two queries of a card
@@ -226,8 +242,15 @@ def answer_patterns(rng: random.Random, count: int) -> list[Pattern]:
             evaluations.append(Evaluation(requirement.criterion, requirement.severity, answer))
         result = assess(evaluations, catalogue.constants)
         as_dict = result_to_dict(result)
-        patterns.append(Pattern(tuple(rows), as_dict["indicator"], result.risk_class.value,
-                                int(result.gross_rule_fired), json.dumps(as_dict, ensure_ascii=False)))
+        patterns.append(
+            Pattern(
+                tuple(rows),
+                as_dict["indicator"],
+                result.risk_class.value,
+                int(result.gross_rule_fired),
+                json.dumps(as_dict, ensure_ascii=False),
+            )
+        )
     return patterns
 
 
@@ -274,7 +297,7 @@ def fill(path: Path, options: Options, rng: random.Random) -> Loaded:
         answers = 0
         for chunk_start in range(0, options.inspections, CHUNK):
             inspection_rows, answer_rows = [], []
-            for offset, (day, hour) in enumerate(slots[chunk_start:chunk_start + CHUNK]):
+            for offset, (day, hour) in enumerate(slots[chunk_start : chunk_start + CHUNK]):
                 inspection_id = chunk_start + offset + 1
                 index = rng.choice(hot) if rng.random() < HOT_SHARE_OF_INSPECTIONS else rng.randrange(options.subjects)
                 history_counts[index] += 1
@@ -286,18 +309,46 @@ def fill(path: Path, options: Options, rng: random.Random) -> Loaded:
                 inspector = INSPECTORS[inspection_id % len(INSPECTORS)]
                 pattern = patterns[rng.randrange(PATTERNS)]
                 finalized = prefix + minutes[ITEMS] + tail
-                inspection_rows.append((
-                    inspection_id, inspector, index + 1, catalogue_version, "ru" if inspection_id % 3 else "kk",
-                    rng.randrange(1, 10**6), rng.randrange(1, 10**6), number, f"Субъект {index + 1}",
-                    f"ул. Абая, д. {index % 300 + 1}", "Департамент контроля качества госуслуг",
-                    "Министерство цифрового развития", f"{inspection_id}/{when.year}", when.strftime("%d.%m.%Y"),
-                    NAMES[inspector], "Главный специалист",
-                    prefix + minutes[0] + tail, finalized, finalized,
-                    pattern.indicator, pattern.risk_class, pattern.gross_rule_fired, pattern.result_json,
-                ))
+                inspection_rows.append(
+                    (
+                        inspection_id,
+                        inspector,
+                        index + 1,
+                        catalogue_version,
+                        "ru" if inspection_id % 3 else "kk",
+                        rng.randrange(1, 10**6),
+                        rng.randrange(1, 10**6),
+                        number,
+                        f"Субъект {index + 1}",
+                        f"ул. Абая, д. {index % 300 + 1}",
+                        "Департамент контроля качества госуслуг",
+                        "Министерство цифрового развития",
+                        f"{inspection_id}/{when.year}",
+                        when.strftime("%d.%m.%Y"),
+                        NAMES[inspector],
+                        "Главный специалист",
+                        prefix + minutes[0] + tail,
+                        finalized,
+                        finalized,
+                        pattern.indicator,
+                        pattern.risk_class,
+                        pattern.gross_rule_fired,
+                        pattern.result_json,
+                    )
+                )
                 for i, (item, criterion, severity, answer, comment) in enumerate(pattern.answers):
-                    answer_rows.append((inspection_id, item, criterion, severity, answer, comment, inspector,
-                                        prefix + minutes[i] + tail))
+                    answer_rows.append(
+                        (
+                            inspection_id,
+                            item,
+                            criterion,
+                            severity,
+                            answer,
+                            comment,
+                            inspector,
+                            prefix + minutes[i] + tail,
+                        )
+                    )
             conn.executemany(INSERT_INSPECTION, inspection_rows)
             conn.executemany(INSERT_ANSWER, answer_rows)
             answers += len(answer_rows)
@@ -306,8 +357,7 @@ def fill(path: Path, options: Options, rng: random.Random) -> Loaded:
     finally:
         conn.close()
     seconds = time.perf_counter() - started
-    return Loaded(path, bins, history_counts, options.inspections, answers, len(USERS), seconds,
-                  path.stat().st_size)
+    return Loaded(path, bins, history_counts, options.inspections, answers, len(USERS), seconds, path.stat().st_size)
 
 
 # --- measuring -----------------------------------------------------------------------------------------
@@ -365,8 +415,7 @@ def query_plans(path: Path) -> list[str]:
     try:
         return [
             "; ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
-            for sql, params in ((SUBJECT_SQL, ("000000000000",)),
-                                (HISTORY_SQL, (1, HISTORY_LIMIT)))
+            for sql, params in ((SUBJECT_SQL, ("000000000000",)), (HISTORY_SQL, (1, HISTORY_LIMIT)))
         ]
     finally:
         conn.close()
@@ -422,10 +471,10 @@ def run(options: Options) -> Report:
         unknown = valid_numbers(rng, options.lookups - known + warmup_size - warm_known, set(loaded.bins))
         indices = [rng.randrange(options.subjects) for _ in range(known)]
         mix = [(loaded.bins[i], loaded.history_counts[i]) for i in indices]
-        mix += [(number, None) for number in unknown[warmup_size - warm_known:]]
+        mix += [(number, None) for number in unknown[warmup_size - warm_known :]]
         rng.shuffle(mix)
         warmup = [loaded.bins[rng.randrange(options.subjects)] for _ in range(warm_known)]
-        warmup += unknown[:warmup_size - warm_known]
+        warmup += unknown[: warmup_size - warm_known]
         rng.shuffle(warmup)
         numbers = [number for number, _ in mix]
 
@@ -436,8 +485,9 @@ def run(options: Options) -> Report:
             Check(number, expected, got_async, got_sync)
             for (number, expected), got_async, got_sync in zip(mix, async_outcomes, sync_outcomes, strict=True)
         ]
-        report = Report(options, loaded, warmup_size, cpu, (async_timing, sync_timing), checks, HISTORY_LIMIT,
-                        query_plans(path))
+        report = Report(
+            options, loaded, warmup_size, cpu, (async_timing, sync_timing), checks, HISTORY_LIMIT, query_plans(path)
+        )
         print_report(report)
         wrong = problems(checks, HISTORY_LIMIT)
         if wrong:
@@ -455,13 +505,17 @@ def print_report(report: Report) -> None:
     rows_returned = sum(len(c.aiosqlite.history) for c in known)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print("lookup: SubjectRepository.card(bin) on a real SQLite file (real migrations and indexes)")
-    print(f"  data      {len(loaded.bins):,} subjects, {loaded.inspections:,} finalized inspections, "
-          f"{loaded.answers:,} answers, {loaded.users} users")
+    print(
+        f"  data      {len(loaded.bins):,} subjects, {loaded.inspections:,} finalized inspections, "
+        f"{loaded.answers:,} answers, {loaded.users} users"
+    )
     print(f"  fill      {loaded.seconds:.2f} s (Database.open + sqlite3 executemany, one transaction)")
     print(f"  file      {loaded.file_bytes / 2**20:.1f} MiB  {loaded.path}")
     where = f"pinned to CPU {report.cpu}" if report.cpu is not None else "not pinned"
-    print(f"  look-ups  {len(checks):,} timed ({len(known):,} known BINs, {len(checks) - len(known):,} unknown) "
-          f"after {report.warmup:,} warm-up, one at a time, {where}")
+    print(
+        f"  look-ups  {len(checks):,} timed ({len(known):,} known BINs, {len(checks) - len(known):,} unknown) "
+        f"after {report.warmup:,} warm-up, one at a time, {where}"
+    )
     print(f"            {len(with_history):,} known had history: {rows_returned:,} past inspections returned")
     for label, plan in zip(("plans", ""), report.plans, strict=True):
         print(f"  {label:<10}{plan}")
@@ -475,20 +529,25 @@ def print_report(report: Report) -> None:
     hop = "".join(f"{slow.percentile(q) - fast.percentile(q):>+9.3f}" for q in quantiles[:-1])
     print(f"  {'difference':<11}{hop}{'':>9}{'':>12}  (aiosqlite's thread hops)")
     print()
-    print(f"  checked   every look-up: known BINs gave their subject and min(history, {report.history_limit}) "
-          "past inspections newest first, unknown gave None; both paths agree")
+    print(
+        f"  checked   every look-up: known BINs gave their subject and min(history, {report.history_limit}) "
+        "past inspections newest first, unknown gave None; both paths agree"
+    )
     print(f"  peak RSS  {peak_mib:.0f} MiB")
 
 
 def parse_args(argv: Sequence[str]) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench lookup", description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, help=f"subjects (default {DEFAULTS['subjects']:,})")
-    parser.add_argument("--answers", type=int,
-                        help=f"answers, {ITEMS} per finalized inspection (default {DEFAULTS['answers']:,})")
+    parser.add_argument(
+        "--answers", type=int, help=f"answers, {ITEMS} per finalized inspection (default {DEFAULTS['answers']:,})"
+    )
     parser.add_argument("--lookups", type=int, help=f"timed look-ups (default {DEFAULTS['lookups']:,})")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK['subjects']:,} subjects, {QUICK['answers']:,} answers, "
-                             f"{QUICK['lookups']:,} look-ups")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK['subjects']:,} subjects, {QUICK['answers']:,} answers, {QUICK['lookups']:,} look-ups",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, help="keep the database file here (default: a temp dir, removed)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the measurement to one CPU")

@@ -90,8 +90,18 @@ def add_other_sources(path: Path, subjects: int, rng: random.Random) -> tuple[in
         criterion = rng.randrange(20, 36)
         on = lookup.FIRST_DAY + timedelta(days=rng.randrange(days))
         answer = "violated" if rng.random() < VIOLATED_SHARE else "complies"
-        findings.append((rng.randrange(1, subjects + 1), criterion, severity[criterion], answer, on.isoformat(),
-                         f"{rng.choice(SOURCES)} №{rng.randrange(1, 10_000)}", 1002, recorded))
+        findings.append(
+            (
+                rng.randrange(1, subjects + 1),
+                criterion,
+                severity[criterion],
+                answer,
+                on.isoformat(),
+                f"{rng.choice(SOURCES)} №{rng.randrange(1, 10_000)}",
+                1002,
+                recorded,
+            )
+        )
     for _ in range(int(subjects * FACTS_PER_SUBJECT)):
         condition = rng.randrange(1, 7)
         on = lookup.FIRST_DAY + timedelta(days=rng.randrange(days))
@@ -102,8 +112,18 @@ def add_other_sources(path: Path, subjects: int, rng: random.Random) -> tuple[in
             value = rng.randrange(0, 6)
         minimum = catalogue.objective[condition - 1].value_min
         met = value >= minimum if minimum is not None else rng.random() < 0.7
-        facts.append((rng.randrange(1, subjects + 1), condition, int(met), on.isoformat(), value,
-                      f"{rng.choice(SOURCES)} №{rng.randrange(1, 10_000)}", 1002, recorded))
+        facts.append(
+            (
+                rng.randrange(1, subjects + 1),
+                condition,
+                int(met),
+                on.isoformat(),
+                value,
+                f"{rng.choice(SOURCES)} №{rng.randrange(1, 10_000)}",
+                1002,
+                recorded,
+            )
+        )
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -123,6 +143,7 @@ async def measure(path: Path, subjects: int, inspections: int, findings: int, fa
     catalogue = default_catalogue()
     db = await Database.open(path)
     try:
+
         def today() -> date:
             return TODAY
 
@@ -165,9 +186,27 @@ async def measure(path: Path, subjects: int, inspections: int, findings: int, fa
         ranked = len(await assessment.all_risks(on=on))
     finally:
         await db.close()
-    return Figures(subjects, inspections, findings, facts, fill_s, all_risks_s, ranked, plan_first_s, plan_again_s,
-                   len(visit_list.entries), len(visit_list.left_out), deadlines_s, states[0].high_unassessed,
-                   registry_s, rows, len(data), len(sample), _rss_mb(), rss_before)
+    return Figures(
+        subjects,
+        inspections,
+        findings,
+        facts,
+        fill_s,
+        all_risks_s,
+        ranked,
+        plan_first_s,
+        plan_again_s,
+        len(visit_list.entries),
+        len(visit_list.left_out),
+        deadlines_s,
+        states[0].high_unassessed,
+        registry_s,
+        rows,
+        len(data),
+        len(sample),
+        _rss_mb(),
+        rss_before,
+    )
 
 
 def run_size(subjects: int, seed: int, directory: Path | None) -> Figures:
@@ -187,14 +226,19 @@ def run_size(subjects: int, seed: int, directory: Path | None) -> Figures:
 
 
 def print_figures(f: Figures) -> None:
-    print(f"  {f.subjects:,} subjects, {f.inspections:,} check sheets, {f.findings:,} findings, {f.facts:,} objective"
-          f" facts (fill {f.fill_s:.1f} s); {f.ranked:,} with a record")
+    print(
+        f"  {f.subjects:,} subjects, {f.inspections:,} check sheets, {f.findings:,} findings, {f.facts:,} objective"
+        f" facts (fill {f.fill_s:.1f} s); {f.ranked:,} with a record"
+    )
     print(f"    all_risks            {f.all_risks_s:6.2f} s")
-    print(f"    /plan draw           {f.plan_first_s:6.2f} s  (again {f.plan_again_s:.2f} s)"
-          f"  {f.on_list:,} on the list, {f.left_out:,} left out")
+    print(
+        f"    /plan draw           {f.plan_first_s:6.2f} s  (again {f.plan_again_s:.2f} s)"
+        f"  {f.on_list:,} on the list, {f.left_out:,} left out"
+    )
     print(f"    /deadlines           {f.deadlines_s:6.2f} s  ({f.high_unassessed:,} high group, not assessed)")
-    print(f"    registry XLSX        {f.registry_s:6.2f} s  {f.registry_rows:,} rows,"
-          f" {f.registry_bytes / 2**20:.1f} MiB")
+    print(
+        f"    registry XLSX        {f.registry_s:6.2f} s  {f.registry_rows:,} rows, {f.registry_bytes / 2**20:.1f} MiB"
+    )
     print(f"    checked              {f.checked} subjects: all_risks equals subject_risk")
     print(f"    peak RSS             {f.peak_rss_mb:6.0f} MiB  (before the measures {f.rss_before_mb:.0f} MiB)")
 
@@ -212,8 +256,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str]) -> list[Figures]:
     args = parse_args(argv)
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
-    print("plan: every subject ranked - /plan (target < 2 s at 100,000 subjects), the registry export (< 20 s)",
-          flush=True)
+    print(
+        "plan: every subject ranked - /plan (target < 2 s at 100,000 subjects), the registry export (< 20 s)",
+        flush=True,
+    )
     results = []
     for subjects in sizes:
         if args.in_process:

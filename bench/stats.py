@@ -43,22 +43,35 @@ def add_findings_and_lists(path: Path, subjects: int, today: date, rng: random.R
         for criterion in rng.sample(range(20, 36), rng.randint(1, 3)):
             day = today - timedelta(days=rng.randrange(365))
             answer = "violated" if rng.random() < 0.4 else "complies"
-            rows.append((subject, criterion, catalogue.criteria[criterion].severity.value, answer, day.isoformat(),
-                         ADMIN, f"{day.isoformat()}T10:00:00+00:00"))
+            rows.append(
+                (
+                    subject,
+                    criterion,
+                    catalogue.criteria[criterion].severity.value,
+                    answer,
+                    day.isoformat(),
+                    ADMIN,
+                    f"{day.isoformat()}T10:00:00+00:00",
+                )
+            )
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO findings (subject_id, criterion, severity, answer, found_on, recorded_by,"
-                         " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         for half in (1, 2):
             cursor = conn.execute(
                 "INSERT INTO visit_lists (year, half, deadline, status, created_at, approved_by, approved_at)"
                 " VALUES (2026, ?, ?, 'approved', '2026-01-01T00:00:00+00:00', ?, '2026-01-01T00:00:00+00:00')",
-                (half, "2025-12-10" if half == 1 else "2026-05-10", ADMIN))
-            conn.executemany("INSERT INTO visit_list_entries (list_id, subject_id, position, indicator)"
-                             " VALUES (?, ?, ?, '80.00')",
-                             [(cursor.lastrowid, s, n) for n, s in enumerate(rng.sample(range(1, subjects + 1),
-                                                                                       LIST_SIZE), 1)])
+                (half, "2025-12-10" if half == 1 else "2026-05-10", ADMIN),
+            )
+            conn.executemany(
+                "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, '80.00')",
+                [(cursor.lastrowid, s, n) for n, s in enumerate(rng.sample(range(1, subjects + 1), LIST_SIZE), 1)],
+            )
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -68,8 +81,14 @@ def add_findings_and_lists(path: Path, subjects: int, today: date, rng: random.R
 async def measure(path: Path, workdir: Path) -> dict[str, object]:
     emu = BotAPIEmulator(files_dir=None)
     await emu.start()
-    env = {"BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url, "DATABASE_PATH": str(path),
-           "BACKUP_DIR": str(workdir / "backups"), "LOG_LEVEL": "WARNING", "ADMIN_IDS": str(ADMIN)}
+    env = {
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "DATABASE_PATH": str(path),
+        "BACKUP_DIR": str(workdir / "backups"),
+        "LOG_LEVEL": "WARNING",
+        "ADMIN_IDS": str(ADMIN),
+    }
     settings = load_settings(env, env_file=None)
     services = await prepare(settings)
     app = await start_bot(settings, services=services, emulator=emu)  # the shipped polling, through the inbox
@@ -83,17 +102,20 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
                 return await call(*args, **kwargs)
             finally:
                 inside[name].append(time.perf_counter() - started)
+
         return wrapper
 
     services.stats.figures = timed("figures", services.stats.figures)
     services.charts.draw = timed("drawing", services.charts.draw)
     try:
+
         async def command(text: str) -> float:
             documents = sum(1 for m in emu.messages(ADMIN) if m.get("document"))
             started = time.perf_counter()
             emu.send_text(ADMIN, text)
-            await emu.wait_for(lambda: sum(1 for m in emu.messages(ADMIN) if m.get("document")) > documents,
-                               timeout=300)
+            await emu.wait_for(
+                lambda: sum(1 for m in emu.messages(ADMIN) if m.get("document")) > documents, timeout=300
+            )
             return time.perf_counter() - started
 
         result["cold"] = await command("/stats")
@@ -121,9 +143,17 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
             started = time.perf_counter()
             await asyncio.to_thread(workbook_bytes, stats._sheets(t, f))
             workbook.append(time.perf_counter() - started)
-        result.update(figures=figures, indicators=indicators, drawing=drawing, workbook=workbook,
-                      subjects_with_indicator=f.indicators.total,
-                      violations=f.violations, visits=f.visits, plan=f.plan, done=f.done)
+        result.update(
+            figures=figures,
+            indicators=indicators,
+            drawing=drawing,
+            workbook=workbook,
+            subjects_with_indicator=f.indicators.total,
+            violations=f.violations,
+            visits=f.visits,
+            plan=f.plan,
+            done=f.done,
+        )
     finally:
         await app.stop()
         await emu.stop()
@@ -146,19 +176,29 @@ def main(argv: Sequence[str]) -> None:
         findings, listed = add_findings_and_lists(path, subjects, date.today(), rng)
         r = asyncio.run(measure(path, workdir))
     median = statistics.median
-    print(f"/stats over {subjects:,} subjects: {loaded.inspections:,} finalized check sheets ({loaded.answers:,}"
-          f" answers), {findings:,} findings, 2 approved lists of {listed // 2} (seed in {loaded.seconds:.1f} s)")
-    print(f"  the last 12 months: {r['subjects_with_indicator']:,} subjects with an indicator, {r['violations']:,}"
-          f" violations, {r['visits']:,} visits, plan {r['plan']:,}, done {r['done']:,}")
+    print(
+        f"/stats over {subjects:,} subjects: {loaded.inspections:,} finalized check sheets ({loaded.answers:,}"
+        f" answers), {findings:,} findings, 2 approved lists of {listed // 2} (seed in {loaded.seconds:.1f} s)"
+    )
+    print(
+        f"  the last 12 months: {r['subjects_with_indicator']:,} subjects with an indicator, {r['violations']:,}"
+        f" violations, {r['visits']:,} visits, plan {r['plan']:,}, done {r['done']:,}"
+    )
     print("  command -> album of 4 PNG + XLSX received (s):")
     print(f"    /stats cold (starts the drawing process)  {r['cold']:.2f}")
-    print(f"    /stats warm, median of {len(r['warm'])}              {median(r['warm']):.2f}"
-          f"   (min {min(r['warm']):.2f}, max {max(r['warm']):.2f})")
+    print(
+        f"    /stats warm, median of {len(r['warm'])}              {median(r['warm']):.2f}"
+        f"   (min {min(r['warm']):.2f}, max {max(r['warm']):.2f})"
+    )
     print(f"    /stats 2026-H1 warm, median of {len(r['half'])}       {median(r['half']):.2f}")
-    print(f"  parts, median of {len(r['figures'])} (s): figures {median(r['figures']):.2f} (of which the services'"
-          f" indicators, PlanningService.candidates, {median(r['indicators']):.2f}), drawing (worker)"
-          f" {median(r['drawing']):.2f}, XLSX {median(r['workbook']):.3f}")
+    print(
+        f"  parts, median of {len(r['figures'])} (s): figures {median(r['figures']):.2f} (of which the services'"
+        f" indicators, PlanningService.candidates, {median(r['indicators']):.2f}), drawing (worker)"
+        f" {median(r['drawing']):.2f}, XLSX {median(r['workbook']):.3f}"
+    )
     inside = r["inside"]
-    print(f"  inside the handler, median of {len(inside['figures'])} (s): figures {median(inside['figures']):.2f},"
-          f" drawing {median(inside['drawing']):.2f}")
+    print(
+        f"  inside the handler, median of {len(inside['figures'])} (s): figures {median(inside['figures']):.2f},"
+        f" drawing {median(inside['drawing']):.2f}"
+    )
     print(f"  PNG sizes (KiB): {r['png_kb']}; criteria caption: {r['caption'][:90]}…")

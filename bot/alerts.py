@@ -42,11 +42,15 @@ class ErrorReporter:
         kind = error_kind(exc)
         now = datetime.now(UTC)
         try:
-            admins = [u for u in await self._db.read(lambda r: r.users.list_all())
-                      if u.active and u.role in ADMINS]
-            messages = [(f"error:{kind}:{now.strftime('%Y-%m-%dT%H')}:{admin.telegram_id}", admin.telegram_id,
-                         texts(admin.language)("error_report", kind=kind, source=source, at=now))
-                        for admin in admins]
+            admins = [u for u in await self._db.read(lambda r: r.users.list_all()) if u.active and u.role in ADMINS]
+            messages = [
+                (
+                    f"error:{kind}:{now.strftime('%Y-%m-%dT%H')}:{admin.telegram_id}",
+                    admin.telegram_id,
+                    texts(admin.language)("error_report", kind=kind, source=source, at=now),
+                )
+                for admin in admins
+            ]
 
             def record(r: Repos) -> None:
                 r.outbox.log_error(kind, source)

@@ -79,7 +79,8 @@ async def on_error(event: ErrorEvent, reporter: ErrorReporter) -> bool:
     update = event.update
     await reporter.report(event.exception, update.event_type)
     sender = (update.message and update.message.from_user) or (
-        update.callback_query and update.callback_query.from_user)
+        update.callback_query and update.callback_query.from_user
+    )
     if sender is None:
         return True
     t = texts(normalise_language(sender.language_code))
@@ -116,8 +117,14 @@ class Services:
     follow_up: FollowUpService
 
 
-def build_services(db: Database, catalogue: Catalogue, settings: Settings, runtime: Runtime | None = None, *,
-                   today: Callable[[], date] | None = None) -> Services:
+def build_services(
+    db: Database,
+    catalogue: Catalogue,
+    settings: Settings,
+    runtime: Runtime | None = None,
+    *,
+    today: Callable[[], date] | None = None,
+) -> Services:
     """``today``: the local date (the settings' timezone); a test may pass its own calendar."""
 
     def local_today() -> date:
@@ -147,8 +154,9 @@ def build_services(db: Database, catalogue: Catalogue, settings: Settings, runti
         exports=ExportService(db, catalogue, assessment, settings.timezone),
         stats=StatsService(db, catalogue, planning, settings.timezone, charts),
         charts=charts,
-        backups=BackupService(db, settings.backup_dir, settings.backup_keep,
-                              S3Target(settings.backup_s3) if settings.backup_s3 else None),
+        backups=BackupService(
+            db, settings.backup_dir, settings.backup_keep, S3Target(settings.backup_s3) if settings.backup_s3 else None
+        ),
         proof=ProofService(db),
         follow_up=FollowUpService(db),
     )
@@ -184,12 +192,22 @@ def build_dispatcher(services: Services) -> Dispatcher:
     # The check sheet's routers first: nearly every update is an inspector's answer or text. Tables before
     # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only); /verify
     # before both (a PDF with that caption, or sent after the command alone).
-    dp.include_routers(errors, verify.build_router(), tables.build_router(), inspection.build_router(),
-                       common.build_router(),
-                       planning.build_router(), stats.build_router(),
-                       assessment.build_router(), history.build_router(), follow_up.build_router(),
-                       admin.build_router(),
-                       lookup.build_router(), inline.build_router(), fallback.build_router())
+    dp.include_routers(
+        errors,
+        verify.build_router(),
+        tables.build_router(),
+        inspection.build_router(),
+        common.build_router(),
+        planning.build_router(),
+        stats.build_router(),
+        assessment.build_router(),
+        history.build_router(),
+        follow_up.build_router(),
+        admin.build_router(),
+        lookup.build_router(),
+        inline.build_router(),
+        fallback.build_router(),
+    )
     keep_filters_on_the_loop(dp)  # no thread switch per magic filter (bot/handlers/on_loop.py)
     return dp
 
@@ -206,9 +224,16 @@ def create_bot(token: str, api_url: str | None) -> Bot:
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     settings, runtime = services.settings, services.runtime
     scheduler = scheduling.build_scheduler(
-        services.db, services.backups, services.planning, settings.timezone, settings.backup_time,
-        runtime.backup_job_id, stale_draft_days=settings.stale_draft_days,
-        wake=lambda: runtime.wake_outbox(), reporter=services.reporter)
+        services.db,
+        services.backups,
+        services.planning,
+        settings.timezone,
+        settings.backup_time,
+        runtime.backup_job_id,
+        stale_draft_days=settings.stale_draft_days,
+        wake=lambda: runtime.wake_outbox(),
+        reporter=services.reporter,
+    )
     runtime.scheduler = scheduler
     return scheduler
 
@@ -240,13 +265,16 @@ async def prepare(settings: Settings, *, today: Callable[[], date] | None = None
     return services
 
 
-async def serve(settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30,
-                stop: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30, stop: asyncio.Event | None = None
+) -> None:
     """Run until a signal (or ``stop``); then let updates in flight finish, stop the scheduler, close the database."""
     dp = build_dispatcher(services)
-    polling = InboxPolling(dp, bot, services.db, polling_timeout=polling_timeout,
-                           allowed_updates=dp.resolve_used_update_types())
+    polling = InboxPolling(
+        dp, bot, services.db, polling_timeout=polling_timeout, allowed_updates=dp.resolve_used_update_types()
+    )
     if stop is not None:
+
         async def stop_when_asked() -> None:
             await stop.wait()
             polling.stop()
@@ -283,8 +311,9 @@ def build_webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Appli
     app = web.Application()
     # The secret token header is checked on every request; a wrong or missing one gets 401.
     # handle_in_background=False: Telegram gets its 200 only after the update was handled (and stored).
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=settings.webhook_secret.get(),
-                         handle_in_background=False).register(app, path=WEBHOOK_PATH)
+    SimpleRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=settings.webhook_secret.get(), handle_in_background=False
+    ).register(app, path=WEBHOOK_PATH)
     app.router.add_get("/health", _health)
     setup_application(app, dp, bot=bot)
     return app
@@ -296,8 +325,11 @@ async def _health(_request: web.Request) -> web.Response:
 
 async def _serve_webhook(settings: Settings, bot: Bot, dp: Dispatcher) -> None:
     app = build_webhook_app(settings, bot, dp)
-    await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=settings.webhook_secret.get(),
-                          allowed_updates=dp.resolve_used_update_types())
+    await bot.set_webhook(
+        settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+        secret_token=settings.webhook_secret.get(),
+        allowed_updates=dp.resolve_used_update_types(),
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

@@ -260,8 +260,9 @@ def parse_catalogue(raw_bytes: bytes) -> Catalogue:
         conditional = entry.get("conditional")
         if conditional is not None and (not isinstance(conditional, str) or not conditional.strip()):
             raise CatalogueError(f"{where}: 'conditional' must be the reason the duty binds only some subjects")
-        criteria[entry["number"]] = Criterion(entry["number"], group, _severity(entry, where), _text(entry, where),
-                                              conditional)
+        criteria[entry["number"]] = Criterion(
+            entry["number"], group, _severity(entry, where), _text(entry, where), conditional
+        )
 
     checklist_raw = raw.get("checklist", [])
     _numbered(checklist_raw, EXPECTED_CHECKLIST, "[[checklist]]")
@@ -272,8 +273,9 @@ def parse_catalogue(raw_bytes: bytes) -> Catalogue:
         if criterion != entry["number"]:
             raise CatalogueError(f"{where}: must map to criterion {entry['number']}, not {criterion}")
         severity = criteria[criterion].severity
-        checklist.append(Requirement(entry["number"], criterion, severity, _text(entry, where),
-                                     criteria[criterion].conditional))
+        checklist.append(
+            Requirement(entry["number"], criterion, severity, _text(entry, where), criteria[criterion].conditional)
+        )
 
     objective_raw = raw.get("objective", [])
     _numbered(objective_raw, EXPECTED_OBJECTIVE, "[[objective]]")

@@ -80,16 +80,23 @@ def _s3(env: Mapping[str, str]) -> S3Settings | None:
         return None
     if not endpoint.startswith(("http://", "https://")):
         raise ConfigError("BACKUP_S3_ENDPOINT: must start with https:// (or http://)")
-    values = {key: env.get(key, "").strip() for key in ("BACKUP_S3_BUCKET", "BACKUP_S3_ACCESS_KEY",
-                                                        "BACKUP_S3_SECRET_KEY")}
+    values = {
+        key: env.get(key, "").strip() for key in ("BACKUP_S3_BUCKET", "BACKUP_S3_ACCESS_KEY", "BACKUP_S3_SECRET_KEY")
+    }
     for key, value in values.items():
         if not value:
             raise ConfigError(f"{key}: required with BACKUP_S3_ENDPOINT")
     prefix = env.get("BACKUP_S3_PREFIX", "risk-bot/").strip().lstrip("/")
     if prefix and not prefix.endswith("/"):
         prefix += "/"
-    return S3Settings(endpoint, values["BACKUP_S3_BUCKET"], values["BACKUP_S3_ACCESS_KEY"],
-                      Secret(values["BACKUP_S3_SECRET_KEY"]), prefix, env.get("BACKUP_S3_REGION", "").strip() or None)
+    return S3Settings(
+        endpoint,
+        values["BACKUP_S3_BUCKET"],
+        values["BACKUP_S3_ACCESS_KEY"],
+        Secret(values["BACKUP_S3_SECRET_KEY"]),
+        prefix,
+        env.get("BACKUP_S3_REGION", "").strip() or None,
+    )
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -169,8 +176,11 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
     if webhook_url:
         if not webhook_url.startswith("https://"):
             raise ConfigError("WEBHOOK_URL: must be an https:// URL")
-        if not webhook_secret_raw or not all(c.isalnum() or c in "_-" for c in webhook_secret_raw) \
-                or len(webhook_secret_raw) > 256:
+        if (
+            not webhook_secret_raw
+            or not all(c.isalnum() or c in "_-" for c in webhook_secret_raw)
+            or len(webhook_secret_raw) > 256
+        ):
             raise ConfigError("WEBHOOK_SECRET: required with WEBHOOK_URL; 1-256 characters A-Z a-z 0-9 _ -")
 
     backup_time_raw = env.get("BACKUP_TIME", "02:30").strip() or "02:30"

@@ -72,8 +72,9 @@ def _take(path: Path, what: str) -> IO[str]:
         handle.seek(0)
         owner = handle.read().strip() or "?"
         handle.close()
-        raise AlreadyRunning(f"another bot process (pid {owner}) already uses {what}; stop it first "
-                             f"(lock file {path})") from None
+        raise AlreadyRunning(
+            f"another bot process (pid {owner}) already uses {what}; stop it first (lock file {path})"
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"{os.getpid()}\n")

@@ -27,8 +27,10 @@ SYNC_PAUSE = 0.2  # between chats at start-up: menus are not urgent, answers to 
 
 def menu(role: Role | None, language: str) -> list[BotCommand]:
     t = texts(language)
-    return [BotCommand(command=c.name, description=t.plain("command_description", name=c.name))
-            for c in commands_for(role, menu=True)]
+    return [
+        BotCommand(command=c.name, description=t.plain("command_description", name=c.name))
+        for c in commands_for(role, menu=True)
+    ]
 
 
 def signature(user: User) -> str:

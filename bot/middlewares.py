@@ -81,8 +81,12 @@ class AccessMiddleware(BaseMiddleware):
     async def _refuse_inline(self, event: Update, sender: TelegramUser) -> None:
         """No results, and a button that opens the bot, where they learn how to ask for an invitation."""
         t = texts(normalise_language(sender.language_code, self._default_language))
-        await event.inline_query.answer([], is_personal=True, cache_time=0, button=InlineQueryResultsButton(
-            text=t.plain("inline_no_access"), start_parameter=INLINE_START))
+        await event.inline_query.answer(
+            [],
+            is_personal=True,
+            cache_time=0,
+            button=InlineQueryResultsButton(text=t.plain("inline_no_access"), start_parameter=INLINE_START),
+        )
 
     @staticmethod
     async def _refuse(event: Update, t: Texts, text: str) -> None:

@@ -51,8 +51,17 @@ class SenderCounters:
 
 
 class OutboxSender:
-    def __init__(self, bot: Bot, outbox: OutboxService, *, rate: float = 25.0, per_chat_interval: float = 1.0,
-                 workers: int = 8, idle_wait: float = 5.0, retry_base: float = 2.0) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: OutboxService,
+        *,
+        rate: float = 25.0,
+        per_chat_interval: float = 1.0,
+        workers: int = 8,
+        idle_wait: float = 5.0,
+        retry_base: float = 2.0,
+    ) -> None:
         self._bot = bot
         self._outbox = outbox
         # capacity 2, refilled at ``rate`` a second: never more than rate + 2 in any one second
@@ -81,8 +90,12 @@ class OutboxSender:
     async def run(self) -> None:
         interrupted = await self._outbox.recover()
         for message in interrupted:
-            log.warning("outbox message %s (%s to %s) was interrupted between send and mark: not repeated",
-                        message.key, message.kind, message.chat_id)
+            log.warning(
+                "outbox message %s (%s to %s) was interrupted between send and mark: not repeated",
+                message.key,
+                message.kind,
+                message.chat_id,
+            )
         self.counters.recovered_unknown = len(interrupted)
         try:
             while not self._stopping:
@@ -175,12 +188,12 @@ class OutboxSender:
                     self.counters.failed += 1
                     await self._outbox.mark_failed(message.id, f"{type(exc).__name__} after {MAX_ATTEMPTS} attempts")
                 else:
-                    await self._outbox.retry_later(message.id, self._retry_base ** (message.attempts + 1),
-                                                   type(exc).__name__)
+                    await self._outbox.retry_later(
+                        message.id, self._retry_base ** (message.attempts + 1), type(exc).__name__
+                    )
             else:  # a timeout or a dropped answer: it may have been delivered; at most once
                 self.counters.unknown += 1
-                log.warning("outbox message %s: delivery unknown (%s), not repeated", message.key,
-                            type(exc).__name__)
+                log.warning("outbox message %s: delivery unknown (%s), not repeated", message.key, type(exc).__name__)
                 await self._outbox.mark_unknown(message.id, type(exc).__name__)
         else:
             self.counters.sent += 1

@@ -49,8 +49,15 @@ def sender_key(update: Update) -> int | None:
 class InboxPolling:
     """getUpdates -> inbox -> handlers (concurrent across senders, in order per sender) -> done."""
 
-    def __init__(self, dp: Dispatcher, bot: Bot, db: Database, *, polling_timeout: int = 30,
-                 allowed_updates: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: Bot,
+        db: Database,
+        *,
+        polling_timeout: int = 30,
+        allowed_updates: Sequence[str] | None = None,
+    ) -> None:
         self._dp, self._bot, self._db = dp, bot, db
         self._timeout = polling_timeout
         self._allowed = list(allowed_updates) if allowed_updates is not None else None
@@ -86,8 +93,7 @@ class InboxPolling:
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
             await self._write_done()
-            await self._dp.emit_shutdown(bot=self._bot, bots=[self._bot], dispatcher=self._dp,
-                                         **self._dp.workflow_data)
+            await self._dp.emit_shutdown(bot=self._bot, bots=[self._bot], dispatcher=self._dp, **self._dp.workflow_data)
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(sig)
@@ -101,8 +107,9 @@ class InboxPolling:
         stopping = asyncio.create_task(self._stop.wait())
         try:
             while not self._stop.is_set():
-                fetch = asyncio.create_task(self._bot.get_updates(
-                    offset=offset, timeout=self._timeout, allowed_updates=self._allowed, **kwargs))
+                fetch = asyncio.create_task(
+                    self._bot.get_updates(offset=offset, timeout=self._timeout, allowed_updates=self._allowed, **kwargs)
+                )
                 await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():  # stopping: the long poll is abandoned, nothing of it was confirmed
                     fetch.cancel()
@@ -112,15 +119,15 @@ class InboxPolling:
                 try:
                     updates = fetch.result()
                 except Exception as exc:  # Telegram unreachable: try again later, never give up
-                    log.error("getUpdates failed (%s: %s); again in %.1f s", type(exc).__name__, exc,
-                              backoff.next_delay)
+                    log.error(
+                        "getUpdates failed (%s: %s); again in %.1f s", type(exc).__name__, exc, backoff.next_delay
+                    )
                     await backoff.asleep()
                     continue
                 backoff.reset()
                 if not updates:
                     continue
-                batch = [Received(u.update_id, sender_key(u), u.model_dump_json(exclude_unset=True))
-                         for u in updates]
+                batch = [Received(u.update_id, sender_key(u), u.model_dump_json(exclude_unset=True)) for u in updates]
                 new = set(await self._db.run(_store, batch))  # stored before the next call confirms it
                 for update, received in zip(updates, batch, strict=True):
                     if update.update_id in new:

@@ -36,8 +36,9 @@ async def queue_deadline_reminders(db: Database, planning: PlanningService, wake
     return added
 
 
-async def queue_stale_draft_nudges(db: Database, stale_after_days: int, today_local: str,
-                                   wake: Callable[[], None]) -> int:
+async def queue_stale_draft_nudges(
+    db: Database, stale_after_days: int, today_local: str, wake: Callable[[], None]
+) -> int:
     """An inspector whose draft was not touched for ``stale_after_days`` gets one nudge a day at most
     (the key holds the local date), with Resume and Discard (which asks to confirm)."""
     since = datetime.now(UTC) - timedelta(days=stale_after_days)
@@ -91,7 +92,6 @@ def _enqueue(r: Repos, messages: list[tuple[str, int, str, str, str | None]]) ->
     return sum(r.outbox.enqueue(*message) for message in messages)
 
 
-def _remind(r: Repos, remedy_id: int, today_local: str,
-            messages: list[tuple[str, int, str, str, str | None]]) -> int:
+def _remind(r: Repos, remedy_id: int, today_local: str, messages: list[tuple[str, int, str, str, str | None]]) -> int:
     r.remedies.mark_reminded(remedy_id, today_local)
     return _enqueue(r, messages)

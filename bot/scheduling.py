@@ -31,32 +31,65 @@ REMINDER_TIME = (9, 0)  # local time
 NUDGE_EVERY_HOURS = 1  # the key holds the local date: one nudge a day at most, whenever the job runs
 
 
-def build_scheduler(db: Database, backups: BackupService, planning: PlanningService, timezone,
-                    backup_time: tuple[int, int], backup_job_id: str, *, stale_draft_days: int,
-                    wake: Callable[[], None], reporter: ErrorReporter) -> AsyncIOScheduler:
+def build_scheduler(
+    db: Database,
+    backups: BackupService,
+    planning: PlanningService,
+    timezone,
+    backup_time: tuple[int, int],
+    backup_job_id: str,
+    *,
+    stale_draft_days: int,
+    wake: Callable[[], None],
+    reporter: ErrorReporter,
+) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone)
     hour, minute = backup_time
-    scheduler.add_job(backups.run, CronTrigger(hour=hour, minute=minute, timezone=timezone), id=backup_job_id,
-                      coalesce=True, misfire_grace_time=3600, max_instances=1)
+    scheduler.add_job(
+        backups.run,
+        CronTrigger(hour=hour, minute=minute, timezone=timezone),
+        id=backup_job_id,
+        coalesce=True,
+        misfire_grace_time=3600,
+        max_instances=1,
+    )
     hour, minute = REMINDER_TIME
     reminder_args = (db, planning, wake)
-    scheduler.add_job(queue_deadline_reminders, CronTrigger(hour=hour, minute=minute, timezone=timezone),
-                      args=reminder_args, id=REMINDER_JOB, coalesce=True, misfire_grace_time=6 * 3600,
-                      max_instances=1)
+    scheduler.add_job(
+        queue_deadline_reminders,
+        CronTrigger(hour=hour, minute=minute, timezone=timezone),
+        args=reminder_args,
+        id=REMINDER_JOB,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+        max_instances=1,
+    )
     scheduler.add_job(queue_deadline_reminders, args=reminder_args, id=REMINDER_JOB + "-at-start", max_instances=1)
 
     async def nudges() -> int:
         return await queue_stale_draft_nudges(db, stale_draft_days, datetime.now(timezone).date().isoformat(), wake)
 
-    scheduler.add_job(nudges, IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone), id=NUDGE_JOB,
-                      coalesce=True, max_instances=1, next_run_time=datetime.now(timezone))
+    scheduler.add_job(
+        nudges,
+        IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone),
+        id=NUDGE_JOB,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(timezone),
+    )
 
     async def remedies() -> int:
         return await queue_remedy_reminders(db, datetime.now(timezone).date().isoformat(), wake)
 
     # Hourly like the nudges (a missed morning is caught up): each open item is reminded once.
-    scheduler.add_job(remedies, IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone), id=REMEDY_JOB,
-                      coalesce=True, max_instances=1, next_run_time=datetime.now(timezone))
+    scheduler.add_job(
+        remedies,
+        IntervalTrigger(hours=NUDGE_EVERY_HOURS, timezone=timezone),
+        id=REMEDY_JOB,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(timezone),
+    )
 
     def on_job_error(event: JobExecutionEvent) -> None:
         if event.exception is not None:

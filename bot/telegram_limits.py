@@ -107,6 +107,13 @@ def keep_response_models() -> tuple[type, ...]:
         SendMessage,
     )
 
-    methods = (SendMessage, EditMessageText, EditMessageReplyMarkup, AnswerCallbackQuery, SendDocument, GetFile,
-               DeleteMessage)
+    methods = (
+        SendMessage,
+        EditMessageText,
+        EditMessageReplyMarkup,
+        AnswerCallbackQuery,
+        SendDocument,
+        GetFile,
+        DeleteMessage,
+    )
     return tuple(Response[m.__returning__] for m in methods)  # type: ignore[name-defined]

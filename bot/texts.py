@@ -47,8 +47,14 @@ TEXTS_FOLDER = "texts/"
 LEGACY_TEMPLATE = "i18n/{lang}.j2"
 
 # The functions that mark a phrase in templates, for the message extractor (Babel keyword specs).
-GETTEXT_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-                    "npgettext": ((1, "c"), 2, 3), "gettext_in": (2,)}
+GETTEXT_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "gettext_in": (2,),
+}
 
 DATE_FORMAT = "%d.%m.%Y"
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
@@ -263,8 +269,9 @@ def environment(lang: str = DEFAULT_LANGUAGE) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(local_date=local_date, local_datetime=local_datetime, number_case=NUMBER_CASE[lang])
-    env.globals.update(lang=lang, order_language=ORDER_LANGUAGE, bilingual=BILINGUAL, gettext_in=gettext_in,
-                       facts=facts())
+    env.globals.update(
+        lang=lang, order_language=ORDER_LANGUAGE, bilingual=BILINGUAL, gettext_in=gettext_in, facts=facts()
+    )
     # Legacy macro pairs (i18n/<lang>.j2) written on main before their conversion call |isodate.
     env.filters["isodate"] = local_date
     return env
@@ -306,9 +313,11 @@ class Texts:
                     # A pair of the same name as a text written once is a change made to the old copy (a
                     # branch merged after the conversion): refused, so the change is not silently lost.
                     if macro in self._macros:
-                        raise KeyError(f"text '{macro}' is in {legacy} and in {TEXTS_FOLDER}: apply the change "
-                                       f"of the pair to {TEXTS_FOLDER} and delete the pair (README: Adding or "
-                                       "converting a text)")
+                        raise KeyError(
+                            f"text '{macro}' is in {legacy} and in {TEXTS_FOLDER}: apply the change "
+                            f"of the pair to {TEXTS_FOLDER} and delete the pair (README: Adding or "
+                            "converting a text)"
+                        )
                     self._macros[macro] = value
 
     def __call__(self, name: str, /, **values: Any) -> Markup:

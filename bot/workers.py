@@ -71,8 +71,9 @@ class WorkerPool:
     first job, or earlier with :meth:`start` / :meth:`warm`.
     """
 
-    def __init__(self, name: str, workers: int, *, preload: Sequence[str] = (),
-                 warm_up: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, name: str, workers: int, *, preload: Sequence[str] = (), warm_up: Callable[[], None] | None = None
+    ) -> None:
         if workers < 1:
             raise ValueError(f"the {name} pool needs at least one worker")
         self.name = name
@@ -84,8 +85,12 @@ class WorkerPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(self._preload),
-                                                 initializer=_start_worker, initargs=(os.getpid(), self._warm_up))
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=_context(self._preload),
+                initializer=_start_worker,
+                initargs=(os.getpid(), self._warm_up),
+            )
         return self._executor
 
     def start(self) -> list[Future[int]]:

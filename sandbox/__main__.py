@@ -1,8 +1,8 @@
 """The offline sandbox: ``python -m sandbox``.
 
-    python -m sandbox                 the real bot against the local Bot API emulator, chatting in this terminal
-    python -m sandbox --unless-token  what ``make run`` does: the real bot when BOT_TOKEN is configured
-                                      (environment or .env), the sandbox otherwise
+python -m sandbox                 the real bot against the local Bot API emulator, chatting in this terminal
+python -m sandbox --unless-token  what ``make run`` does: the real bot when BOT_TOKEN is configured
+                                  (environment or .env), the sandbox otherwise
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ def main(argv: list[str]) -> int:
     from sandbox.terminal import run_sandbox
 
     # The terminal is the chat: only warnings go to it unless LOG_LEVEL asks for more.
-    setup_logging(settings.log_level if "LOG_LEVEL" in os.environ else "WARNING",
-                  [s.get() for s in (settings.bot_token, settings.webhook_secret) if s])
+    setup_logging(
+        settings.log_level if "LOG_LEVEL" in os.environ else "WARNING",
+        [s.get() for s in (settings.bot_token, settings.webhook_secret) if s],
+    )
     return run_until_stopped(run_sandbox(settings))
 
 

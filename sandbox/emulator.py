@@ -74,8 +74,7 @@ POLL_CONFLICT: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 WEBHOOK_CONFLICT: Final = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
 CHAT_ACTION_SECONDS: Final = 5.0  # how long Telegram shows a chat action without a message
 CHAT_ACTIONS: Final = frozenset(
@@ -345,9 +344,7 @@ def _validate_inline_button(button: Any) -> None:
     if not actions or not text.strip():
         raise bad_request(prefix + "Text buttons are unallowed in the inline keyboard")
     if len(actions) > 1:
-        raise bad_request(
-            prefix + f"exactly one of the optional fields must be used, got {', '.join(actions)}"
-        )
+        raise bad_request(prefix + f"exactly one of the optional fields must be used, got {', '.join(actions)}")
     if "callback_data" in actions:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
@@ -670,9 +667,7 @@ class BotAPIEmulator:
         self._enqueue({"callback_query": query})
         return copy.deepcopy(query)
 
-    def press_button(
-        self, user_id: int, text_contains: str, *, message_id: int | None = None
-    ) -> dict[str, Any]:
+    def press_button(self, user_id: int, text_contains: str, *, message_id: int | None = None) -> dict[str, Any]:
         """Press the button whose text contains ``text_contains`` (case-insensitive; an exact match wins).
 
         It is searched on ``message_id`` or else on the latest bot message that has inline buttons.
@@ -690,8 +685,7 @@ class BotAPIEmulator:
             )
         if len(matches) > 1:
             raise ValueError(
-                f"{text_contains!r} is ambiguous on message {message['message_id']}: "
-                f"{[b.get('text') for b in matches]}"
+                f"{text_contains!r} is ambiguous on message {message['message_id']}: {[b.get('text') for b in matches]}"
             )
         if "callback_data" not in matches[0]:
             raise ValueError(f"button {matches[0].get('text')!r} is not a callback button: {matches[0]}")
@@ -807,9 +801,7 @@ class BotAPIEmulator:
         stored = self._paths.get(request.match_info["path"])
         if stored is None:
             return _json_response(ApiError(404, "Not Found").payload(), status=404)
-        return web.Response(
-            body=stored.content(), content_type=stored.mime_type or "application/octet-stream"
-        )
+        return web.Response(body=stored.content(), content_type=stored.mime_type or "application/octet-stream")
 
     def _error_response(self, method: str, exc: ApiError) -> web.Response:
         self.errors.append((method, exc.description))
@@ -971,9 +963,7 @@ class BotAPIEmulator:
         raise ValueError(f"no bot message with inline buttons in the chat with {user_id}")
 
     def _new_id(self, prefix: str) -> str:
-        token = "".join(
-            self._rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", k=24)
-        )
+        token = "".join(self._rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", k=24))
         return f"{prefix}{next(self._seq):06d}{token}"
 
     def _new_file(
@@ -1132,9 +1122,7 @@ class BotAPIEmulator:
             raise bad_request("message can't be edited")
         return chat, message
 
-    def _apply_edit(
-        self, chat: _ChatState, message: dict[str, Any], changes: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _apply_edit(self, chat: _ChatState, message: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         self._check_flood(chat)
         for key, value in changes.items():
             if value in (None, []):
@@ -1175,15 +1163,11 @@ class BotAPIEmulator:
         mime = mimetypes.guess_type(upload.file_name)[0]
         if mime is None and upload.mime_type not in (None, "application/octet-stream"):
             mime = upload.mime_type
-        return self._new_file(
-            kind, upload.data, upload.size, upload.file_name, mime or "application/octet-stream"
-        )
+        return self._new_file(kind, upload.data, upload.size, upload.file_name, mime or "application/octet-stream")
 
     async def _save_copy(self, chat: _ChatState, stored: StoredFile, message_id: int) -> dict[str, Any]:
         """Emulator-only extras for a file the bot sent (bytes, and a copy in ``files_dir``)."""
-        extras: dict[str, Any] = {
-            "document_bytes" if stored.kind == "document" else "photo_bytes": stored.content()
-        }
+        extras: dict[str, Any] = {"document_bytes" if stored.kind == "document" else "photo_bytes": stored.content()}
         if self.files_dir is not None:
             safe_name = re.sub(r"[^\w.\-]+", "_", stored.file_name or Path(stored.file_path).name)
             target = self.files_dir / f"{chat.info['id']}_{message_id}_{safe_name}"
@@ -1297,9 +1281,7 @@ class BotAPIEmulator:
             message.get("reply_markup"),
         ):
             raise ApiError(400, NOT_MODIFIED)
-        return self._apply_edit(
-            chat, message, {"text": text.text, "entities": text.entities, "reply_markup": inline}
-        )
+        return self._apply_edit(chat, message, {"text": text.text, "entities": text.entities, "reply_markup": inline})
 
     async def _edit_message_caption(self, p: Params) -> dict[str, Any]:
         chat, message = self._editable(p)
@@ -1405,9 +1387,7 @@ class BotAPIEmulator:
             raise bad_request("media must include 2-10 items")
         kinds = {item.get("type") if isinstance(item, dict) else None for item in media}
         if not kinds <= {"photo", "document"}:
-            raise bad_request(
-                f"the emulator supports only photo and document media, got {sorted(map(str, kinds))}"
-            )
+            raise bad_request(f"the emulator supports only photo and document media, got {sorted(map(str, kinds))}")
         if len(kinds) > 1:
             raise bad_request("documents can't be mixed with other media types in a media group")
         chat = self._target_chat(p)
@@ -1420,9 +1400,7 @@ class BotAPIEmulator:
         for message_id, (body, stored) in zip(message_ids, prepared, strict=True):
             body["media_group_id"] = group_id
             extras = await self._save_copy(chat, stored, message_id)
-            results.append(
-                self._bot_message(chat, body, (None, None), reply_to, extras, message_id=message_id)
-            )
+            results.append(self._bot_message(chat, body, (None, None), reply_to, extras, message_id=message_id))
         return results
 
     def _group_item(self, p: Params, item: dict[str, Any]) -> tuple[dict[str, Any], StoredFile]:
@@ -1501,21 +1479,32 @@ class BotAPIEmulator:
         chat = self._chats.get(chat_id)
         return 0 if chat is None else sum(1 for m in chat.messages.values() if self._is_bot_message(m))
 
-    def send_inline_query(self, user_id: int, query: str, *, chat_type: str = "sender",
-                          language_code: str | None = "ru", offset: str = "") -> str:
+    def send_inline_query(
+        self, user_id: int, query: str, *, chat_type: str = "sender", language_code: str | None = "ru", offset: str = ""
+    ) -> str:
         """The user types ``@bot query`` in a chat; returns the inline query's id."""
         if len(query) > 256:
             raise ValueError("an inline query has at most 256 characters")
         user = self._touch_user(user_id, language_code=language_code)
         query_id = f"{self._rng.randrange(10**17, 10**18)}{next(self._seq)}"
         payload = {"id": query_id, "from": dict(user), "query": query, "offset": offset, "chat_type": chat_type}
-        self._inline_queries[query_id] = {"created": time.monotonic(), "user_id": user_id, "answered": False,
-                                          "query": query}
+        self._inline_queries[query_id] = {
+            "created": time.monotonic(),
+            "user_id": user_id,
+            "answered": False,
+            "query": query,
+        }
         self._enqueue({"inline_query": payload})
         return query_id
 
-    def choose_inline_result(self, user_id: int, query_id: str, result_id: str, *, chat_id: int | None = None,
-                             ) -> dict[str, Any]:
+    def choose_inline_result(
+        self,
+        user_id: int,
+        query_id: str,
+        result_id: str,
+        *,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
         """The user taps a result: its message is posted (via the bot) in the chat the query came from —
         ``chat_id`` when given (a group the bot need not be in), else the user's chat with the bot — and a
         chosen_inline_result update is queued (Telegram sends it only with inline feedback on)."""
@@ -1526,22 +1515,31 @@ class BotAPIEmulator:
         if result is None:
             raise ValueError(f"no result {result_id!r}; results: {[r['id'] for r in answer['results']]}")
         content = result["input_message_content"]
-        formatted = format_text(content["message_text"], content.get("parse_mode"), content.get("entities"),
-                                strict_ampersand=self.strict_ampersand, resolve_user=self._resolve_user)
+        formatted = format_text(
+            content["message_text"],
+            content.get("parse_mode"),
+            content.get("entities"),
+            strict_ampersand=self.strict_ampersand,
+            resolve_user=self._resolve_user,
+        )
         target_id = user_id if chat_id is None else chat_id
         chat = self._chats.get(target_id) or self._chats.setdefault(
-            target_id, _ChatState(info={"id": target_id, "type": "group", "title": "Group"}))
+            target_id, _ChatState(info={"id": target_id, "type": "group", "title": "Group"})
+        )
         message_id = chat.take_message_id()
         message: dict[str, Any] = {
-            "message_id": message_id, "date": int(time.time()), "chat": dict(chat.info),
-            "from": dict(self._users[user_id]), "via_bot": dict(self.bot_user), "text": formatted.text,
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": dict(chat.info),
+            "from": dict(self._users[user_id]),
+            "via_bot": dict(self.bot_user),
+            "text": formatted.text,
         }
         if formatted.entities:
             message["entities"] = formatted.entities
         chat.messages[message_id] = message
         user = self._users[user_id]
-        self._enqueue({"chosen_inline_result": {"result_id": result_id, "from": dict(user),
-                                                "query": answer["query"]}})
+        self._enqueue({"chosen_inline_result": {"result_id": result_id, "from": dict(user), "query": answer["query"]}})
         return copy.deepcopy(message)
 
     async def _answer_inline_query(self, p: Params) -> bool:
@@ -1577,9 +1575,13 @@ class BotAPIEmulator:
         state["answered"] = True
         query = state["query"]
         self.inline_answers[query_id] = {
-            "results": results, "cache_time": 300 if cache_time is None else cache_time,
-            "is_personal": p.get_bool("is_personal"), "button": button, "next_offset": next_offset,
-            "query": query, "user_id": state["user_id"],
+            "results": results,
+            "cache_time": 300 if cache_time is None else cache_time,
+            "is_personal": p.get_bool("is_personal"),
+            "button": button,
+            "next_offset": next_offset,
+            "query": query,
+            "user_id": state["user_id"],
         }
         return True
 
@@ -1600,8 +1602,13 @@ class BotAPIEmulator:
         content = result.get("input_message_content")
         if not isinstance(content, dict) or not isinstance(content.get("message_text"), str):
             raise bad_request("MESSAGE_EMPTY")
-        formatted = format_text(content["message_text"], content.get("parse_mode"), content.get("entities"),
-                                strict_ampersand=self.strict_ampersand, resolve_user=self._resolve_user)
+        formatted = format_text(
+            content["message_text"],
+            content.get("parse_mode"),
+            content.get("entities"),
+            strict_ampersand=self.strict_ampersand,
+            resolve_user=self._resolve_user,
+        )
         if not formatted.text.strip():
             raise bad_request("MESSAGE_EMPTY")
         if "reply_markup" in result:
@@ -1612,9 +1619,7 @@ class BotAPIEmulator:
 
 
 def _json_response(payload: dict[str, Any], status: int = 200) -> web.Response:
-    return web.Response(
-        text=json.dumps(payload, ensure_ascii=False), status=status, content_type="application/json"
-    )
+    return web.Response(text=json.dumps(payload, ensure_ascii=False), status=status, content_type="application/json")
 
 
 async def _read_multipart(request: web.Request) -> dict[str, Any]:

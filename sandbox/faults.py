@@ -76,8 +76,9 @@ class Faults:
         return None
 
     @web.middleware
-    async def middleware(self, request: web.Request,
-                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         if not request.path.startswith("/bot"):
             return await handler(request)  # file downloads are not faulted
         kind = self._choose(request.path.rsplit("/", 1)[-1])
@@ -92,12 +93,19 @@ class Faults:
             return await self._drop(request, kind)
         self.injected[kind] += 1
         if kind == "429":
-            return web.json_response({"ok": False, "error_code": 429,
-                                      "description": f"Too Many Requests: retry after {self.retry_after}",
-                                      "parameters": {"retry_after": self.retry_after}}, status=429)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {self.retry_after}",
+                    "parameters": {"retry_after": self.retry_after},
+                },
+                status=429,
+            )
         if kind == "500":
-            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"},
-                                     status=500)
+            return web.json_response(
+                {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status=500
+            )
         return web.Response(status=502, text=BAD_GATEWAY_HTML, content_type="text/html")
 
     async def _drop(self, request: web.Request, kind: str) -> web.StreamResponse:

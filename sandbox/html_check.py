@@ -407,12 +407,7 @@ class _HtmlParser:
                 entities.append(_Entity("pre", offset, length))
         elif name == "code":
             last = entities[-1] if entities else None
-            if (
-                last
-                and last.type == "pre"
-                and (last.offset, last.length) == (offset, length)
-                and tag.argument
-            ):
+            if last and last.type == "pre" and (last.offset, last.length) == (offset, length) and tag.argument:
                 last.extra["language"] = tag.argument
             else:
                 extra = {"language": tag.argument} if tag.argument else {}

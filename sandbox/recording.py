@@ -111,9 +111,7 @@ class RecordingSession(BaseSession):
         migrate_to_chat_id: int | None = None,
     ) -> None:
         """Queue the answer for the next call of ``method`` (FIFO per method type)."""
-        self._prepared[method].append(
-            _Prepared(ok, result, error_code, description, retry_after, migrate_to_chat_id)
-        )
+        self._prepared[method].append(_Prepared(ok, result, error_code, description, retry_after, migrate_to_chat_id))
 
     def add_file(self, file_id: str, content: bytes, *, file_path: str | None = None) -> str:
         """Make ``file_id`` resolvable by getFile and downloadable by ``bot.download``."""
@@ -150,9 +148,7 @@ class RecordingSession(BaseSession):
                 status, payload = 200, {"ok": True, "result": await self._default_result(bot, method)}
             except ApiError as exc:
                 status, payload = exc.error_code, exc.payload()
-        response = self.check_response(
-            bot=bot, method=method, status_code=status, content=self.json_dumps(payload)
-        )
+        response = self.check_response(bot=bot, method=method, status_code=status, content=self.json_dumps(payload))
         return response.result
 
     async def stream_content(
@@ -223,9 +219,7 @@ class RecordingSession(BaseSession):
             return {"id": numeric, "type": "private", "first_name": "User"}
         return {"id": numeric, "type": "supergroup", "title": "Group"}
 
-    def _message(
-        self, bot: Bot, chat_id: int | str, body: dict[str, Any], markup: Any = None
-    ) -> dict[str, Any]:
+    def _message(self, bot: Bot, chat_id: int | str, body: dict[str, Any], markup: Any = None) -> dict[str, Any]:
         key = chat_id
         self._message_ids[key] = self._message_ids.get(key, 0) + 1
         message = {
@@ -248,9 +242,7 @@ class RecordingSession(BaseSession):
             return inline
         return markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
 
-    def _formatted(
-        self, bot: Bot, text: Any, parse_mode: Any, entities: Any, *, caption: bool
-    ) -> FormattedText:
+    def _formatted(self, bot: Bot, text: Any, parse_mode: Any, entities: Any, *, caption: bool) -> FormattedText:
         text = self._value(bot, text)
         mode = self._value(bot, parse_mode)
         entities = self._value(bot, entities)
@@ -272,9 +264,7 @@ class RecordingSession(BaseSession):
 
     async def _send_message(self, bot: Bot, method: Any) -> dict[str, Any]:
         text = self._formatted(bot, method.text, method.parse_mode, method.entities, caption=False)
-        return self._message(
-            bot, method.chat_id, self._text_body(text), self._value(bot, method.reply_markup)
-        )
+        return self._message(bot, method.chat_id, self._text_body(text), self._value(bot, method.reply_markup))
 
     async def _edited(self, bot: Bot, method: Any, body: dict[str, Any]) -> dict[str, Any] | bool:
         if method.inline_message_id:
@@ -297,9 +287,7 @@ class RecordingSession(BaseSession):
         return await self._edited(bot, method, self._text_body(text))
 
     async def _edit_message_caption(self, bot: Bot, method: Any) -> dict[str, Any] | bool:
-        caption = self._formatted(
-            bot, method.caption, method.parse_mode, method.caption_entities, caption=True
-        )
+        caption = self._formatted(bot, method.caption, method.parse_mode, method.caption_entities, caption=True)
         return await self._edited(bot, method, self._text_body(caption, caption=True))
 
     async def _edit_message_reply_markup(self, bot: Bot, method: Any) -> dict[str, Any] | bool:
@@ -317,9 +305,7 @@ class RecordingSession(BaseSession):
         self.add_file(file_id, content or b"")
         return file_id, file.filename or default_name, content
 
-    def _document_dict(
-        self, file_id: str, name: str | None, content: bytes | None, mime: str | None
-    ) -> dict[str, Any]:
+    def _document_dict(self, file_id: str, name: str | None, content: bytes | None, mime: str | None) -> dict[str, Any]:
         document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"U{file_id}"}
         if name:
             document["file_name"] = name
@@ -348,9 +334,7 @@ class RecordingSession(BaseSession):
         ]
 
     async def _media_message(self, bot: Bot, method: Any, kind: str) -> dict[str, Any]:
-        caption = self._formatted(
-            bot, method.caption, method.parse_mode, method.caption_entities, caption=True
-        )
+        caption = self._formatted(bot, method.caption, method.parse_mode, method.caption_entities, caption=True)
         file_id, name, content = await self._file_info(bot, getattr(method, kind), kind)
         media: dict[str, Any]
         if kind == "photo":
@@ -409,9 +393,7 @@ class RecordingBot(Bot):
     if TYPE_CHECKING:
         session: RecordingSession
 
-    def __init__(
-        self, token: str = "42:TEST", *, session: RecordingSession | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, token: str = "42:TEST", *, session: RecordingSession | None = None, **kwargs: Any) -> None:
         super().__init__(token, session=session or RecordingSession(), **kwargs)
         self._me = User(id=self.id, is_bot=True, first_name=_DEFAULT_BOT_NAME, username=_DEFAULT_BOT_USERNAME)
 

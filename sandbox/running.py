@@ -43,8 +43,14 @@ class RunningBot:
         await asyncio.to_thread(self.services.reports.pdf.shutdown)
 
 
-async def start_bot(settings: Settings, *, services: Services | None = None, today: Callable[[], date] | None = None,
-                    polling_timeout: int = 1, emulator: BotAPIEmulator | None = None) -> RunningBot:
+async def start_bot(
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    today: Callable[[], date] | None = None,
+    polling_timeout: int = 1,
+    emulator: BotAPIEmulator | None = None,
+) -> RunningBot:
     """``settings`` name the emulator (``TELEGRAM_API_URL``, its token) and the database file. ``services``:
     already prepared (a benchmark that fills the database first); ``today``: a callable giving the bot's
     local date (a test's calendar), the real one by default. ``emulator``: the one polled, told when the bot
@@ -53,8 +59,9 @@ async def start_bot(settings: Settings, *, services: Services | None = None, tod
     bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
     dp = build_dispatcher(services)
     sender, sending = start_outbox(bot, services)
-    polling = InboxPolling(dp, bot, services.db, polling_timeout=polling_timeout,
-                           allowed_updates=dp.resolve_used_update_types())
+    polling = InboxPolling(
+        dp, bot, services.db, polling_timeout=polling_timeout, allowed_updates=dp.resolve_used_update_types()
+    )
     task = asyncio.create_task(polling.run(), name="polling")
     if emulator is not None:
         emulator.busy_probe = lambda: polling.in_flight > 0

@@ -39,8 +39,15 @@ def plain(text: str) -> str:
 class TerminalChat:
     """One person's chat with the bot, read from lines and written to a text stream."""
 
-    def __init__(self, emu: BotAPIEmulator, out: TextIO, *, user_id: int = SANDBOX_USER,
-                 first_name: str = "Sandbox", language_code: str = "ru") -> None:
+    def __init__(
+        self,
+        emu: BotAPIEmulator,
+        out: TextIO,
+        *,
+        user_id: int = SANDBOX_USER,
+        first_name: str = "Sandbox",
+        language_code: str = "ru",
+    ) -> None:
         self.emu, self.out, self.user_id = emu, out, user_id
         self.first_name, self.language_code = first_name, language_code
         self._shown: dict[int, str] = {}
@@ -156,16 +163,21 @@ async def stdin_lines() -> AsyncIterator[str]:
         yield line
 
 
-async def run_sandbox(settings: Settings, lines: AsyncIterator[str] | None = None, out: TextIO | None = None,
-                      folder: Path = SANDBOX_DIR) -> None:
+async def run_sandbox(
+    settings: Settings, lines: AsyncIterator[str] | None = None, out: TextIO | None = None, folder: Path = SANDBOX_DIR
+) -> None:
     """Start the emulator and the real bot (its own database in ``folder``) and chat until EOF or 'quit'."""
     from bot.app import create_bot, prepare, serve
 
     emu = BotAPIEmulator(files_dir=folder / "received")
     await emu.start()
     sandbox_settings = replace(
-        settings, bot_token=Secret(emu.token), telegram_api_url=emu.base_url, webhook_url=None,
-        database_path=folder / "sandbox.sqlite3", backup_dir=folder / "backups",
+        settings,
+        bot_token=Secret(emu.token),
+        telegram_api_url=emu.base_url,
+        webhook_url=None,
+        database_path=folder / "sandbox.sqlite3",
+        backup_dir=folder / "backups",
         admin_ids=(*settings.admin_ids, SANDBOX_USER),
     )
     services = await prepare(sandbox_settings)

@@ -35,10 +35,12 @@ def template_messages() -> Catalog:
         if LEGACY in path.relative_to(TEMPLATES).parts:
             continue
         with path.open("rb") as source:
-            for lineno, message, comments, context in extract(babel_extract, source, keywords=GETTEXT_KEYWORDS,
-                                                              options=extractor_options()):
-                template.add(message, None, [(str(path.relative_to(TEMPLATES)), lineno)],
-                             auto_comments=comments, context=context)
+            for lineno, message, comments, context in extract(
+                babel_extract, source, keywords=GETTEXT_KEYWORDS, options=extractor_options()
+            ):
+                template.add(
+                    message, None, [(str(path.relative_to(TEMPLATES)), lineno)], auto_comments=comments, context=context
+                )
     return template
 
 
@@ -53,17 +55,26 @@ def update(lang: str, template: Catalog) -> list[str]:
             catalog = read_po(po, locale=lang, domain=DOMAIN)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        catalog = Catalog(locale=lang, domain=DOMAIN, project="risk-bot", fuzzy=False,
-                          header_comment=f"# The phrases of the bot's interface in {lang}: see README.md, Texts.")
+        catalog = Catalog(
+            locale=lang,
+            domain=DOMAIN,
+            project="risk-bot",
+            fuzzy=False,
+            header_comment=f"# The phrases of the bot's interface in {lang}: see README.md, Texts.",
+        )
     template.creation_date = catalog.creation_date  # no date-only change to merge
     catalog.update(template, no_fuzzy_matching=True)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=120, ignore_obsolete=True, sort_output=False, include_lineno=False)
     path.write_bytes(buffer.getvalue())
-    strings = (message.string if isinstance(message.string, (list, tuple)) else [message.string]
-               for message in catalog if message.id)
-    missing = [message.id for message, string in zip([m for m in catalog if m.id], strings, strict=True)
-               if not all(string)]
+    strings = (
+        message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for message in catalog
+        if message.id
+    )
+    missing = [
+        message.id for message, string in zip([m for m in catalog if m.id], strings, strict=True) if not all(string)
+    ]
     return [str(m) for m in missing]
 
 

@@ -37,8 +37,9 @@ async def emu(tmp_path):
 async def running(emu, tmp_path, request):
     """The bot polling the emulator, with ADMIN as its admin. A test module's ``BOT_TODAY`` (a callable giving
     a date) stands in for the bot's calendar; the real one otherwise."""
-    app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN),
-                          today=getattr(request.module, "BOT_TODAY", None))
+    app = await start_bot(
+        emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN), today=getattr(request.module, "BOT_TODAY", None)
+    )
     yield app
     if not app.task.done():  # a test may stop it itself (a restart)
         await app.stop()

@@ -17,8 +17,14 @@ from sandbox.running import RunningBot
 
 
 def settings_for(emu: BotAPIEmulator, db_path: Path, admin_ids: str = "", **extra: str):
-    env = {"BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url, "DATABASE_PATH": str(db_path),
-           "ADMIN_IDS": admin_ids, "BACKUP_DIR": str(db_path.parent / "backups"), **extra}
+    env = {
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "DATABASE_PATH": str(db_path),
+        "ADMIN_IDS": admin_ids,
+        "BACKUP_DIR": str(db_path.parent / "backups"),
+        **extra,
+    }
     return load_settings(env, env_file=None)
 
 
@@ -51,8 +57,14 @@ class Person:
         await self.emu.wait_idle()
 
     async def shares_location(self, latitude: float, longitude: float, accuracy: float | None = None) -> None:
-        self.emu.send_location(self.id, latitude, longitude, horizontal_accuracy=accuracy,
-                               first_name=self.first_name, language_code=self.language_code)
+        self.emu.send_location(
+            self.id,
+            latitude,
+            longitude,
+            horizontal_accuracy=accuracy,
+            first_name=self.first_name,
+            language_code=self.language_code,
+        )
         await self.emu.wait_idle()
 
     @property
@@ -87,8 +99,15 @@ def invitation_token(text: str) -> str:
     return re.search(r"start=([\w-]+)", text).group(1)
 
 
-async def joins(emu: BotAPIEmulator, admin_id: int, role: str, user_id: int, *, language_code: str = "ru",
-                first_name: str = "Айгерім") -> Person:
+async def joins(
+    emu: BotAPIEmulator,
+    admin_id: int,
+    role: str,
+    user_id: int,
+    *,
+    language_code: str = "ru",
+    first_name: str = "Айгерім",
+) -> Person:
     """An admin invites someone with a role; they open the link (/start <token>) and are in."""
     admin = Person(emu, admin_id, first_name="Admin")
     await admin.says(f"/invite {role}")
@@ -107,5 +126,14 @@ COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не
 
 def header_values(bin_: str, subject: str = "ТОО «Ақ жол»") -> list[str]:
     """The nine header values an inspector types, in the order of the steps (BIN first, act date 7th)."""
-    return [bin_, subject, "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-            "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
+    return [
+        bin_,
+        subject,
+        "Астана, Мәңгілік Ел 8",
+        "Акимат г. Астаны",
+        "Агентство РК по делам госслужбы",
+        "17-П",
+        "03.11.2026",
+        "Сейтқали Айгерім Болатқызы",
+        "Главный эксперт",
+    ]

@@ -160,8 +160,10 @@ async def test_aiohttp_errors_that_carry_the_url_with_the_token_are_logged_redac
     log = logging.getLogger("bot.test")
     try:
         async with aiohttp.ClientSession() as session:
-            for url in (f"{emu.base_url}/bot{emu.token}/noSuchMethod",
-                        f"{emu.base_url}/bot{emu.token.replace(':', '%3A')}/noSuchMethod"):
+            for url in (
+                f"{emu.base_url}/bot{emu.token}/noSuchMethod",
+                f"{emu.base_url}/bot{emu.token.replace(':', '%3A')}/noSuchMethod",
+            ):
                 response = await session.get(url)
                 try:
                     response.raise_for_status()

@@ -27,9 +27,17 @@ async def test_a_failing_reminder_job_is_reported_to_each_admin_once_an_hour(db,
     await add_user(db, 3, role="supervisor")
     woken = []
     reporter = ErrorReporter(db, ALMATY, wake=lambda: woken.append(1))
-    scheduler = scheduling.build_scheduler(db, BackupService(db, tmp_path / "b", 2), BrokenPlanning(), ALMATY,
-                                           (2, 30), "backup", stale_draft_days=3, wake=lambda: None,
-                                           reporter=reporter)
+    scheduler = scheduling.build_scheduler(
+        db,
+        BackupService(db, tmp_path / "b", 2),
+        BrokenPlanning(),
+        ALMATY,
+        (2, 30),
+        "backup",
+        stale_draft_days=3,
+        wake=lambda: None,
+        reporter=reporter,
+    )
     scheduler.start()
     try:
         for _ in range(200):
@@ -44,7 +52,8 @@ async def test_a_failing_reminder_job_is_reported_to_each_admin_once_an_hour(db,
         scheduler.shutdown(wait=False)
     errors = await OutboxService(db).errors_since(datetime.now(UTC) - timedelta(minutes=1))
     assert [(e.kind, e.source, e.count) for e in errors] == [
-        ("LookupError in bot.reminders.queue_deadline_reminders", "job:visit-list-reminders-at-start", 2)]
+        ("LookupError in bot.reminders.queue_deadline_reminders", "job:visit-list-reminders-at-start", 2)
+    ]
     rows = await db.fetch_all("SELECT chat_id, text FROM outbox WHERE kind = 'error' ORDER BY chat_id")
     assert [r["chat_id"] for r in rows] == [1, 2]  # the admins, once each: the key holds kind and hour
     assert "secret details" not in rows[0]["text"] and "Ошибка в боте" in rows[0]["text"]

@@ -43,8 +43,10 @@ async def fill(db, catalogue, seed: int) -> list[str]:
     day = lambda: TODAY - timedelta(days=rng.randrange(-20, 800))  # noqa: E731 - some after the approval day
     async with db.transaction() as tx:
         for index, number in enumerate(bins, start=1):
-            await tx.execute("INSERT INTO subjects (id, bin, name, kind, created_at, updated_at)"
-                             " VALUES (?, ?, ?, 'BIN', ?, ?)", (index, number, f"Субъект {index}", now, now))
+            await tx.execute(
+                "INSERT INTO subjects (id, bin, name, kind, created_at, updated_at) VALUES (?, ?, ?, 'BIN', ?, ?)",
+                (index, number, f"Субъект {index}", now, now),
+            )
         sheet_id = 0
         for subject_id in range(1, SUBJECTS + 1):
             if subject_id % 7 == 0:
@@ -59,15 +61,25 @@ async def fill(db, catalogue, seed: int) -> list[str]:
                 await tx.execute(
                     "INSERT INTO inspections (id, inspector_id, subject_id, status, catalogue_version, language, step,"
                     " act_date, created_at, updated_at, finalized_at) VALUES (?, 7, ?, 'finalized', ?, 'ru', 'done',"
-                    " ?, ?, ?, ?)", (sheet_id, subject_id, catalogue.version, act_text, now, now, finished))
+                    " ?, ?, ?, ?)",
+                    (sheet_id, subject_id, catalogue.version, act_text, now, now, finished),
+                )
                 for requirement in catalogue.checklist:
                     roll = rng.random()
                     answer = "violated" if roll < 0.1 else "not_applicable" if roll > 0.93 else "complies"
                     await tx.execute(
                         "INSERT INTO answers (inspection_id, item, criterion, severity, answer, comment, answered_by,"
                         " answered_at) VALUES (?, ?, ?, ?, ?, ?, 7, ?)",
-                        (sheet_id, requirement.number, requirement.criterion, requirement.severity.value, answer,
-                         f"замечание {sheet_id}" if answer == "violated" else None, now))
+                        (
+                            sheet_id,
+                            requirement.number,
+                            requirement.criterion,
+                            requirement.severity.value,
+                            answer,
+                            f"замечание {sheet_id}" if answer == "violated" else None,
+                            now,
+                        ),
+                    )
             for _ in range(rng.randrange(0, 6)):
                 criterion = rng.randrange(20, 36)
                 found_on = day()
@@ -75,21 +87,30 @@ async def fill(db, catalogue, seed: int) -> list[str]:
                     await tx.execute(
                         "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, source_note,"
                         " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, 7, ?)",
-                        (subject_id, criterion, catalogue.criteria[criterion].severity.value,
-                         rng.choice(["violated", "complies"]), found_on.isoformat(), f"жалоба {rng.randrange(99)}",
-                         now))
+                        (
+                            subject_id,
+                            criterion,
+                            catalogue.criteria[criterion].severity.value,
+                            rng.choice(["violated", "complies"]),
+                            found_on.isoformat(),
+                            f"жалоба {rng.randrange(99)}",
+                            now,
+                        ),
+                    )
             for _ in range(rng.randrange(0, 6)):
                 condition = rng.randrange(1, 7)
                 occurred = day()
                 for _ in range(1 + (rng.random() < 0.2)):
-                    value = rng.randrange(0, 2000) if condition == 1 else rng.randrange(0, 5) if condition == 5 \
-                        else None
+                    value = (
+                        rng.randrange(0, 2000) if condition == 1 else rng.randrange(0, 5) if condition == 5 else None
+                    )
                     minimum = catalogue.objective[condition - 1].value_min
                     met = value >= minimum if minimum is not None else rng.random() < 0.6
                     await tx.execute(
                         "INSERT INTO objective_records (subject_id, condition, met, occurred_on, value, source_note,"
                         " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, 'отчёт', 7, ?)",
-                        (subject_id, condition, int(met), occurred.isoformat(), value, now))
+                        (subject_id, condition, int(met), occurred.isoformat(), value, now),
+                    )
     return bins
 
 
@@ -97,9 +118,13 @@ async def fill(db, catalogue, seed: int) -> list[str]:
 async def test_every_subject_ranked_at_once_has_the_figures_of_its_own_card(db, catalogue, seed):
     bins = await fill(db, catalogue, seed)
     assessment = AssessmentService(db, catalogue, today=lambda: TODAY)
-    recorded = {r[0] for r in await db.fetch_all(
-        "SELECT subject_id FROM inspections UNION SELECT subject_id FROM findings"
-        " UNION SELECT subject_id FROM objective_records")}
+    recorded = {
+        r[0]
+        for r in await db.fetch_all(
+            "SELECT subject_id FROM inspections UNION SELECT subject_id FROM findings"
+            " UNION SELECT subject_id FROM objective_records"
+        )
+    }
     for on, objective_on in ((TODAY, date(2026, 12, 10)), (date(2026, 5, 10), None), (date(2027, 5, 10), None)):
         risks = await assessment.all_risks(on=on, objective_on=objective_on)
         lean = await assessment.all_risks(on=on, objective_on=objective_on, full_basis=False)

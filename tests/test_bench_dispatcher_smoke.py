@@ -19,13 +19,27 @@ TEXTS, BUTTONS = 13, 22
 
 
 def test_dispatcher_benchmark_drives_real_inspections(tmp_path, capsys):
-    options = dispatcher.parse_args(["--inspections", "2", "--renders", "1", "--finish-pdf", "1",
-                                     "--dir", str(tmp_path), "--no-pin"])
+    options = dispatcher.parse_args(
+        ["--inspections", "2", "--renders", "1", "--finish-pdf", "1", "--dir", str(tmp_path), "--no-pin"]
+    )
     report = dispatcher.run(options)
     out = capsys.readouterr().out
 
-    for label in ("p50 ms", "p90 ms", "p99 ms", "max ms", "updates/s", "ours / echo", "finish update",
-                  "with its PDF render", "PDF document reused", "targets", "MET", "peak RSS", "70 timed updates"):
+    for label in (
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "updates/s",
+        "ours / echo",
+        "finish update",
+        "with its PDF render",
+        "PDF document reused",
+        "targets",
+        "MET",
+        "peak RSS",
+        "70 timed updates",
+    ):
         assert label in out, label
 
     # The truth, read from the database file itself rather than from the benchmark's bookkeeping.
@@ -33,12 +47,14 @@ def test_dispatcher_benchmark_drives_real_inspections(tmp_path, capsys):
         inspections = conn.execute("SELECT id, status, indicator FROM inspections ORDER BY id").fetchall()
         pdfs = conn.execute("SELECT inspection_id FROM check_sheet_pdfs ORDER BY inspection_id").fetchall()
         answers = conn.execute(
-            "SELECT inspection_id, item, answer, comment FROM answers ORDER BY inspection_id, item").fetchall()
+            "SELECT inspection_id, item, answer, comment FROM answers ORDER BY inspection_id, item"
+        ).fetchall()
     conn.close()
     rendered = dispatcher.PDF_WARMUPS + 1  # a sheet of its own per render: a stored PDF is never rendered again
     timed_and_others = dispatcher.WARMUP_INSPECTIONS + 2 + rendered  # warm-up, the two timed, the PDFs'
-    assert [(status, indicator) for _, status, indicator in inspections] == [("finalized", INDICATOR)] * \
-        timed_and_others
+    assert [(status, indicator) for _, status, indicator in inspections] == [
+        ("finalized", INDICATOR)
+    ] * timed_and_others
     assert set(report.ours.inspection_ids) <= {row[0] for row in inspections}
     # Each measured render made and stored the PDF of a sheet that had none (the last ones in the file); the
     # finishes before them got the benchmark's stand-in document, so only the first finish stored one too.

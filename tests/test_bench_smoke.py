@@ -14,17 +14,32 @@ def test_lookup_benchmark_measures_real_lookups(tmp_path, capsys):
     report = lookup.run(options)
     out = capsys.readouterr().out
 
-    for label in ("fill", "file", "MiB", "p50 ms", "p90 ms", "p99 ms", "max ms", "look-ups/s", "aiosqlite",
-                  "sqlite3", "500 subjects", "264 finalized inspections", "5,016 answers"):
+    for label in (
+        "fill",
+        "file",
+        "MiB",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "look-ups/s",
+        "aiosqlite",
+        "sqlite3",
+        "500 subjects",
+        "264 finalized inspections",
+        "5,016 answers",
+    ):
         assert label in out, label
     assert len(out.splitlines()) >= 10
 
     # The truth, read from the file itself rather than from the benchmark's bookkeeping.
     with sqlite3.connect(report.loaded.path) as conn:
-        history = dict(conn.execute(
-            "SELECT s.bin, count(i.id) FROM subjects s"
-            " LEFT JOIN inspections i ON i.subject_id = s.id AND i.status = 'finalized' GROUP BY s.id"
-        ))
+        history = dict(
+            conn.execute(
+                "SELECT s.bin, count(i.id) FROM subjects s"
+                " LEFT JOIN inspections i ON i.subject_id = s.id AND i.status = 'finalized' GROUP BY s.id"
+            )
+        )
         answers = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
     conn.close()
     assert len(history) == 500
@@ -38,8 +53,11 @@ def test_lookup_benchmark_measures_real_lookups(tmp_path, capsys):
         for got in (check.aiosqlite, check.sqlite3):
             if check.bin in history:
                 assert got.bin == check.bin
-                assert len(got.history) == min(history[check.bin], report.history_limit) == min(
-                    check.expected_history, report.history_limit)
+                assert (
+                    len(got.history)
+                    == min(history[check.bin], report.history_limit)
+                    == min(check.expected_history, report.history_limit)
+                )
             else:
                 assert check.expected_history is None
                 assert got.bin is None
@@ -62,8 +80,15 @@ def test_plan_benchmark_ranks_every_subject_and_checks_them_against_one_by_one(t
 
     [figures] = plan.main(["--sizes", "400", "--in-process", "--dir", str(tmp_path)])
     out = capsys.readouterr().out
-    for label in ("400 subjects", "all_risks", "/plan draw", "/deadlines", "registry XLSX", "peak RSS",
-                  "all_risks equals subject_risk"):
+    for label in (
+        "400 subjects",
+        "all_risks",
+        "/plan draw",
+        "/deadlines",
+        "registry XLSX",
+        "peak RSS",
+        "all_risks equals subject_risk",
+    ):
         assert label in out, label
     assert figures.registry_rows == 400 and figures.ranked > 100 and figures.checked == min(300, figures.ranked)
     assert figures.on_list + figures.left_out > 0  # the list had something to rank

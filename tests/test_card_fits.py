@@ -26,10 +26,18 @@ async def test_ten_sheets_with_two_pdfs_each_fit_one_message_the_oldest_hashes_l
     await db.run(seed)
     found = await AssessmentService(db, catalogue, today=lambda: date(2026, 12, 2)).of_bin(BIN)
     history = tuple(
-        PastInspection(id=100 - n, finalized_at=f"2026-11-{30 - n:02d}T10:00:00+00:00", act_number="9" * 50,
-                       act_date=None, indicator="100", risk_class="high", gross_rule_fired=True,
-                       pdfs=(("kk", f"{n:02d}" * 32), ("ru", f"{n + 50:02d}" * 32)))
-        for n in range(10))
+        PastInspection(
+            id=100 - n,
+            finalized_at=f"2026-11-{30 - n:02d}T10:00:00+00:00",
+            act_number="9" * 50,
+            act_date=None,
+            indicator="100",
+            risk_class="high",
+            gross_rule_fired=True,
+            pdfs=(("kk", f"{n:02d}" * 32), ("ru", f"{n + 50:02d}" * 32)),
+        )
+        for n in range(10)
+    )
     found = replace(found, history=history)
     t = texts(lang)
     tail = t("card_open_remedies", items=[{"id": 1, "item": 3, "sheet": 100, "due": "15.01.2027", "overdue": False}])

@@ -10,14 +10,49 @@ GROSS, SIGNIFICANT, MINOR = Severity.GROSS, Severity.SIGNIFICANT, Severity.MINOR
 
 # Read off the appendix to Annex 1 of the order, criterion by criterion.
 ORDER_SEVERITIES = {
-    1: SIGNIFICANT, 2: SIGNIFICANT, 3: SIGNIFICANT, 4: MINOR, 5: SIGNIFICANT, 6: MINOR, 7: SIGNIFICANT,
-    8: SIGNIFICANT, 9: GROSS, 10: SIGNIFICANT, 11: GROSS, 12: GROSS, 13: GROSS, 14: GROSS, 15: GROSS,
-    16: GROSS, 17: GROSS, 18: SIGNIFICANT, 19: GROSS, 20: GROSS, 21: SIGNIFICANT, 22: MINOR, 23: GROSS,
-    24: SIGNIFICANT, 25: SIGNIFICANT, 26: GROSS, 27: SIGNIFICANT, 28: SIGNIFICANT, 29: SIGNIFICANT, 30: MINOR,
-    31: MINOR, 32: GROSS, 33: GROSS, 34: SIGNIFICANT, 35: GROSS,
+    1: SIGNIFICANT,
+    2: SIGNIFICANT,
+    3: SIGNIFICANT,
+    4: MINOR,
+    5: SIGNIFICANT,
+    6: MINOR,
+    7: SIGNIFICANT,
+    8: SIGNIFICANT,
+    9: GROSS,
+    10: SIGNIFICANT,
+    11: GROSS,
+    12: GROSS,
+    13: GROSS,
+    14: GROSS,
+    15: GROSS,
+    16: GROSS,
+    17: GROSS,
+    18: SIGNIFICANT,
+    19: GROSS,
+    20: GROSS,
+    21: SIGNIFICANT,
+    22: MINOR,
+    23: GROSS,
+    24: SIGNIFICANT,
+    25: SIGNIFICANT,
+    26: GROSS,
+    27: SIGNIFICANT,
+    28: SIGNIFICANT,
+    29: SIGNIFICANT,
+    30: MINOR,
+    31: MINOR,
+    32: GROSS,
+    33: GROSS,
+    34: SIGNIFICANT,
+    35: GROSS,
 }
-ORDER_GROUPS = {n: 1 for n in range(1, 20)} | {20: 2, 21: 2} | {n: 3 for n in range(22, 27)} | {
-    n: 4 for n in range(27, 33)} | {33: 5, 34: 5, 35: 5}
+ORDER_GROUPS = (
+    {n: 1 for n in range(1, 20)}
+    | {20: 2, 21: 2}
+    | {n: 3 for n in range(22, 27)}
+    | {n: 4 for n in range(27, 33)}
+    | {33: 5, 34: 5, 35: 5}
+)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +115,7 @@ def test_kazakh_texts_are_the_orders_words_with_artefacts_repaired(catalogue):
 
 def test_version_changes_when_the_file_changes(catalogue):
     raw = Path("data/catalogue.toml").read_bytes()
-    amended = raw.replace(b'minor_coefficient = 0.3', b'minor_coefficient = 0.30')
+    amended = raw.replace(b"minor_coefficient = 0.3", b"minor_coefficient = 0.30")
     assert parse_catalogue(amended).version != catalogue.version
     assert parse_catalogue(raw).version == catalogue.version
 
@@ -124,16 +159,21 @@ def test_every_kazakh_text_is_the_orders_own_words(catalogue):
     texts += [(f"group {g.number}", g.text.kk) for g in catalogue.groups]
     texts += [(f"label {key}", label.kk) for key, label in catalogue.check_sheet.items()]
     # Objective 3: the extraction moved the word "бабының" (of "465-бабының") to the next line's end.
-    as_extracted = {"objective 3": lambda t: t.replace("465-бабының талаптарын", "465- талаптарын").replace(
-        "жауапкершілікке тартылған", "жауапкершілікке бабының тартылған")}
+    as_extracted = {
+        "objective 3": lambda t: t.replace("465-бабының талаптарын", "465- талаптарын").replace(
+            "жауапкершілікке тартылған", "жауапкершілікке бабының тартылған"
+        )
+    }
     split = []
     for where, text in texts:
         squeezed = _squeezed(as_extracted.get(where, lambda t: t)(text))
         if squeezed in source:
             continue
         halves = [
-            (squeezed[:i], squeezed[i:]) for i in range(8, len(squeezed) - 8)
-            if squeezed[:i] in source and squeezed[i:] in source
+            (squeezed[:i], squeezed[i:])
+            for i in range(8, len(squeezed) - 8)
+            if squeezed[:i] in source
+            and squeezed[i:] in source
             and 0 < source.find(squeezed[i:], source.find(squeezed[:i])) - source.find(squeezed[:i]) - i <= 40
         ]
         assert halves, f"{where}: not the order's words: {text}"

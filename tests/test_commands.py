@@ -15,8 +15,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def readme_commands() -> dict[str, set[str]]:
     """Command -> the roles the README's table gives it ('everyone' adds 'stranger')."""
     text = README.read_text(encoding="utf-8")
-    table = text[text.index("| command | who | what |"):]
-    table = table[:table.index("\n\n")]
+    table = text[text.index("| command | who | what |") :]
+    table = table[: table.index("\n\n")]
     found: dict[str, set[str]] = {}
     for line in table.splitlines()[2:]:
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
@@ -24,7 +24,8 @@ def readme_commands() -> dict[str, set[str]]:
         if first.startswith("`@bot"):
             continue  # the inline look-up is not a command
         roles = {"staff": {r.value for r in STAFF}, "everyone": {r.value for r in STAFF} | {"stranger"}}.get(
-            who, {part.strip() for part in who.split(",")})
+            who, {part.strip() for part in who.split(",")}
+        )
         for name in re.findall(r"`/([a-z_]+)", first):
             found[name] = roles
     return found

@@ -20,9 +20,16 @@ def test_defaults_without_a_token_mean_the_sandbox():
 
 
 def test_values_are_read_and_the_token_is_kept_secret():
-    settings = load_settings({"BOT_TOKEN": "123456:ABC-def", "ADMIN_IDS": "1, 2;3", "DEFAULT_LANGUAGE": "KK",
-                              "TIMEZONE": "Asia/Aqtobe", "TELEGRAM_API_URL": "http://127.0.0.1:8081/"},
-                             env_file=None)
+    settings = load_settings(
+        {
+            "BOT_TOKEN": "123456:ABC-def",
+            "ADMIN_IDS": "1, 2;3",
+            "DEFAULT_LANGUAGE": "KK",
+            "TIMEZONE": "Asia/Aqtobe",
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+        },
+        env_file=None,
+    )
     assert settings.admin_ids == (1, 2, 3) and settings.default_language == "kk"
     assert settings.telegram_api_url == "http://127.0.0.1:8081"
     assert settings.bot_token.get() == "123456:ABC-def"
@@ -53,7 +60,7 @@ def test_a_bad_setting_is_named(env, named):
 
 def test_env_file_with_comments_quotes_and_export(tmp_path):
     env_file = tmp_path / ".env"
-    env_file.write_text('# comment\nexport BOT_TOKEN="1:abc"\nADMIN_IDS = 5\n\nTIMEZONE=\'Asia/Almaty\'\n')
+    env_file.write_text("# comment\nexport BOT_TOKEN=\"1:abc\"\nADMIN_IDS = 5\n\nTIMEZONE='Asia/Almaty'\n")
     assert read_env_file(env_file) == {"BOT_TOKEN": "1:abc", "ADMIN_IDS": "5", "TIMEZONE": "Asia/Almaty"}
     env_file.write_text("JUST_A_WORD\n")
     with pytest.raises(ConfigError, match=":1: expected KEY=VALUE"):
@@ -61,25 +68,34 @@ def test_env_file_with_comments_quotes_and_export(tmp_path):
 
 
 def test_start_up_stops_with_one_line_naming_the_setting(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True, cwd=tmp_path, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "ADMIN_IDS": "x"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "ADMIN_IDS": "x"},
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "configuration error: ADMIN_IDS: 'x' is not a Telegram user id (digits, comma-separated)"]
+        "configuration error: ADMIN_IDS: 'x' is not a Telegram user id (digits, comma-separated)"
+    ]
 
 
 def test_healthcheck_passes_on_a_database_and_fails_without_one(tmp_path):
     import sqlite3
 
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
-    missing = subprocess.run([sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env,
-                             cwd=tmp_path, timeout=60)
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert missing.returncode == 1 and "unhealthy" in missing.stderr
     connection = sqlite3.connect(tmp_path / "bot.sqlite3")
     connection.execute("CREATE TABLE users (telegram_id INTEGER)")
     connection.close()
-    healthy = subprocess.run([sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env,
-                             cwd=tmp_path, timeout=60)
+    healthy = subprocess.run(
+        [sys.executable, "-m", "bot.healthcheck"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert healthy.returncode == 0, healthy.stderr
 
 

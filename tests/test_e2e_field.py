@@ -24,8 +24,9 @@ BOT_TODAY = calendar  # tests/conftest.py: running
 
 
 def callback_of(message: dict, label: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == label)
+    return next(
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+    )
 
 
 async def draft_row(running):
@@ -82,9 +83,17 @@ async def test_back_is_safe_against_a_double_tap_and_an_old_message(emu, running
     assert "Шаг 4/9" in inspector.text
     old = next(m for m in inspector.messages if m["message_id"] == step4["message_id"])
     assert not old.get("reply_markup")
-    emu.send_raw_update({"callback_query": {
-        "id": "stale-back", "from": {"id": INSPECTOR, "is_bot": False, "first_name": "A"}, "chat_instance": "1",
-        "data": data, "message": old}})  # Back of step 4 on the message that no longer shows the draft
+    emu.send_raw_update(
+        {
+            "callback_query": {
+                "id": "stale-back",
+                "from": {"id": INSPECTOR, "is_bot": False, "first_name": "A"},
+                "chat_instance": "1",
+                "data": data,
+                "message": old,
+            }
+        }
+    )  # Back of step 4 on the message that no longer shows the draft
     await emu.wait_idle()
     assert any("устарела" in t for t in inspector.toasts())
     row = await draft_row(running)
@@ -111,8 +120,13 @@ async def test_the_act_date_as_a_phone_types_it(emu, running, inspector):
     for value in HEADER[:6]:
         await inspector.says(value)
     assert "4.5.23" in inspector.text and "04/05/2023" in inspector.text  # the forms are said
-    for typed, stored in (("01.11.2026", "01.11.2026"), ("2.11.2026", "02.11.2026"), ("3.11.26", "03.11.2026"),
-                          ("04/11/2026", "04.11.2026"), ("5/11/26", "05.11.2026")):
+    for typed, stored in (
+        ("01.11.2026", "01.11.2026"),
+        ("2.11.2026", "02.11.2026"),
+        ("3.11.26", "03.11.2026"),
+        ("04/11/2026", "04.11.2026"),
+        ("5/11/26", "05.11.2026"),
+    ):
         assert "Шаг 7/9" in inspector.text
         await inspector.says(typed)
         assert "Шаг 8/9" in inspector.text, (typed, inspector.text)
@@ -186,8 +200,11 @@ async def test_a_bare_bin_reaches_the_look_up_while_an_item_waits_for_a_button(e
 def folded(message: dict) -> list[str]:
     """The texts of the message's expandable blockquotes (offsets in UTF-16 code units)."""
     encoded = message["text"].encode("utf-16-le")
-    return [encoded[2 * e["offset"]:2 * (e["offset"] + e["length"])].decode("utf-16-le")
-            for e in message.get("entities", []) if e["type"] == "expandable_blockquote"]
+    return [
+        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.get("entities", [])
+        if e["type"] == "expandable_blockquote"
+    ]
 
 
 async def walk_items(person, catalogue, check) -> None:

@@ -79,7 +79,9 @@ async def test_a_later_sheet_finding_the_requirement_complying_closes_the_open_i
     await inspector.taps("🏁 Завершить")
     rows = await db.fetch_all("SELECT item, closed_how, closing_inspection_id FROM remedies ORDER BY item")
     assert [(r["item"], r["closed_how"], r["closing_inspection_id"]) for r in rows] == [
-        (1, "later_sheet", 2), (6, None, None)]
+        (1, "later_sheet", 2),
+        (6, None, None),
+    ]
     assert await db.fetch_one("SELECT 1 FROM audit_log WHERE action = 'remedy.close'") is not None
     await inspector.says(f"/bin {BIN_A}")
     opened = inspector.text.split("Открытые нарушения")[1]

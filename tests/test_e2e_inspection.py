@@ -1,6 +1,5 @@
 """An inspector's visit, end to end: the real aiogram Bot over HTTP against the Bot API emulator."""
 
-
 from sandbox.emulator import BotAPIEmulator
 from tests.conftest import BIN_A
 from tests.e2e import (
@@ -108,7 +107,11 @@ async def test_restart_in_the_middle_returns_to_the_next_unanswered_item(emu, ru
         assert inspector.text.startswith("5/19")
         stored = await restarted.services.inspections.answers(1)
         assert {n: a.answer for n, a in stored.items()} == {
-            1: "complies", 2: "violated", 3: "not_applicable", 4: "complies"}
+            1: "complies",
+            2: "violated",
+            3: "not_applicable",
+            4: "complies",
+        }
         assert stored[2].comment == "нет отчёта"
     finally:
         await restarted.stop()
@@ -117,8 +120,9 @@ async def test_restart_in_the_middle_returns_to_the_next_unanswered_item(emu, ru
 async def test_double_tap_answers_once(emu, running, inspector):
     await fill_header(inspector)
     screen = inspector.screen
-    data = next(b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == COMPLIES)
+    data = next(
+        b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row if b["text"] == COMPLIES
+    )
     emu.press(INSPECTOR, screen["message_id"], data)
     emu.press(INSPECTOR, screen["message_id"], data)  # the second tap arrives before the first is handled
     await emu.wait_idle()
@@ -137,9 +141,17 @@ async def test_button_on_an_old_message_changes_nothing(emu, running, inspector)
     old = next(m for m in inspector.messages if m["message_id"] == first_screen)
     assert not old.get("reply_markup")  # the old screen lost its buttons
     stale_data = "i:1:2:v"
-    emu.send_raw_update({"callback_query": {
-        "id": "stale-1", "from": {"id": INSPECTOR, "is_bot": False, "first_name": "A"}, "chat_instance": "1",
-        "data": stale_data, "message": old}})
+    emu.send_raw_update(
+        {
+            "callback_query": {
+                "id": "stale-1",
+                "from": {"id": INSPECTOR, "is_bot": False, "first_name": "A"},
+                "chat_instance": "1",
+                "data": stale_data,
+                "message": old,
+            }
+        }
+    )
     await emu.wait_idle()
     assert any("устарела" in t for t in inspector.toasts())
     stored = await running.services.inspections.answers(1)
@@ -150,11 +162,20 @@ async def test_another_users_button_changes_nothing(emu, running, inspector):
     await joins(emu, ADMIN, "inspector", OTHER, first_name="Other")
     await fill_header(inspector)
     screen = inspector.screen
-    data = next(b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row
-                if b["text"] == VIOLATED)
-    emu.send_raw_update({"callback_query": {
-        "id": "foreign-1", "from": {"id": OTHER, "is_bot": False, "first_name": "Other"}, "chat_instance": "2",
-        "data": data, "message": screen}})
+    data = next(
+        b["callback_data"] for row in screen["reply_markup"]["inline_keyboard"] for b in row if b["text"] == VIOLATED
+    )
+    emu.send_raw_update(
+        {
+            "callback_query": {
+                "id": "foreign-1",
+                "from": {"id": OTHER, "is_bot": False, "first_name": "Other"},
+                "chat_instance": "2",
+                "data": data,
+                "message": screen,
+            }
+        }
+    )
     await emu.wait_idle()
     assert any("чужого" in t for t in inspector.toasts())
     assert await running.services.inspections.answers(1) == {}
@@ -262,15 +283,30 @@ async def test_evidence_photos_files_albums_and_the_20_mb_limit(emu, running, in
     await inspector.sends_document(file_name="video.mov", mime_type="video/quicktime", file_size=25 * 1024 * 1024)
     assert "больше 20 МБ" in inspector.text
     assert "Файлов: 5" in inspector.text and "фасад" in inspector.text
-    emu.send_raw_update({"message": {  # a video from the phone's camera, as a video
-        "message_id": 9_000, "date": 1_764_000_000, "chat": {"id": INSPECTOR, "type": "private"},
-        "from": {"id": INSPECTOR, "is_bot": False, "first_name": "Айгерім"},
-        "video": {"file_id": "VID1", "file_unique_id": "uVID1", "width": 1280, "height": 720, "duration": 12,
-                  "file_size": 3_000_000, "mime_type": "video/mp4"}}})
+    emu.send_raw_update(
+        {
+            "message": {  # a video from the phone's camera, as a video
+                "message_id": 9_000,
+                "date": 1_764_000_000,
+                "chat": {"id": INSPECTOR, "type": "private"},
+                "from": {"id": INSPECTOR, "is_bot": False, "first_name": "Айгерім"},
+                "video": {
+                    "file_id": "VID1",
+                    "file_unique_id": "uVID1",
+                    "width": 1280,
+                    "height": 720,
+                    "duration": 12,
+                    "file_size": 3_000_000,
+                    "mime_type": "video/mp4",
+                },
+            }
+        }
+    )
     await emu.wait_idle()
     assert "Файлов: 6" in inspector.text
     rows = await running.services.db.fetch_all(
-        "SELECT kind, file_size, received_at, media_group_id, mime_type FROM evidence")
+        "SELECT kind, file_size, received_at, media_group_id, mime_type FROM evidence"
+    )
     assert [r["kind"] for r in rows] == ["photo", "photo", "photo", "document", "document", "document"]
     assert rows[-1]["mime_type"] == "video/mp4"
     assert all(r["file_size"] and r["received_at"] for r in rows)

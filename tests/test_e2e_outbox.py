@@ -22,14 +22,14 @@ BIN = "990340001230"
 
 
 def planning_on(app, day):
-    return PlanningService(app.services.db, app.services.catalogue, today=lambda: day,
-                           assessment=app.services.assessment)
+    return PlanningService(
+        app.services.db, app.services.catalogue, today=lambda: day, assessment=app.services.assessment
+    )
 
 
 async def outbox_settled(app, emu, within=30.0):
     async def pending():
-        row = await app.services.db.fetch_one(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
+        row = await app.services.db.fetch_one("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
         return row[0]
 
     deadline = datetime.now(UTC) + timedelta(seconds=within)
@@ -143,8 +143,9 @@ async def test_a_fan_out_reaches_everyone_reachable_once_through_blocks_and_a_42
                 emu.block_user(telegram_id)
         emu.open_chat(ADMIN)
 
-        assert await queue_deadline_reminders(app.services.db, planning_on(app, date(2026, 12, 3)),
-                                              app.sender.wake) == 31
+        assert (
+            await queue_deadline_reminders(app.services.db, planning_on(app, date(2026, 12, 3)), app.sender.wake) == 31
+        )
         await outbox_settled(app, emu)
 
         assert emu.rate_limited, "the emulator's limit never answered 429"
@@ -155,8 +156,9 @@ async def test_a_fan_out_reaches_everyone_reachable_once_through_blocks_and_a_42
         assert unreachable == blocked
 
         # The same reminders again (the 09:00 run after a start-up run): nobody gets a second one.
-        assert await queue_deadline_reminders(app.services.db, planning_on(app, date(2026, 12, 3)),
-                                              app.sender.wake) == 0
+        assert (
+            await queue_deadline_reminders(app.services.db, planning_on(app, date(2026, 12, 3)), app.sender.wake) == 0
+        )
         admin = Person(emu, ADMIN)
         await admin.says("/status")
         assert all(str(chat_id) in admin.text for chat_id in blocked)
@@ -182,6 +184,7 @@ async def test_a_restart_in_the_middle_of_a_fan_out_sends_nobody_twice(limited_e
 
     # As if killed between a send and its mark: one pending row is left 'sending'.
     import aiosqlite
+
     async with aiosqlite.connect(db_path) as conn:
         cursor = await conn.execute("SELECT chat_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1")
         (interrupted,) = await cursor.fetchone()

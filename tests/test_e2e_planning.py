@@ -11,7 +11,6 @@ ADMIN, SUPERVISOR, INSPECTOR, HEAD = 1001, 5005, 2002, 7007
 BIN = "990340001230"
 
 
-
 async def send_reminders(app, planning):
     """The 09:00 job: the reminders due go into the outbox; returns how many were new."""
     return await queue_deadline_reminders(app.services.db, planning, app.sender.wake)
@@ -19,8 +18,9 @@ async def send_reminders(app, planning):
 
 def planning_on(app, day):
     """The planning service of the running bot, on a chosen day."""
-    return PlanningService(app.services.db, app.services.catalogue, today=lambda: day,
-                           assessment=app.services.assessment)
+    return PlanningService(
+        app.services.db, app.services.catalogue, today=lambda: day, assessment=app.services.assessment
+    )
 
 
 async def gross_violation_inspection(inspector):
@@ -103,11 +103,13 @@ async def test_other_sources_and_objective_criteria_show_on_the_card(emu, tmp_pa
         await supervisor.says("/findings 940215001231 22 сәйкес келеді 15.03.2026")  # a Kazakh word, no source
         assert "Критерии 22–26" in supervisor.text and "соответствует (15.03.2026)" in supervisor.text
         # Bad input: a clear message, the usage, nothing recorded.
-        for bad, says in (("21 нарушено 01.01.2999", "не может быть позже"),
-                          ("9 нарушено 01.03.2026", "с 20 по 35"),
-                          ("21 плохо 01.03.2026", "Результат не распознан"),
-                          ("21 нарушено 31.02.2026", "Такой даты нет"),
-                          ("нарушено", "Не понял")):
+        for bad, says in (
+            ("21 нарушено 01.01.2999", "не может быть позже"),
+            ("9 нарушено 01.03.2026", "с 20 по 35"),
+            ("21 плохо 01.03.2026", "Результат не распознан"),
+            ("21 нарушено 31.02.2026", "Такой даты нет"),
+            ("нарушено", "Не понял"),
+        ):
             await supervisor.says(f"/findings 940215001231 {bad}")
             assert says in supervisor.text and "Записать вывод" in supervisor.text, bad
         await supervisor.says("/bin 940215001231")

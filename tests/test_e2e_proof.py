@@ -46,8 +46,7 @@ async def test_the_appendix_lists_each_evidence_files_sha256_size_and_telegram_i
     assert not emu.errors, emu.errors
 
 
-async def test_the_pdfs_sha256_is_recorded_shown_in_history_and_the_pdf_sent_again_is_the_same(
-        emu, running, inspector):
+async def test_the_pdfs_sha256_is_recorded_shown_in_history_and_the_pdf_sent_again_is_the_same(emu, running, inspector):
     await sheet_with_one_violation(inspector, b"\xff\xd8\xff evidence bytes")
     [pdf] = inspector.documents()
     sha = hashlib.sha256(pdf["document_bytes"]).hexdigest()
@@ -69,7 +68,7 @@ async def test_verify_names_the_original_sheet_and_refuses_a_copy_with_one_byte_
     assert "Сейтқали Айгерім Болатқызы" in inspector.text and "не изменён" in inspector.text
 
     middle = len(original) // 2
-    altered = original[:middle] + bytes([original[middle] ^ 0x01]) + original[middle + 1:]
+    altered = original[:middle] + bytes([original[middle] ^ 0x01]) + original[middle + 1 :]
     await inspector.says("/verify")  # the command alone, then the file
     assert "Отправьте PDF" in inspector.text
     await inspector.sends_document(file_name="sheet.pdf", content=altered)
@@ -88,12 +87,16 @@ async def test_verify_refuses_what_is_not_a_pdf_and_files_over_the_download_limi
 
 
 async def test_a_location_shared_at_the_header_is_stored_and_printed_with_the_distance_to_the_registry(
-        emu, running, inspector):
+    emu, running, inspector
+):
     db = running.services.db
     # The registry has the subject's coordinates (as the subjects import fills them).
     async with db.transaction() as tx:
-        await tx.execute("INSERT INTO subjects (bin, name, kind, lat, lon, created_at, updated_at)"
-                         " VALUES (?, 'ТОО «Ақ жол»', 'legal', 51.128207, 71.430411, 'x', 'x')", (BIN_A,))
+        await tx.execute(
+            "INSERT INTO subjects (bin, name, kind, lat, lon, created_at, updated_at)"
+            " VALUES (?, 'ТОО «Ақ жол»', 'legal', 51.128207, 71.430411, 'x', 'x')",
+            (BIN_A,),
+        )
     await inspector.says("/new")
     for value in HEADER:
         await inspector.says(value)
@@ -117,7 +120,8 @@ async def test_a_location_shared_at_the_header_is_stored_and_printed_with_the_di
 
 
 async def test_a_sheet_without_a_location_says_so_and_a_location_sent_later_in_the_draft_counts(
-        emu, running, inspector):
+    emu, running, inspector
+):
     await header(inspector)  # skipped
     assert emu.reply_keyboard(INSPECTOR) is None and inspector.text.startswith("1/19")
     for _ in range(1, 20):
@@ -141,11 +145,18 @@ async def test_a_forwarded_location_is_refused_and_the_step_waits(emu, running, 
     await inspector.says("/new")
     for value in HEADER:
         await inspector.says(value)
-    emu.send_raw_update({"message": {
-        "message_id": 9_100, "date": 1_764_000_000, "chat": {"id": INSPECTOR, "type": "private"},
-        "from": {"id": INSPECTOR, "is_bot": False, "first_name": "Айгерім"},
-        "forward_origin": {"type": "hidden_user", "sender_user_name": "X", "date": 1_764_000_000},
-        "location": {"latitude": 43.0, "longitude": 76.0}}})
+    emu.send_raw_update(
+        {
+            "message": {
+                "message_id": 9_100,
+                "date": 1_764_000_000,
+                "chat": {"id": INSPECTOR, "type": "private"},
+                "from": {"id": INSPECTOR, "is_bot": False, "first_name": "Айгерім"},
+                "forward_origin": {"type": "hidden_user", "sender_user_name": "X", "date": 1_764_000_000},
+                "location": {"latitude": 43.0, "longitude": 76.0},
+            }
+        }
+    )
     await emu.wait_idle()
     assert "Пересланная" in inspector.text
     await inspector.says("что-то")

@@ -45,14 +45,24 @@ async def seed(app, today: date) -> None:
 
         await tx.call(findings)
         half = 1 if today.month <= 6 else 2
-        await tx.execute("INSERT INTO visit_lists (year, half, deadline, status, created_at, approved_by, approved_at)"
-                         " VALUES (?, ?, ?, 'approved', ?, ?, ?)",
-                         (today.year, half, f"{today.year}-05-10", "2026-01-01T00:00:00+00:00", SUPERVISOR,
-                          "2026-01-01T00:00:00+00:00"))
+        await tx.execute(
+            "INSERT INTO visit_lists (year, half, deadline, status, created_at, approved_by, approved_at)"
+            " VALUES (?, ?, ?, 'approved', ?, ?, ?)",
+            (
+                today.year,
+                half,
+                f"{today.year}-05-10",
+                "2026-01-01T00:00:00+00:00",
+                SUPERVISOR,
+                "2026-01-01T00:00:00+00:00",
+            ),
+        )
         list_id = (await tx.fetch_one("SELECT id FROM visit_lists"))["id"]
         for position, subject in enumerate((a, b), 1):
-            await tx.execute("INSERT INTO visit_list_entries (list_id, subject_id, position, indicator)"
-                             " VALUES (?, ?, ?, '100.00')", (list_id, subject, position))
+            await tx.execute(
+                "INSERT INTO visit_list_entries (list_id, subject_id, position, indicator) VALUES (?, ?, ?, '100.00')",
+                (list_id, subject, position),
+            )
 
 
 async def test_supervisor_gets_four_charts_naming_the_most_violated_criterion_and_their_figures_as_xlsx(emu, tmp_path):
@@ -67,8 +77,9 @@ async def test_supervisor_gets_four_charts_naming_the_most_violated_criterion_an
         before = len(supervisor.messages)
         await supervisor.says("/stats")
         await emu.wait_for(lambda: any(m.get("document") for m in supervisor.messages[before:]), timeout=60)
-        assert [c for c in emu.calls_of("sendChatAction") if str(c["chat_id"]) == str(SUPERVISOR)][-1]["action"] == \
-            "upload_photo"
+        assert [c for c in emu.calls_of("sendChatAction") if str(c["chat_id"]) == str(SUPERVISOR)][-1][
+            "action"
+        ] == "upload_photo"
         sent = photos(supervisor)
         assert len(sent) == 4 and len({m["media_group_id"] for m in sent}) == 1  # one album
         for message in sent:
@@ -91,19 +102,27 @@ async def test_supervisor_gets_four_charts_naming_the_most_violated_criterion_an
         assert [s.title for s in book.worksheets] == ["Показатели", "Критерии", "По месяцам", "По регионам"]
         ind = rows(indicators)
         header = ind.index(["Интервал", "От", "До", "Субъектов"])
-        bins = ind[header + 1:header + 11]
+        bins = ind[header + 1 : header + 11]
         assert [r[1] for r in bins] == list(range(0, 100, 10)) and sum(r[3] for r in bins) == 3
         assert bins[-1][3] >= 1  # the inspected subject's 100
         crit = rows(criteria)
-        header = crit.index(["Критерий", "Текст критерия", "Из проверочных листов", "Из других источников",
-                             "Нарушений"])
-        assert [r[0] for r in crit[header + 1:]] == [25, 9]
+        header = crit.index(
+            ["Критерий", "Текст критерия", "Из проверочных листов", "Из других источников", "Нарушений"]
+        )
+        assert [r[0] for r in crit[header + 1 :]] == [25, 9]
         assert crit[header + 1][2:] == [0, 3, 3] and crit[header + 2][2:] == [1, 0, 1]
         assert crit[header + 1][1] == app.services.catalogue.criteria[25].text("ru")  # whole, not shortened
         mon = rows(months)
-        header = mon.index(["Месяц", "План (утверждённый список)", "Посещено по списку",
-                            "По списку нарастающим итогом", "Все проверки"])
-        body = mon[header + 1:]
+        header = mon.index(
+            [
+                "Месяц",
+                "План (утверждённый список)",
+                "Посещено по списку",
+                "По списку нарастающим итогом",
+                "Все проверки",
+            ]
+        )
+        body = mon[header + 1 :]
         assert len(body) == 12
         this_month = body[-1]
         assert this_month[0] == datetime(today.year, today.month, 1)
@@ -111,7 +130,7 @@ async def test_supervisor_gets_four_charts_naming_the_most_violated_criterion_an
         assert sum(r[4] for r in body) == 1
         reg = rows(regions)
         header = reg.index(["Регион", "План (утверждённый список)", "Посещено по списку", "Все проверки"])
-        assert reg[header + 1:] == [["Астана", 1, 1, 1], ["Алматы", 1, 0, 0]]
+        assert reg[header + 1 :] == [["Астана", 1, 1, 1], ["Алматы", 1, 0, 0]]
     finally:
         await app.stop()
 
@@ -155,9 +174,13 @@ async def test_a_bad_period_gets_the_format_and_nothing_else_and_an_inspector_ge
         await gross_violation_inspection(inspector)
         admin = Person(emu, ADMIN, first_name="Admin")
         actions = len(emu.calls_of("sendChatAction"))
-        for typed, reason in (("2026-13", "Не понял период"), ("вчера", "Не понял период"),
-                              ("1999", "не раньше 2000 года"), ("2099-H1", "ещё не начался"),
-                              ("100m", "не длиннее 60 месяцев")):
+        for typed, reason in (
+            ("2026-13", "Не понял период"),
+            ("вчера", "Не понял период"),
+            ("1999", "не раньше 2000 года"),
+            ("2099-H1", "ещё не начался"),
+            ("100m", "не длиннее 60 месяцев"),
+        ):
             before = len(admin.messages)
             await admin.says(f"/stats {typed}")
             new = admin.messages[before:]

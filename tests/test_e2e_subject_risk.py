@@ -33,8 +33,9 @@ async def register(person: Person, bin_: str, name: str) -> None:
     assert "записан" in person.text
 
 
-async def finding(person: Person, bin_: str, criterion: int, mark: str, group: int | None = None,
-                  on: str = "01.12.2026") -> None:
+async def finding(
+    person: Person, bin_: str, criterion: int, mark: str, group: int | None = None, on: str = "01.12.2026"
+) -> None:
     """A finding dated by its event, typed as /findings; ``group``: the group its screen then shows."""
     word = {"❌": "нарушено", "✅": "соответствует"}[mark]
     await person.says(f"/findings {bin_} {criterion} {word} {on}")  # the source is optional
@@ -78,8 +79,9 @@ async def test_four_subjects_get_the_figures_of_the_order(emu, tmp_path):
         # C: a check sheet (items 1 and 5, significant) plus a finding of criterion 30 (minor):
         # 2/15*70 + 1/5*30 = 9.33 + 6 = 15.33; the sheet's own result stays over its 19 items: 2/8*70 = 17.50.
         await inspection(staff, BIN_C, "20.11.2026", violated=(1, 5))
-        summary = next(m["text"] for m in reversed(staff.messages)
-                       if "Итог проверочного листа" in (m.get("text") or ""))
+        summary = next(
+            m["text"] for m in reversed(staff.messages) if "Итог проверочного листа" in (m.get("text") or "")
+        )
         assert "Показатель степени риска: 17.50" in summary
         assert CARD + "9.33" in summary  # the subject after this sheet: 2/15*70
         assert "1 (лист № 1, акт от 20.11.2026)" in summary
@@ -176,7 +178,8 @@ async def test_a_visit_finished_at_23_30_local_on_31_december_counts_in_that_yea
         h2_2026 = ListPeriod(2026, 2, date(2026, 5, 10))
         visit_list, _ = await app.services.planning.current_with_gaps(h2_2026)
         assert [(o.bin, o.reason, o.detail) for o in visit_list.left_out] == [
-            (BIN_A, "visited_this_year", "2026-12-31")]
+            (BIN_A, "visited_this_year", "2026-12-31")
+        ]
         assert visit_list.entries == ()
 
         # And the other way round: 00:30 local on 1 January 2027 is still 31 December in UTC; the visit is 2027's.
@@ -189,7 +192,8 @@ async def test_a_visit_finished_at_23_30_local_on_31_december_counts_in_that_yea
         h2_2027 = ListPeriod(2027, 2, date(2027, 5, 10))
         visit_list, _ = await app.services.planning.current_with_gaps(h2_2027)
         assert [(o.bin, o.reason, o.detail) for o in visit_list.left_out] == [
-            (BIN_B, "visited_this_year", "2027-01-01")]
+            (BIN_B, "visited_this_year", "2027-01-01")
+        ]
 
         # In 2027 subject A may be visited again: on the list of the second half of 2027.
         calendar.day = date(2027, 1, 5)
@@ -245,7 +249,8 @@ async def test_a_second_visit_in_a_year_asks_a_reason_and_the_sheet_names_every_
         await inspector.says("Повторная жалоба заявителя")
         assert "Ваши фамилия, имя, отчество" in inspector.text  # the header goes on
         audit = await app.services.db.fetch_all(
-            "SELECT details FROM audit_log WHERE action = 'inspection.repeat_visit'")
+            "SELECT details FROM audit_log WHERE action = 'inspection.repeat_visit'"
+        )
         assert len(audit) == 1 and "Повторная жалоба заявителя" in audit[0]["details"]
         for value in ["Иванов И.", "Эксперт"]:
             await inspector.says(value)

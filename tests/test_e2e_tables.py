@@ -53,8 +53,13 @@ async def test_admin_imports_the_registry_from_a_windows_1251_csv_applies_and_re
         assert "CSV или XLSX" in admin.text and "БИН/ИИН, Наименование" in admin.text
         await admin.taps("📄 Шаблон: реестр субъектов")
         template = workbook(admin.screen)
-        assert cells(template.worksheets[0])[0][:5] == ["БИН/ИИН", "Наименование", "Вид субъекта контроля",
-                                                        "Регион", "Адрес"]
+        assert cells(template.worksheets[0])[0][:5] == [
+            "БИН/ИИН",
+            "Наименование",
+            "Вид субъекта контроля",
+            "Регион",
+            "Адрес",
+        ]
         assert template.worksheets[0].freeze_panes == "A2"
         help_rows = cells(template.worksheets[1])
         assert any("central_body" in str(r[3]) and "әкім" in str(r[3]) for r in help_rows)
@@ -76,8 +81,10 @@ async def test_admin_imports_the_registry_from_a_windows_1251_csv_applies_and_re
         await admin.taps("✅ Записать", message_id=admin.messages[-2]["message_id"])
         assert "добавлено 2" in admin.text
         rows = await app.services.db.fetch_all("SELECT bin, name, control_kind, region FROM subjects ORDER BY bin")
-        assert [tuple(r) for r in rows] == [(BIN_B, "ГУ «ЦОН»", "central_body", "Алматы"),
-                                            (BIN_A, "ТОО «Ак жол»", "akim", "Астана")]
+        assert [tuple(r) for r in rows] == [
+            (BIN_B, "ГУ «ЦОН»", "central_body", "Алматы"),
+            (BIN_A, "ТОО «Ак жол»", "akim", "Астана"),
+        ]
         audit = await app.services.db.fetch_all("SELECT details FROM audit_log WHERE action = 'import.apply'")
         assert len(audit) == 1 and '"add": 2' in audit[0]["details"]
 
@@ -87,8 +94,9 @@ async def test_admin_imports_the_registry_from_a_windows_1251_csv_applies_and_re
         assert "Будет добавлено: 0" in preview["text"] and "Без изменений: 2" in preview["text"]
         before = await app.services.db.fetch_all("SELECT * FROM subjects ORDER BY id")
         await admin.taps("✅ Записать", message_id=preview["message_id"])
-        assert [tuple(r) for r in await app.services.db.fetch_all("SELECT * FROM subjects ORDER BY id")] == \
-            [tuple(r) for r in before]
+        assert [tuple(r) for r in await app.services.db.fetch_all("SELECT * FROM subjects ORDER BY id")] == [
+            tuple(r) for r in before
+        ]
         assert "добавлено 0, обновлено 0, без изменений 2" in admin.text
         assert not emu.errors, emu.errors
     finally:
@@ -104,37 +112,61 @@ async def test_findings_from_xlsx_change_the_bin_card_and_bad_rows_are_named(emu
         await supervisor.says(f"/bin {BIN_A}")
         assert "По всем источникам" not in supervisor.text
         today = datetime.now().date()
-        data = workbook_bytes([Sheet("Выводы", ["Дата", "критерий", "БИН", "Результат", "Источник"], [
-            (date(2026, 3, 15), 21, BIN_A, "не соответствует", "жалоба № 12"),  # row 2: good
-            ("15.03.2026", 22, BIN_A, "complies", "жалоба № 12"),  # row 3: good
-            (date(2026, 3, 15), 5, BIN_A, "violated", "x"),  # row 4: criteria 1-19 only from check sheets
-            (date(2026, 3, 15), 36, BIN_A, "violated", "x"),  # row 5: no such criterion
-            (date(2026, 3, 15), 23, BIN_A, "может быть", "x"),  # row 6: unknown result
-            (date(today.year + 1, 1, 1), 24, BIN_A, "violated", "x"),  # row 7: in the future
-            ("2026/03/15", 25, BIN_A, "violated", "x"),  # row 8: a date written otherwise
-            (date(2026, 3, 15), 21, BIN_B, "violated", "x"),  # row 9: no such subject
-            (date(2026, 3, 15), 21, BIN_A, "violated", "жалоба № 12"),  # row 10: the same key as row 2
-        ])])
+        data = workbook_bytes(
+            [
+                Sheet(
+                    "Выводы",
+                    ["Дата", "критерий", "БИН", "Результат", "Источник"],
+                    [
+                        (date(2026, 3, 15), 21, BIN_A, "не соответствует", "жалоба № 12"),  # row 2: good
+                        ("15.03.2026", 22, BIN_A, "complies", "жалоба № 12"),  # row 3: good
+                        (date(2026, 3, 15), 5, BIN_A, "violated", "x"),  # row 4: criteria 1-19 only from check sheets
+                        (date(2026, 3, 15), 36, BIN_A, "violated", "x"),  # row 5: no such criterion
+                        (date(2026, 3, 15), 23, BIN_A, "может быть", "x"),  # row 6: unknown result
+                        (date(today.year + 1, 1, 1), 24, BIN_A, "violated", "x"),  # row 7: in the future
+                        ("2026/03/15", 25, BIN_A, "violated", "x"),  # row 8: a date written otherwise
+                        (date(2026, 3, 15), 21, BIN_B, "violated", "x"),  # row 9: no such subject
+                        (date(2026, 3, 15), 21, BIN_A, "violated", "жалоба № 12"),  # row 10: the same key as row 2
+                    ],
+                )
+            ]
+        )
         await sends_table(supervisor, "findings.xlsx", data, caption="/import")
         preview = supervisor.messages[-2]
         assert "Будет добавлено: 2" in preview["text"] and "Отклонено: 7" in preview["text"]
-        for line in ("строка 4, «Критерий»: критерии 1–19", "строка 5, «Критерий»: номер критерия",
-                     "строка 6, «Результат»", "строка 7, «Дата»: дата в будущем", "строка 8, «Дата»: дата в формате",
-                     "строка 9, «БИН/ИИН»: субъекта с таким", "строка 10, «БИН/ИИН»: повтор"):
+        for line in (
+            "строка 4, «Критерий»: критерии 1–19",
+            "строка 5, «Критерий»: номер критерия",
+            "строка 6, «Результат»",
+            "строка 7, «Дата»: дата в будущем",
+            "строка 8, «Дата»: дата в формате",
+            "строка 9, «БИН/ИИН»: субъекта с таким",
+            "строка 10, «БИН/ИИН»: повтор",
+        ):
             assert line in preview["text"], line
         await supervisor.taps("✅ Записать", message_id=preview["message_id"])
         stored = await app.services.db.fetch_all(
-            "SELECT criterion, answer, found_on, source_note, import_file, import_row FROM findings ORDER BY criterion")
-        assert [tuple(r) for r in stored] == [(21, "violated", "2026-03-15", "жалоба № 12", "findings.xlsx", 2),
-                                              (22, "complies", "2026-03-15", "жалоба № 12", "findings.xlsx", 3)]
+            "SELECT criterion, answer, found_on, source_note, import_file, import_row FROM findings ORDER BY criterion"
+        )
+        assert [tuple(r) for r in stored] == [
+            (21, "violated", "2026-03-15", "жалоба № 12", "findings.xlsx", 2),
+            (22, "complies", "2026-03-15", "жалоба № 12", "findings.xlsx", 3),
+        ]
         await supervisor.says(f"/bin {BIN_A}")
         # Over the 35 criteria (item 9: SP1 is the required number): 1 of 15 significant, 22 complies.
         assert "Показатель субъекта по всем 35 критериям (пп. 7–9): 4.67" in supervisor.text
         assert "Из таблиц: findings.xlsx (строки 2, 3)" in supervisor.text  # the figure leads back to its lines
 
         # A later file says criterion 22 was violated on that date by that source: updated, not added.
-        data = workbook_bytes([Sheet("s", ["bin", "criterion", "result", "date", "source"], [
-            (BIN_A, 22, "violated", "2026-03-15", "жалоба № 12")])])
+        data = workbook_bytes(
+            [
+                Sheet(
+                    "s",
+                    ["bin", "criterion", "result", "date", "source"],
+                    [(BIN_A, 22, "violated", "2026-03-15", "жалоба № 12")],
+                )
+            ]
+        )
         await sends_table(supervisor, "again.xlsx", data, caption="/import")
         assert "Будет обновлено: 1" in supervisor.text
         await supervisor.taps("✅ Записать")
@@ -154,13 +186,15 @@ async def test_objective_facts_from_a_utf8_comma_csv_cancelled_write_nothing(emu
     try:
         admin = Person(emu, ADMIN, first_name="Admin")
         await admin.says(f"/subject {BIN_A} ТОО «Ақ жол»")
-        content = ("\ufeffbin,condition,date,value,source\n"
-                   f"{BIN_A},1,2026-06-30,1500,ИС «Е-лицензирование»\n"
-                   f"{BIN_A},2,01.07.2026,да,письмо 5\n"
-                   f"{BIN_A},7,01.07.2026,да,письмо 5\n"  # row 4: no condition 7
-                   f"{BIN_A},5,01.07.2026,три,письмо 5\n"  # row 5: a count in words
-                   f"{BIN_A},3,01.07.2026,может,письмо 5\n"  # row 6: not yes or no
-                   f"{BIN_A},4,01.07.2026,нет,\n")  # row 7: no source
+        content = (
+            "\ufeffbin,condition,date,value,source\n"
+            f"{BIN_A},1,2026-06-30,1500,ИС «Е-лицензирование»\n"
+            f"{BIN_A},2,01.07.2026,да,письмо 5\n"
+            f"{BIN_A},7,01.07.2026,да,письмо 5\n"  # row 4: no condition 7
+            f"{BIN_A},5,01.07.2026,три,письмо 5\n"  # row 5: a count in words
+            f"{BIN_A},3,01.07.2026,может,письмо 5\n"  # row 6: not yes or no
+            f"{BIN_A},4,01.07.2026,нет,\n"
+        )  # row 7: no source
         await admin.says("/import")
         await sends_table(admin, "facts.csv", content.encode("utf-8"))
         text = admin.messages[-2]["text"]
@@ -177,15 +211,18 @@ async def test_objective_facts_from_a_utf8_comma_csv_cancelled_write_nothing(emu
         await sends_table(admin, "facts.csv", content.encode("utf-8"), caption="/import")
         await admin.taps("✅ Записать", message_id=admin.messages[-2]["message_id"])
         rows = await app.services.db.fetch_all(
-            "SELECT condition, met, value, occurred_on, import_row FROM objective_records ORDER BY condition")
+            "SELECT condition, met, value, occurred_on, import_row FROM objective_records ORDER BY condition"
+        )
         assert [tuple(r) for r in rows] == [(1, 1, 1500, "2026-06-30", 2), (2, 1, None, "2026-07-01", 3)]
         await admin.says(f"/bin {BIN_A}")
         assert "высокая группа" in admin.text
 
         # A subject not in the registry yet is created by the row that names it; later rows may omit the name.
-        content = ("bin,name,condition,date,value,source\n"
-                   f"{BIN_B},ГУ «ЦОН»,3,2026-05-01,нет,письмо 7\n"
-                   f"{BIN_B},,6,2026-05-01,да,письмо 7\n")
+        content = (
+            "bin,name,condition,date,value,source\n"
+            f"{BIN_B},ГУ «ЦОН»,3,2026-05-01,нет,письмо 7\n"
+            f"{BIN_B},,6,2026-05-01,да,письмо 7\n"
+        )
         await sends_table(admin, "new.csv", content.encode("utf-8"), caption="/import")
         assert "Будет добавлено: 2" in admin.text and "Новых субъектов (из столбца «Наименование»): 1" in admin.text
         await admin.taps("✅ Записать")
@@ -215,8 +252,9 @@ async def test_files_that_are_no_table_are_refused_with_a_reason(emu, tmp_path):
         assert "это не таблица CSV или XLSX" in admin.text
         await sends_table(admin, "other.csv", b"fruit;colour\napple;red\n", caption="/import")
         assert "заголовок не распознан" in admin.text
-        await admin.sends_document(file_name="huge.csv", mime_type="text/csv", file_size=21 * 1024 * 1024,
-                                   caption="/import")
+        await admin.sends_document(
+            file_name="huge.csv", mime_type="text/csv", file_size=21 * 1024 * 1024, caption="/import"
+        )
         assert "больше 20 МБ" in admin.text
         app.services.imports.max_rows = 3
         rows = "".join(f"{BIN_A};Имя {n};akim;;\n" for n in range(4))
@@ -303,8 +341,7 @@ async def test_a_newer_preview_replaces_an_older_one_and_a_pdf_after_import_is_n
         await app.stop()
 
 
-async def test_a_sheet_finished_on_1_january_for_an_act_of_31_december_is_in_the_decembers_years_export(
-        emu, tmp_path):
+async def test_a_sheet_finished_on_1_january_for_an_act_of_31_december_is_in_the_decembers_years_export(emu, tmp_path):
     app = await start_bot(emu, tmp_path / "bot.sqlite3", admin_ids=str(ADMIN))
     try:
         admin = Person(emu, ADMIN, first_name="Admin")
@@ -314,21 +351,40 @@ async def test_a_sheet_finished_on_1_january_for_an_act_of_31_december_is_in_the
         # Finished at 00:30 on 1 January 2026 in Almaty (19:30 UTC on 31 December) for the act of 31.12.2025;
         # and one finished on 30 December 2025 for an act of 2 January 2026 (typed ahead, as happens).
         async with db.transaction() as tx:
-            for sheet_id, act_date, finished in ((1, "31.12.2025", "2025-12-31T19:30:00+00:00"),
-                                                 (2, "02.01.2026", "2025-12-30T09:00:00+00:00")):
+            for sheet_id, act_date, finished in (
+                (1, "31.12.2025", "2025-12-31T19:30:00+00:00"),
+                (2, "02.01.2026", "2025-12-30T09:00:00+00:00"),
+            ):
                 await tx.execute(
                     "INSERT INTO inspections (id, inspector_id, status, catalogue_version, language, step,"
                     " subject_bin, subject_name, act_number, act_date, created_at, updated_at, finalized_at,"
                     " indicator, risk_class, gross_rule_fired) VALUES (?, ?, 'finalized', ?, 'ru', 'done', ?,"
                     " 'ТОО «Ак жол»', ?, ?, ?, ?, ?, '0.00', 'not_high', 0)",
-                    (sheet_id, INSPECTOR, catalogue.version, BIN_A, f"{sheet_id}/A", act_date, finished, finished,
-                     finished))
+                    (
+                        sheet_id,
+                        INSPECTOR,
+                        catalogue.version,
+                        BIN_A,
+                        f"{sheet_id}/A",
+                        act_date,
+                        finished,
+                        finished,
+                        finished,
+                    ),
+                )
                 for requirement in catalogue.checklist:
                     await tx.execute(
                         "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by,"
                         " answered_at) VALUES (?, ?, ?, ?, 'complies', ?, ?)",
-                        (sheet_id, requirement.number, requirement.criterion, requirement.severity.value,
-                         INSPECTOR, finished))
+                        (
+                            sheet_id,
+                            requirement.number,
+                            requirement.criterion,
+                            requirement.severity.value,
+                            INSPECTOR,
+                            finished,
+                        ),
+                    )
 
         await admin.says("/export 2025")
         book = workbook(admin.screen)

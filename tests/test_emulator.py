@@ -49,9 +49,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in rows
-        ]
+        inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=data) for text, data in row] for row in rows]
     )
 
 
@@ -87,9 +85,7 @@ async def chat(emu: BotAPIEmulator) -> int:
 
 @contextlib.asynccontextmanager
 async def polling(dp: Dispatcher, bot: Bot, emu: BotAPIEmulator) -> AsyncIterator[None]:
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
-    )
+    task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5))
     try:
         await emu.wait_for(lambda: bool(emu.calls_of("getUpdates")) or task.done())
         yield
@@ -235,9 +231,7 @@ def dialog_router() -> Router:
 
     @router.callback_query(F.data == "yes")
     async def yes(query: CallbackQuery) -> None:
-        await query.message.edit_text(
-            f"You chose <i>yes</i>, {query.from_user.first_name}", parse_mode="HTML"
-        )
+        await query.message.edit_text(f"You chose <i>yes</i>, {query.from_user.first_name}", parse_mode="HTML")
         await query.answer("Saved")
 
     return router
@@ -307,10 +301,7 @@ async def test_wait_idle_times_out_without_a_poller(emu: BotAPIEmulator) -> None
 async def test_bad_html_is_rejected(api_bot: Bot, chat: int, emu: BotAPIEmulator) -> None:
     with pytest.raises(TelegramBadRequest) as caught:
         await api_bot.send_message(chat, "<x>hi</x>", parse_mode="HTML")
-    assert (
-        caught.value.message
-        == 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0'
-    )
+    assert caught.value.message == 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0'
     with pytest.raises(TelegramBadRequest) as caught:
         await api_bot.send_message(chat, "<b>unclosed", parse_mode="HTML")
     expected = "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
@@ -336,9 +327,7 @@ async def test_text_length_is_measured_after_parsing_in_utf16(api_bot: Bot, chat
     ("data", "accepted"),
     [("x" * 64, True), ("x" * 65, False), ("я" * 32, True), ("я" * 33, False)],
 )
-async def test_callback_data_is_limited_to_64_bytes(
-    api_bot: Bot, chat: int, data: str, accepted: bool
-) -> None:
+async def test_callback_data_is_limited_to_64_bytes(api_bot: Bot, chat: int, data: str, accepted: bool) -> None:
     send = api_bot.send_message(chat, "pick", reply_markup=keyboard([("btn", data)]))
     if accepted:
         assert (await send).reply_markup.inline_keyboard[0][0].callback_data == data
@@ -359,9 +348,7 @@ async def test_button_without_action_or_text_is_rejected(api_bot: Bot, chat: int
 
 
 async def test_edit_rules(api_bot: Bot, chat: int, emu: BotAPIEmulator) -> None:
-    sent = await api_bot.send_message(
-        chat, "<b>Total</b>: 5", parse_mode="HTML", reply_markup=keyboard([("A", "a")])
-    )
+    sent = await api_bot.send_message(chat, "<b>Total</b>: 5", parse_mode="HTML", reply_markup=keyboard([("A", "a")]))
     with pytest.raises(TelegramBadRequest) as caught:
         await api_bot.edit_message_text(
             "<b>Total</b>: 5",
@@ -461,9 +448,7 @@ async def test_media_group_and_files_dir(tmp_path: Path) -> None:
             album = await bot.send_media_group(
                 USER,
                 [
-                    InputMediaPhoto(
-                        media=BufferedInputFile(PNG, "a.png"), caption="<b>one</b>", parse_mode="HTML"
-                    ),
+                    InputMediaPhoto(media=BufferedInputFile(PNG, "a.png"), caption="<b>one</b>", parse_mode="HTML"),
                     InputMediaPhoto(media=BufferedInputFile(PNG, "b.png")),
                 ],
             )
@@ -497,9 +482,7 @@ async def test_user_photo_and_document_via_get_file(api_bot: Bot, emu: BotAPIEmu
 
 
 async def test_files_over_20_mb_cannot_be_downloaded(api_bot: Bot, emu: BotAPIEmulator) -> None:
-    document = emu.send_document(
-        USER, file_name="huge.zip", mime_type="application/zip", file_size=25 * 2**20
-    )
+    document = emu.send_document(USER, file_name="huge.zip", mime_type="application/zip", file_size=25 * 2**20)
     with pytest.raises(TelegramBadRequest) as caught:
         await api_bot.get_file(document["document"]["file_id"])
     assert caught.value.message == "Bad Request: file is too big"
@@ -539,9 +522,7 @@ async def test_second_poller_gets_conflict(api_bot: Bot, emu: BotAPIEmulator) ->
 
 async def test_recording_session_default_results() -> None:
     bot = RecordingBot()
-    first = await bot.send_message(
-        USER, "<b>hello</b>", parse_mode="HTML", reply_markup=keyboard([("A", "a")])
-    )
+    first = await bot.send_message(USER, "<b>hello</b>", parse_mode="HTML", reply_markup=keyboard([("A", "a")]))
     second = await bot.send_message(USER, "again")
     assert (first.message_id, second.message_id, first.chat.id) == (1, 2, USER)
     assert first.text == "hello" and first.entities[0].type == "bold"

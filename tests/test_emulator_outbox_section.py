@@ -15,8 +15,9 @@ from sandbox.emulator import BotAPIEmulator
 
 
 def article(result_id: str, text: str = "<b>card</b>") -> InlineQueryResultArticle:
-    return InlineQueryResultArticle(id=result_id, title="T", input_message_content=InputTextMessageContent(
-        message_text=text, parse_mode="HTML"))
+    return InlineQueryResultArticle(
+        id=result_id, title="T", input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML")
+    )
 
 
 async def with_bot(emu: BotAPIEmulator) -> Bot:
@@ -37,10 +38,12 @@ async def test_inline_answers_are_checked_like_telegram_does(tmp_path):
             with pytest.raises(TelegramBadRequest, match="can't parse entities"):
                 await bot.answer_inline_query(too_many, [article("a", "<b>unclosed")])
             with pytest.raises(TelegramBadRequest, match="START_PARAM_INVALID"):
-                await bot.answer_inline_query(too_many, [], button=InlineQueryResultsButton(
-                    text="open", start_parameter="no spaces allowed"))
-            assert await bot.answer_inline_query(too_many, [article(str(i)) for i in range(50)], cache_time=0,
-                                                 is_personal=True)
+                await bot.answer_inline_query(
+                    too_many, [], button=InlineQueryResultsButton(text="open", start_parameter="no spaces allowed")
+                )
+            assert await bot.answer_inline_query(
+                too_many, [article(str(i)) for i in range(50)], cache_time=0, is_personal=True
+            )
             with pytest.raises(TelegramBadRequest, match="query is too old"):  # answered once only
                 await bot.answer_inline_query(too_many, [])
             with pytest.raises(TelegramBadRequest, match="query is too old"):

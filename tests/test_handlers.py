@@ -64,9 +64,17 @@ from sandbox.recording import RecordingBot, RecordingSession, callback_update, m
 
 ADMIN = 1001
 BIN = "990340001230"
-HEADER = [BIN, "ТОО «Ақ жол»", "Астана қ., Мәңгілік Ел даңғылы, 8", "Акимат г. Астаны",
-          "Агентство РК по делам государственной службы", "17-П", "03.11.2026", "Сейтқали Айгерім Болатқызы",
-          "Главный эксперт"]
+HEADER = [
+    BIN,
+    "ТОО «Ақ жол»",
+    "Астана қ., Мәңгілік Ел даңғылы, 8",
+    "Акимат г. Астаны",
+    "Агентство РК по делам государственной службы",
+    "17-П",
+    "03.11.2026",
+    "Сейтқали Айгерім Болатқызы",
+    "Главный эксперт",
+]
 COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
 NEXT, BACK, TO_REVIEW, FINISH = "➡ Далее", "⬅ Назад", "📋 К проверке", "🏁 Завершить"
 CANCEL_DRAFT, DISCARD, KEEP_DRAFT = "✖ Отменить лист", "🗑 Да, удалить", "↩ Нет, продолжить"
@@ -97,8 +105,14 @@ class ObservedSession(RecordingSession):
 class Chat:
     """One person in a private chat with the bot: types, sends a photo, taps buttons of the latest message."""
 
-    def __init__(self, dp: Dispatcher, bot: RecordingBot, user_id: int = ADMIN, first_name: str = "Айгерім",
-                 language_code: str = "ru") -> None:
+    def __init__(
+        self,
+        dp: Dispatcher,
+        bot: RecordingBot,
+        user_id: int = ADMIN,
+        first_name: str = "Айгерім",
+        language_code: str = "ru",
+    ) -> None:
         self.dp, self.bot, self.user_id = dp, bot, user_id
         self.first_name, self.language_code = first_name, language_code
         self.session: ObservedSession = bot.session  # type: ignore[assignment]
@@ -110,7 +124,7 @@ class Chat:
 
     async def _feed(self, update: Update) -> None:
         await self.dp.feed_update(self.bot, update)
-        for method, result in self.session.answers[self._seen:]:
+        for method, result in self.session.answers[self._seen :]:
             if not isinstance(result, Message):
                 continue
             if isinstance(method, SendMessage):
@@ -122,28 +136,49 @@ class Chat:
         self._seen = len(self.session.answers)
 
     async def says(self, text: str) -> None:
-        await self._feed(message_update(text, user_id=self.user_id, update_id=next(self._updates),
-                                        message_id=next(self._own_messages), first_name=self.first_name,
-                                        language_code=self.language_code, bot=self.bot))
+        await self._feed(
+            message_update(
+                text,
+                user_id=self.user_id,
+                update_id=next(self._updates),
+                message_id=next(self._own_messages),
+                first_name=self.first_name,
+                language_code=self.language_code,
+                bot=self.bot,
+            )
+        )
 
     async def sends_photo(self, file_id: str = "PHOTO-1") -> None:
         self.session.add_file(file_id, png(16, 12), file_path=f"photos/{file_id}.png")
-        user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name,
-                "language_code": self.language_code}
-        message = {"message_id": next(self._own_messages), "date": int(time.time()), "from": user,
-                   "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
-                   "photo": [{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 16, "height": 12,
-                              "file_size": 300}]}
-        await self._feed(Update.model_validate({"update_id": next(self._updates), "message": message},
-                                               context={"bot": self.bot}))
+        user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
+        message = {
+            "message_id": next(self._own_messages),
+            "date": int(time.time()),
+            "from": user,
+            "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
+            "photo": [
+                {"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 16, "height": 12, "file_size": 300}
+            ],
+        }
+        await self._feed(
+            Update.model_validate({"update_id": next(self._updates), "message": message}, context={"bot": self.bot})
+        )
 
     async def presses(self, data: str, message_id: int | None = None) -> None:
         """A button with this callback data under ``message_id`` (default: the latest message)."""
         update_id = next(self._updates)
-        await self._feed(callback_update(
-            data, user_id=self.user_id, update_id=update_id, query_id=f"q{update_id}", first_name=self.first_name,
-            message_id=message_id if message_id is not None else self.screen.message_id,
-            message_text=self.screen.text if self.screen else "", bot=self.bot))
+        await self._feed(
+            callback_update(
+                data,
+                user_id=self.user_id,
+                update_id=update_id,
+                query_id=f"q{update_id}",
+                first_name=self.first_name,
+                message_id=message_id if message_id is not None else self.screen.message_id,
+                message_text=self.screen.text if self.screen else "",
+                bot=self.bot,
+            )
+        )
 
     async def taps(self, label: str) -> None:
         """The button of the latest message whose label is ``label`` (a trailing mark like ' •' allowed)."""
@@ -181,8 +216,14 @@ class App:
 
 @pytest_asyncio.fixture
 async def app(tmp_path):
-    settings = load_settings({"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "ADMIN_IDS": str(ADMIN),
-                              "BACKUP_DIR": str(tmp_path / "backups")}, env_file=None)
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            "ADMIN_IDS": str(ADMIN),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        },
+        env_file=None,
+    )
     services = await prepare(settings)
     bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     dp = build_dispatcher(services)
@@ -237,8 +278,9 @@ def keyboards_seen(requests: list[TelegramMethod[Any]]) -> set[str]:
         if isinstance(markup, InlineKeyboardMarkup):
             for button in (b for row in markup.inline_keyboard for b in row):
                 parts = (button.callback_data or "").split(":")
-                kinds.add({"i": f"i:{parts[-1]}", "d": f"d:{parts[2] if len(parts) > 2 else ''}"}.get(parts[0],
-                                                                                                      parts[0]))
+                kinds.add(
+                    {"i": f"i:{parts[-1]}", "d": f"d:{parts[2] if len(parts) > 2 else ''}"}.get(parts[0], parts[0])
+                )
     return kinds
 
 
@@ -335,8 +377,21 @@ async def test_every_screen_of_an_inspection_is_what_telegram_accepts(app, caplo
     requests = chat.requests()
     assert telegram_problems(requests) == []
     assert keyboards_seen(requests) >= {
-        "i:c", "i:v", "i:n", "i:b", "i:e", "i:r", "i:g",
-        "d:cancel", "d:discard", "d:resume", "d:finish", "d:keep", "p", "l"}
+        "i:c",
+        "i:v",
+        "i:n",
+        "i:b",
+        "i:e",
+        "i:r",
+        "i:g",
+        "d:cancel",
+        "d:discard",
+        "d:resume",
+        "d:finish",
+        "d:keep",
+        "p",
+        "l",
+    }
     assert errors_logged(caplog) == []
 
 
@@ -344,13 +399,19 @@ async def test_maximal_input_everywhere_still_fits_and_stays_text(app, caplog):
     """Every field at its limit, full of HTML-special characters and Kazakh letters: each message still fits
     4096 characters, parses, and shows the input as typed (the input's <b> never becomes bold)."""
     chat = app.chat
-    name = ("ТОО «Әділет & Құқық» <b>жауапкершілігі</b> 'шектеулі' \"ұйым\" ғ/ң/ө/ү/һ/і > < & ")
+    name = "ТОО «Әділет & Құқық» <b>жауапкершілігі</b> 'шектеулі' \"ұйым\" ғ/ң/ө/ү/һ/і > < & "
     name = (name * 10)[:500].strip()
     assert len(name) > 490
     header = [
-        BIN, name, ("Астана қ., <Мәңгілік Ел> & \"даңғылы\" 8 ") * 20, ("Акимат <i>Астаны</i> & ") * 30,
-        ("Агентство «Қ&Ғ» <u>по делам</u> ") * 20, "<b>17-П</b> & 'ҚР' № 0000000000000000000000000000",
-        "03.11.2026", ("Сейтқали <b>Айгерім</b> & 'Болатқызы' ") * 6, ("Бас <s>маман</s> & 'эксперт' ") * 8,
+        BIN,
+        name,
+        ('Астана қ., <Мәңгілік Ел> & "даңғылы" 8 ') * 20,
+        ("Акимат <i>Астаны</i> & ") * 30,
+        ("Агентство «Қ&Ғ» <u>по делам</u> ") * 20,
+        "<b>17-П</b> & 'ҚР' № 0000000000000000000000000000",
+        "03.11.2026",
+        ("Сейтқали <b>Айгерім</b> & 'Болатқызы' ") * 6,
+        ("Бас <s>маман</s> & 'эксперт' ") * 8,
     ]
     limits = [12, 500, 500, 500, 500, 50, 10, 200, 200]
     header = [" ".join(value.split())[:limit].strip() for value, limit in zip(header, limits, strict=True)]
@@ -391,9 +452,15 @@ async def test_message_is_not_modified_is_swallowed(app, caplog):
     chat = app.chat
     await fill_header(chat, HEADER)
     screen = chat.screen.message_id
-    app.bot.add_result_for(EditMessageText, ok=False, error_code=400, description=(
-        "Bad Request: message is not modified: specified new message content and reply markup are exactly the "
-        "same as a current content and reply markup of the message"))
+    app.bot.add_result_for(
+        EditMessageText,
+        ok=False,
+        error_code=400,
+        description=(
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the "
+            "same as a current content and reply markup of the message"
+        ),
+    )
     sent_before = len(chat.requests(SendMessage))
     await chat.taps(COMPLIES)
 
@@ -412,10 +479,12 @@ async def test_deleted_screen_gets_a_fresh_one(app, caplog):
     chat = app.chat
     await fill_header(chat, HEADER)
     old_screen = chat.screen.message_id
-    app.bot.add_result_for(EditMessageText, ok=False, error_code=400,
-                           description="Bad Request: message to edit not found")
-    app.bot.add_result_for(EditMessageReplyMarkup, ok=False, error_code=400,
-                           description="Bad Request: message to edit not found")
+    app.bot.add_result_for(
+        EditMessageText, ok=False, error_code=400, description="Bad Request: message to edit not found"
+    )
+    app.bot.add_result_for(
+        EditMessageReplyMarkup, ok=False, error_code=400, description="Bad Request: message to edit not found"
+    )
     await chat.taps(COMPLIES)
 
     failed = [type(method) for method, outcome in chat.session.answers if isinstance(outcome, TelegramBadRequest)]
@@ -448,8 +517,10 @@ async def test_blocked_bot_keeps_the_stored_answer_and_the_dispatcher_running(ap
     assert "Шаг 2/9" in chat.text
 
 
-@pytest.mark.parametrize("data", ["zzz", "i:x:y:z", "i:1:2", "i:1:1:q", "i:99:1:c", "d:1:explode:", "p:1:xx",
-                                  "p:1:kk", "l:de", "d:1:keep:nonsense"])
+@pytest.mark.parametrize(
+    "data",
+    ["zzz", "i:x:y:z", "i:1:2", "i:1:1:q", "i:99:1:c", "d:1:explode:", "p:1:xx", "p:1:kk", "l:de", "d:1:keep:nonsense"],
+)
 async def test_a_button_that_is_not_ours_gets_a_short_answer_and_changes_nothing(app, caplog, data):
     chat = app.chat
     await fill_header(chat, HEADER[:3])
@@ -466,8 +537,11 @@ async def test_a_button_that_is_not_ours_gets_a_short_answer_and_changes_nothing
 
 def enum_fields(cls: type[CallbackData]) -> list[str]:
     """The fields of a button kind whose value is one of a closed set (an Enum, possibly optional)."""
-    return [name for name, info in cls.model_fields.items()
-            if any(isinstance(t, type) and issubclass(t, Enum) for t in (info.annotation, *get_args(info.annotation)))]
+    return [
+        name
+        for name, info in cls.model_fields.items()
+        if any(isinstance(t, type) and issubclass(t, Enum) for t in (info.annotation, *get_args(info.annotation)))
+    ]
 
 
 def with_code(data: str, cls: type[CallbackData], field: str, code: str) -> str:
@@ -484,14 +558,18 @@ async def test_a_button_with_an_action_code_the_bot_never_made_is_refused_while_
     await fill_header(chat, HEADER)
     inspection = await draft(app)
     assert inspection.step == "item"
-    samples = [ItemAction(inspection=inspection.id, item=1, action=ItemAct.COMPLIES),
-               DraftAction(inspection=inspection.id, action=DraftAct.FINISH),
-               PlanAction(year=2026, half=2, action=PlanAct.SHOW),
-               ImportAction(action=ImportAct.TEMPLATE, kind=TableKind.SUBJECTS),
-               FindingAction(bin=BIN, group=2, criterion=21, answer=FindingAnswer.VIOLATED)]
-    kinds = {cls for cls in vars(callbacks).values()
-             if isinstance(cls, type) and issubclass(cls, CallbackData) and cls is not CallbackData
-             and enum_fields(cls)}
+    samples = [
+        ItemAction(inspection=inspection.id, item=1, action=ItemAct.COMPLIES),
+        DraftAction(inspection=inspection.id, action=DraftAct.FINISH),
+        PlanAction(year=2026, half=2, action=PlanAct.SHOW),
+        ImportAction(action=ImportAct.TEMPLATE, kind=TableKind.SUBJECTS),
+        FindingAction(bin=BIN, group=2, criterion=21, answer=FindingAnswer.VIOLATED),
+    ]
+    kinds = {
+        cls
+        for cls in vars(callbacks).values()
+        if isinstance(cls, type) and issubclass(cls, CallbackData) and cls is not CallbackData and enum_fields(cls)
+    }
     assert kinds == {type(sample) for sample in samples}, "a kind with an Enum field has no sample here"
     outdated = texts("ru").plain("refusal", reason="unknown_button")
     before = await snapshot(app)
@@ -524,14 +602,22 @@ async def test_lang_switches_the_next_screen_to_kazakh(app):
     assert telegram_problems(chat.requests()) == []
 
 
-
 async def test_the_bot_stays_silent_in_group_chats(app):
     """A check sheet is private: in a group even an admin gets nothing, and nothing is stored."""
-    update = Update.model_validate({"update_id": 1, "message": {
-        "message_id": 1, "date": 1_764_000_000, "text": "/new",
-        "chat": {"id": -100123, "type": "supergroup", "title": "Отдел"},
-        "from": {"id": ADMIN, "is_bot": False, "first_name": "Admin"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}, context={"bot": app.bot})
+    update = Update.model_validate(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 1_764_000_000,
+                "text": "/new",
+                "chat": {"id": -100123, "type": "supergroup", "title": "Отдел"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Admin"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 4}],
+            },
+        },
+        context={"bot": app.bot},
+    )
     await app.dp.feed_update(app.bot, update)
     assert app.bot.requests == []
     assert (await app.services.db.fetch_one("SELECT count(*) FROM inspections"))[0] == 0

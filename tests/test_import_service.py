@@ -8,9 +8,11 @@ from bot.db.imports import ImportRepository
 from bot.services.importing import ImportService
 from tests.conftest import BIN_A, BIN_B, TODAY, add_user
 
-FINDINGS = (f"bin;name;criterion;result;date;source\n"
-            f"{BIN_A};ТОО «Север»;21;violated;2026-03-15;жалоба\n"
-            f"{BIN_B};ИП Юг;22;complies;2026-03-15;жалоба\n").encode()
+FINDINGS = (
+    f"bin;name;criterion;result;date;source\n"
+    f"{BIN_A};ТОО «Север»;21;violated;2026-03-15;жалоба\n"
+    f"{BIN_B};ИП Юг;22;complies;2026-03-15;жалоба\n"
+).encode()
 
 
 async def counts(db) -> tuple[int, int]:

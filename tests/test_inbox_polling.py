@@ -67,9 +67,18 @@ async def test_an_update_stored_but_not_finished_is_handled_at_the_next_start(em
     release.set()
     emu.send_text(QUICK, "hello")  # the chat exists for the emulator
     # What a kill -9 leaves behind: the update stored (and confirmed to Telegram), its handler never done.
-    payload = json.dumps({"update_id": 77, "message": {
-        "message_id": 5, "date": 1764000000, "chat": {"id": QUICK, "type": "private"},
-        "from": {"id": QUICK, "is_bot": False, "first_name": "A"}, "text": "left over"}})
+    payload = json.dumps(
+        {
+            "update_id": 77,
+            "message": {
+                "message_id": 5,
+                "date": 1764000000,
+                "chat": {"id": QUICK, "type": "private"},
+                "from": {"id": QUICK, "is_bot": False, "first_name": "A"},
+                "text": "left over",
+            },
+        }
+    )
     await db.run(lambda r: r.inbox.store([Received(77, QUICK, payload)]))
     polling = InboxPolling(recording_dispatcher(release, seen), bot, db, polling_timeout=1)
     running = asyncio.create_task(polling.run())

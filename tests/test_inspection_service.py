@@ -17,8 +17,17 @@ from bot.services.inspections import (
 from bot.validation import Rejection
 from tests.conftest import BIN_A, TODAY, add_user
 
-HEADER = [BIN_A, "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны", "Агентство РК по делам госслужбы",
-          "17", "03.11.2026", "Сейтқали Айгерім Болатқызы", "Главный эксперт"]
+HEADER = [
+    BIN_A,
+    "ТОО «Ақ жол»",
+    "Астана, Мәңгілік Ел 8",
+    "Акимат г. Астаны",
+    "Агентство РК по делам госслужбы",
+    "17",
+    "03.11.2026",
+    "Сейтқали Айгерім Болатқызы",
+    "Главный эксперт",
+]
 
 
 @pytest.fixture
@@ -72,14 +81,18 @@ class Walk:
 
     async def answer_all(self, violated=(), not_applicable=()):
         for item in range(1, 20):
-            answer = Answer.VIOLATED if item in violated else (
-                Answer.NOT_APPLICABLE if item in not_applicable else Answer.COMPLIES)
+            answer = (
+                Answer.VIOLATED
+                if item in violated
+                else (Answer.NOT_APPLICABLE if item in not_applicable else Answer.COMPLIES)
+            )
             assert isinstance(await self.answer(item, answer), Done)
             if answer is Answer.NOT_APPLICABLE:
                 assert isinstance(await self.type("Не государственный орган"), Done)
             if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
-                assert isinstance(await self.service.evidence_done(self.user, self.inspection.id, item,
-                                                                   self.message_id), Done)
+                assert isinstance(
+                    await self.service.evidence_done(self.user, self.inspection.id, item, self.message_id), Done
+                )
 
 
 async def test_header_steps_in_order_and_items_start_at_1(service, inspector):
@@ -343,8 +356,7 @@ async def test_a_button_of_a_discarded_or_unknown_sheet_is_stale_not_a_missing_d
 # --- Back through the header and the act date's "today" (issue 11, item 5) -------------------------------
 
 
-async def test_back_from_a_second_visits_reason_returns_to_the_act_date_and_the_reason_is_kept(
-        service, inspector, db):
+async def test_back_from_a_second_visits_reason_returns_to_the_act_date_and_the_reason_is_kept(service, inspector, db):
     first = Walk(service, inspector)
     await first.header()
     await first.answer_all()

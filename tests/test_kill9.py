@@ -14,15 +14,27 @@ INSPECTOR = 2002
 COMPLIES = "✅ Соответствует"
 
 
-
 async def start_process(emu, tmp_path):
-    env = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url, "ADMIN_IDS": str(INSPECTOR),
-           "DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "BACKUP_DIR": str(tmp_path / "backups"),
-           "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "ADMIN_IDS": str(INSPECTOR),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
     polls_before = len(emu.calls_of("getUpdates"))
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
-                                                   stdout=asyncio.subprocess.DEVNULL,
-                                                   stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     await emu.wait_for(lambda: len(emu.calls_of("getUpdates")) > polls_before, timeout=60)  # it is polling
     return process
 

@@ -31,8 +31,7 @@ class FlakyBot(RecordingBot):
 
 
 async def drain(db, bot) -> OutboxSender:
-    sender = OutboxSender(bot, OutboxService(db), rate=1000, per_chat_interval=0, idle_wait=0.05,
-                          retry_base=0.01)
+    sender = OutboxSender(bot, OutboxService(db), rate=1000, per_chat_interval=0, idle_wait=0.05, retry_base=0.01)
     task = asyncio.create_task(sender.run())
     for _ in range(300):
         row = await db.fetch_one("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")

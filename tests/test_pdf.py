@@ -67,10 +67,24 @@ def inspection(catalogue, header_changes: dict | None = None) -> Inspection:
         "inspector_position": POSITION,
     } | (header_changes or {})
     return Inspection(
-        id=42, inspector_id=1001, subject_id=7, status="finalized", catalogue_version=catalogue.version,
-        language="kk", step="review", current_item=None, back_to_review=False, pending_evidence=None,
-        message_id=None, last_input_id=0, header=header, created_at="2026-11-25T04:00:00+00:00",
-        finalized_at="2026-11-25T05:10:00+00:00", indicator=None, risk_class=None, result=None,
+        id=42,
+        inspector_id=1001,
+        subject_id=7,
+        status="finalized",
+        catalogue_version=catalogue.version,
+        language="kk",
+        step="review",
+        current_item=None,
+        back_to_review=False,
+        pending_evidence=None,
+        message_id=None,
+        last_input_id=0,
+        header=header,
+        created_at="2026-11-25T04:00:00+00:00",
+        finalized_at="2026-11-25T05:10:00+00:00",
+        indicator=None,
+        risk_class=None,
+        result=None,
     )
 
 
@@ -80,8 +94,9 @@ def answers_of(catalogue, violated=VIOLATED_ITEMS, not_applicable=NOT_APPLICABLE
         number = requirement.number
         answer = "violated" if number in violated else "not_applicable" if number in not_applicable else "complies"
         comment = "\n".join(COMMENT_LINES) if number == 1 and answer == "violated" else None
-        answers[number] = StoredAnswer(number, requirement.criterion, requirement.severity.value, answer, comment,
-                                       "2026-11-25T04:30:00+00:00")
+        answers[number] = StoredAnswer(
+            number, requirement.criterion, requirement.severity.value, answer, comment, "2026-11-25T04:30:00+00:00"
+        )
     return answers
 
 
@@ -92,8 +107,17 @@ def result_of(catalogue, answers: dict[int, StoredAnswer]) -> dict:
 
 EVIDENCE = [
     Evidence(1, "photo", "AgAD-photo", "uq-photo", 48_213, None, "image/jpeg", None, "2026-11-25T04:31:12+00:00"),
-    Evidence(1, "document", "BQAD-doc", "uq-doc", 2_500_000, "акт <2>.pdf", "application/pdf", None,
-             "2026-11-25T04:32:00+00:00"),
+    Evidence(
+        1,
+        "document",
+        "BQAD-doc",
+        "uq-doc",
+        2_500_000,
+        "акт <2>.pdf",
+        "application/pdf",
+        None,
+        "2026-11-25T04:32:00+00:00",
+    ),
 ]
 
 
@@ -134,8 +158,11 @@ def table_cells(rendered: Rendered, lang: str) -> dict[int, list[Placed]]:
     cells: dict[int, list[Placed]] = {}
     for placed in rendered.placed:
         rows = sorted(
-            ((int(match[1]), p.y) for p in placed
-             if p.x < NUMBER_COLUMN_RIGHT and (match := ROW_NUMBER.match(p.text)) and 1 <= int(match[1]) <= 19),
+            (
+                (int(match[1]), p.y)
+                for p in placed
+                if p.x < NUMBER_COLUMN_RIGHT and (match := ROW_NUMBER.match(p.text)) and 1 <= int(match[1]) <= 19
+            ),
             key=lambda row: -row[1],
         )
         for p in placed:
@@ -176,6 +203,7 @@ def font_names(pdf: bytes) -> set[str]:
 
 # --- rendering ------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Rendered:
     pdf: bytes
@@ -203,9 +231,14 @@ def words(lang: str):
 def render(catalogue, lang: str, answers: dict[int, StoredAnswer], images: list[EvidenceImage]) -> Rendered:
     started = time.perf_counter()
     pdf = render_check_sheet(
-        catalogue=catalogue, lang=lang, inspection=inspection(catalogue), answers=answers,
-        evidence=[ev for ev in EVIDENCE if answers[ev.item].answer == "violated"], images=images,
-        result=result_of(catalogue, answers), generated_at="25.11.2026 10:15",
+        catalogue=catalogue,
+        lang=lang,
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=[ev for ev in EVIDENCE if answers[ev.item].answer == "violated"],
+        images=images,
+        result=result_of(catalogue, answers),
+        generated_at="25.11.2026 10:15",
     )
     seconds = time.perf_counter() - started
     pages, placed = [], []
@@ -221,13 +254,15 @@ def sheet(request, catalogue) -> tuple[str, Rendered]:
     """The realistic inspection rendered once per language (``catalogue`` is the shipped one, conftest.py)."""
     lang = request.param
     rendered = render(catalogue, lang, answers_of(catalogue), [EvidenceImage(1, png(64, 48), "image/png", "фото 1")])
-    print(f"\nrender_check_sheet({lang}): {rendered.seconds:.2f} s, {len(rendered.pdf)} bytes, "
-          f"{len(rendered.pages)} pages")
+    print(
+        f"\nrender_check_sheet({lang}): {rendered.seconds:.2f} s, {len(rendered.pdf)} bytes, "
+        f"{len(rendered.pages)} pages"
+    )
     return lang, rendered
 
 
-
 # --- the sheet as printed --------------------------------------------------------------------------------
+
 
 def test_it_is_a_pdf(sheet):
     _, rendered = sheet
@@ -247,9 +282,16 @@ def test_header_shows_the_subject_and_the_act_verbatim(sheet):
 
 def test_user_values_are_escaped_in_the_html(catalogue):
     answers = answers_of(catalogue)
-    html = check_sheet_html(catalogue=catalogue, lang="kk", inspection=inspection(catalogue), answers=answers,
-                            evidence=EVIDENCE, images=[], result=result_of(catalogue, answers),
-                            generated_at="<script>")
+    html = check_sheet_html(
+        catalogue=catalogue,
+        lang="kk",
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=EVIDENCE,
+        images=[],
+        result=result_of(catalogue, answers),
+        generated_at="<script>",
+    )
     assert "ТОО «Әділет &amp; Құқық» &lt;b&gt;" in html
     assert "<b>" not in html and "<i>" not in html and "<script>" not in html
     assert "акт &lt;2&gt;.pdf" in html
@@ -257,9 +299,24 @@ def test_user_values_are_escaped_in_the_html(catalogue):
 
 def test_labels_are_the_orders_own(sheet, catalogue):
     lang, rendered = sheet
-    for name in ("title", "state_body", "appointing_body", "act", "subject_name", "subject_id", "address",
-                 "col_requirements", "col_complies", "col_not_complies", "officials", "full_name", "position",
-                 "signature", "subject_head", "act_number_date"):
+    for name in (
+        "title",
+        "state_body",
+        "appointing_body",
+        "act",
+        "subject_name",
+        "subject_id",
+        "address",
+        "col_requirements",
+        "col_complies",
+        "col_not_complies",
+        "officials",
+        "full_name",
+        "position",
+        "signature",
+        "subject_head",
+        "act_number_date",
+    ):
         assert squash(catalogue.check_sheet[name](lang)) in rendered.squashed, name
 
 
@@ -301,8 +358,9 @@ def test_results_block_shows_the_indicator_and_the_class(sheet):
     # 1 of 8 evaluated significant items (8.75) + 1 of 1 evaluated minor item (30.00): 38.75, not high.
     assert "SP = 38.75" in rendered.text
     assert "SPз = 8.75" in rendered.text and "SPн = 30.00" in rendered.text
-    assert {"kk": "жоғары тәуекел дәрежесіне жатқызылмайды", "ru": "не отнесён к высокой степени риска"}[lang] \
-        in rendered.text
+    assert {"kk": "жоғары тәуекел дәрежесіне жатқызылмайды", "ru": "не отнесён к высокой степени риска"}[
+        lang
+    ] in rendered.text
     assert "42" in rendered.text and "2023-05-04+" in rendered.text and "25.11.2026 10:15" in rendered.text
 
 
@@ -312,9 +370,16 @@ def test_kazakh_letters_survive_in_one_embedded_font(sheet, catalogue):
         assert "Бақылау және қадағалау субъектісінің" in rendered.text
     # Every Kazakh letter the sheet's HTML holds comes back out of the PDF (none lost to a missing glyph).
     answers = answers_of(catalogue)
-    html = check_sheet_html(catalogue=catalogue, lang=lang, inspection=inspection(catalogue), answers=answers,
-                            evidence=EVIDENCE, images=[], result=result_of(catalogue, answers),
-                            generated_at="25.11.2026 10:15")
+    html = check_sheet_html(
+        catalogue=catalogue,
+        lang=lang,
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=EVIDENCE,
+        images=[],
+        result=result_of(catalogue, answers),
+        generated_at="25.11.2026 10:15",
+    )
     letters = set(html) & set(KAZAKH_LETTERS)
     assert len(letters) >= 10
     assert letters <= set(rendered.text)
@@ -340,7 +405,7 @@ def test_appendix_lists_each_violation_with_comment_evidence_and_photo(sheet, ca
     appendix = [page for page in rendered.pages if APPENDIX_TITLE[lang] in page]
     assert len(appendix) == 1
     assert rendered.pages.index(appendix[0]) > 0 and "SP = 38.75" not in appendix[0]  # a page of its own
-    text = "\n".join(page for page in rendered.pages[rendered.pages.index(appendix[0]):])
+    text = "\n".join(page for page in rendered.pages[rendered.pages.index(appendix[0]) :])
     lines = [line.strip() for line in text.splitlines()]
     # The two-line comment keeps its line break; its "<i>" is text.
     first = lines.index(COMMENT_LINES[0])
@@ -367,9 +432,16 @@ def test_a_sheet_without_violations_has_no_appendix_and_no_image(catalogue):
 def test_a_gross_violation_explains_the_indicator_of_100(catalogue):
     def html_with(violated: tuple[int, ...]) -> str:
         answers = answers_of(catalogue, violated=violated, not_applicable=())
-        return check_sheet_html(catalogue=catalogue, lang="kk", inspection=inspection(catalogue), answers=answers,
-                                evidence=[], images=[], result=result_of(catalogue, answers),
-                                generated_at="25.11.2026 10:15")
+        return check_sheet_html(
+            catalogue=catalogue,
+            lang="kk",
+            inspection=inspection(catalogue),
+            answers=answers,
+            evidence=[],
+            images=[],
+            result=result_of(catalogue, answers),
+            generated_at="25.11.2026 10:15",
+        )
 
     # Item 9 is gross: one gross violation makes the indicator 100 (chapter 3 item 9), and the sheet says so.
     sentence = str(words("kk").gross_rule(100))
@@ -381,16 +453,32 @@ def test_a_gross_violation_explains_the_indicator_of_100(catalogue):
 def test_images_that_are_not_png_or_jpeg_are_left_out(catalogue):
     answers = answers_of(catalogue)
     gif = EvidenceImage(1, b"GIF89a\x01\x00\x01\x00", "image/gif", "анимация")
-    html = check_sheet_html(catalogue=catalogue, lang="ru", inspection=inspection(catalogue), answers=answers,
-                            evidence=[], images=[gif], result=result_of(catalogue, answers), generated_at="now")
+    html = check_sheet_html(
+        catalogue=catalogue,
+        lang="ru",
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=[],
+        images=[gif],
+        result=result_of(catalogue, answers),
+        generated_at="now",
+    )
     assert "data:" not in html and "анимация" not in html
 
 
 def test_an_unknown_language_is_refused(catalogue):
     answers = answers_of(catalogue)
     with pytest.raises(ValueError, match="en"):
-        check_sheet_html(catalogue=catalogue, lang="en", inspection=inspection(catalogue), answers=answers,
-                         evidence=[], images=[], result=result_of(catalogue, answers), generated_at="now")
+        check_sheet_html(
+            catalogue=catalogue,
+            lang="en",
+            inspection=inspection(catalogue),
+            answers=answers,
+            evidence=[],
+            images=[],
+            result=result_of(catalogue, answers),
+            generated_at="now",
+        )
 
 
 def test_evidence_times_are_printed_in_the_configured_time_zone(catalogue):
@@ -398,8 +486,14 @@ def test_evidence_times_are_printed_in_the_configured_time_zone(catalogue):
 
     answers = answers_of(catalogue)
     html = check_sheet_html(
-        catalogue=catalogue, lang="ru", inspection=inspection(catalogue), answers=answers, evidence=EVIDENCE,
-        images=[], result=result_of(catalogue, answers), generated_at="25.11.2026 10:15",
+        catalogue=catalogue,
+        lang="ru",
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=EVIDENCE,
+        images=[],
+        result=result_of(catalogue, answers),
+        generated_at="25.11.2026 10:15",
         timezone=ZoneInfo("Asia/Almaty"),
     )
     assert "25.11.2026 09:31" in html and "04:31 UTC" not in html  # UTC+5

@@ -21,8 +21,16 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def job(catalogue) -> dict:
     answers = answers_of(catalogue)
-    return dict(catalogue=catalogue, lang="ru", inspection=inspection(catalogue), answers=answers, evidence=[],
-                images=[], result=result_of(catalogue, answers), generated_at="25.11.2026 10:15")
+    return dict(
+        catalogue=catalogue,
+        lang="ru",
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=[],
+        images=[],
+        result=result_of(catalogue, answers),
+        generated_at="25.11.2026 10:15",
+    )
 
 
 async def until(condition, seconds: float = 60) -> None:

@@ -56,32 +56,45 @@ def test_reminders_14_7_3_1_days_before_and_on_the_day():
 
 
 def candidate(n, indicator, last_visit=None, name=None, objective_high=True):
-    return Candidate(n, f"{n:012d}", name or f"S{n}", Decimal(indicator), "high" if Decimal(indicator) > 70 else
-                     "not_high", last_visit, objective_high, (last_visit,) if last_visit else ())
+    return Candidate(
+        n,
+        f"{n:012d}",
+        name or f"S{n}",
+        Decimal(indicator),
+        "high" if Decimal(indicator) > 70 else "not_high",
+        last_visit,
+        objective_high,
+        (last_visit,) if last_visit else (),
+    )
 
 
 def test_ranking_high_risk_first_by_indicator_and_once_a_year(constants):
     period = ListPeriod(2027, 2, date(2027, 5, 10))
-    ranked = rank_candidates([
-        candidate(1, "85.00", date(2026, 3, 1)),
-        candidate(2, "100.00", date(2026, 9, 1)),
-        candidate(3, "70.00", date(2026, 1, 1)),  # not high: left out
-        candidate(4, "70.50", date(2025, 6, 1)),  # between 70 and 71: high (README reading 1)
-        candidate(5, "100.00", date(2027, 2, 1)),  # visited in 2027 already: item 10 leaves it out
-        candidate(6, "100.00", date(2025, 9, 1)),  # the same indicator, visited longer ago: first
-        candidate(7, "100.00", date(2025, 9, 1), objective_high=False),  # chapter 2 item 4: not in the high group
-    ], period, constants)
+    ranked = rank_candidates(
+        [
+            candidate(1, "85.00", date(2026, 3, 1)),
+            candidate(2, "100.00", date(2026, 9, 1)),
+            candidate(3, "70.00", date(2026, 1, 1)),  # not high: left out
+            candidate(4, "70.50", date(2025, 6, 1)),  # between 70 and 71: high (README reading 1)
+            candidate(5, "100.00", date(2027, 2, 1)),  # visited in 2027 already: item 10 leaves it out
+            candidate(6, "100.00", date(2025, 9, 1)),  # the same indicator, visited longer ago: first
+            candidate(7, "100.00", date(2025, 9, 1), objective_high=False),  # chapter 2 item 4: not in the high group
+        ],
+        period,
+        constants,
+    )
     assert [c.subject_id for c in ranked] == [6, 2, 1, 4]
 
 
 def test_high_indicator_without_objective_condition_is_reported_not_listed(constants):
     period = ListPeriod(2027, 1, date(2026, 12, 10))
-    pool = [candidate(1, "100.00", objective_high=False), candidate(2, "60.00", objective_high=False),
-            candidate(3, "90.00")]
+    pool = [
+        candidate(1, "100.00", objective_high=False),
+        candidate(2, "60.00", objective_high=False),
+        candidate(3, "90.00"),
+    ]
     assert [c.subject_id for c in rank_candidates(pool, period, constants)] == [3]
     assert [c.subject_id for c in lacking_objective(pool, period, constants)] == [1]
-
-
 
 
 @pytest.fixture

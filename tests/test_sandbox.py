@@ -9,8 +9,17 @@ from pathlib import Path
 from bot.config import load_settings
 from sandbox.terminal import run_sandbox
 
-HEADER = ["990340001230", "ТОО «Ақ жол»", "Астана, Мәңгілік Ел 8", "Акимат г. Астаны",
-          "Агентство по делам госслужбы", "5", "03.11.2026", "Иванов Иван", "Эксперт"]
+HEADER = [
+    "990340001230",
+    "ТОО «Ақ жол»",
+    "Астана, Мәңгілік Ел 8",
+    "Акимат г. Астаны",
+    "Агентство по делам госслужбы",
+    "5",
+    "03.11.2026",
+    "Иванов Иван",
+    "Эксперт",
+]
 # Buttons of an item screen: #1 complies, #2 does not comply, #3 not applicable, #4 back.
 
 
@@ -53,8 +62,15 @@ def test_run_command_without_token_brings_up_the_sandbox(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "catalogue.toml").write_bytes((root / "data" / "catalogue.toml").read_bytes())
     env["PYTHONPATH"] = str(root)
-    result = subprocess.run([sys.executable, "-m", "sandbox", "--unless-token"], input="/new\nhelp\n",
-                            capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox", "--unless-token"],
+        input="/new\nhelp\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "Sandbox: you are chatting with the real bot" in result.stdout
     assert "Шаг 1/9" in result.stdout
@@ -65,8 +81,9 @@ def test_the_product_without_a_token_refuses_to_start_with_a_configuration_error
     """`python -m bot` in production with a forgotten BOT_TOKEN fails at once instead of opening a sandbox."""
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "LOG_LEVEL")}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    result = subprocess.run([sys.executable, "-m", "bot"], input="/new\n", capture_output=True, text=True,
-                            cwd=tmp_path, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], input="/new\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
     assert result.returncode == 2
     assert "configuration error: BOT_TOKEN is not set" in result.stderr
     assert "Sandbox" not in result.stdout

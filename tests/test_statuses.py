@@ -11,9 +11,14 @@ from bot.roles import Role
 from bot.statuses import ImportStatus, InspectionStatus, OutboxStatus, VisitListStatus
 from tests.conftest import add_user
 
-CHECKED = [("inspections", "status", InspectionStatus), ("visit_lists", "status", VisitListStatus),
-           ("imports", "status", ImportStatus), ("outbox", "status", OutboxStatus), ("users", "role", Role),
-           ("invitations", "role", Role)]
+CHECKED = [
+    ("inspections", "status", InspectionStatus),
+    ("visit_lists", "status", VisitListStatus),
+    ("imports", "status", ImportStatus),
+    ("outbox", "status", OutboxStatus),
+    ("users", "role", Role),
+    ("invitations", "role", Role),
+]
 
 
 @pytest.mark.parametrize(("table", "column", "enum"), CHECKED, ids=[f"{t}.{c}" for t, c, _ in CHECKED])
@@ -32,7 +37,10 @@ async def test_an_inspection_and_a_visit_list_come_back_with_their_status_as_a_m
     await db.run(lambda r: r.inspections.cancel(inspection_id))
     assert (await db.read(lambda r: r.inspections.get(inspection_id))).status is InspectionStatus.CANCELLED
     assert await db.read(lambda r: r.inspections.count_by_status()) == {
-        InspectionStatus.DRAFT: 0, InspectionStatus.FINALIZED: 0, InspectionStatus.CANCELLED: 1}
+        InspectionStatus.DRAFT: 0,
+        InspectionStatus.FINALIZED: 0,
+        InspectionStatus.CANCELLED: 1,
+    }
     period = ListPeriod(2027, 1, date(2026, 12, 10))
     await db.run(lambda r: r.visit_lists.save_draft(period, [], 7))
     visit_list = await db.read(lambda r: r.visit_lists.get_list(2027, 1))

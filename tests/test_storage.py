@@ -78,6 +78,7 @@ async def test_a_finalized_inspection_never_changes(db):
 
 async def test_answer_changes_record_who_when_from_to(db):
     await add_user(db, 1)
+
     def answered(r):
         inspection_id = r.inspections.create_draft(1, "v1", "ru", "item")
         r.inspections.put_answer(inspection_id, 5, 5, "significant", "complies", 1, None)
@@ -88,7 +89,9 @@ async def test_answer_changes_record_who_when_from_to(db):
     inspection_id = await db.run(answered)
     changes = await db.read(lambda r: r.inspections.changes(inspection_id))
     assert [(c.item, c.from_answer, c.to_answer, c.changed_by) for c in changes] == [
-        (5, None, "complies", 1), (5, "complies", "violated", 1)]
+        (5, None, "complies", 1),
+        (5, "complies", "violated", 1),
+    ]
     assert (await db.read(lambda r: r.inspections.answers(inspection_id)))[5].answer == "violated"
 
 
@@ -108,7 +111,9 @@ async def test_lookup_uses_indexes(db):
     assert any("USING INDEX" in row["detail"] for row in plan)
     plan = await db.fetch_all(
         "EXPLAIN QUERY PLAN SELECT id FROM inspections WHERE subject_id = ? AND status = 'finalized'"
-        " ORDER BY finalized_at DESC LIMIT 10", (1,))
+        " ORDER BY finalized_at DESC LIMIT 10",
+        (1,),
+    )
     assert any("inspections_subject_history" in row["detail"] for row in plan)
 
 
@@ -169,7 +174,10 @@ async def test_migrating_a_release_3_file_keeps_people_drafts_and_records_and_ad
         assert (await db.fetch_one("SELECT created_by FROM invitations WHERE token = 't'"))[0] == 7
         assert (await db.fetch_one("SELECT inspector_id FROM inspections"))[0] == 7
         assert tuple(await db.fetch_one("SELECT condition, occurred_on, value FROM objective_records")) == (
-            2, "2026-03-01", None)
+            2,
+            "2026-03-01",
+            None,
+        )
         async with db.transaction() as tx:
             await tx.execute("UPDATE users SET role = 'head' WHERE telegram_id = 7")
         assert (await db.read(lambda r: r.users.get(7))).role is Role.HEAD
@@ -184,8 +192,10 @@ async def test_upgrading_keeps_reminders_already_sent_as_sent_and_finds_old_subj
     path = tmp_path / "old.sqlite3"
     _database_at_version_3(path)
     connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("INSERT INTO reminder_log (kind, deadline, sent_to, sent_at) VALUES"
-                       " ('visit_list:2027-H1:d7', '2026-12-10', 7, '2026-12-03T04:00:00+00:00')")
+    connection.execute(
+        "INSERT INTO reminder_log (kind, deadline, sent_to, sent_at) VALUES"
+        " ('visit_list:2027-H1:d7', '2026-12-10', 7, '2026-12-03T04:00:00+00:00')"
+    )
     connection.close()
     db = await Database.open(path)
     try:

@@ -15,13 +15,29 @@ ON = date(2026, 12, 1)
 days = st.integers(min_value=0, max_value=800).map(lambda n: ON - timedelta(days=n))
 answers = st.sampled_from([Answer.COMPLIES, Answer.VIOLATED])
 sheet_strategy = st.builds(
-    lambda i, d, a, na: SheetAnswers(i, d, {n: (Answer.NOT_APPLICABLE if n in na and CATALOGUE.criteria[n].conditional
-                                               else a[n - 1]) for n in range(1, 20)}, order=i),
-    st.integers(1, 10_000), days, st.lists(answers, min_size=19, max_size=19), st.sets(st.integers(1, 19)))
+    lambda i, d, a, na: SheetAnswers(
+        i,
+        d,
+        {
+            n: (Answer.NOT_APPLICABLE if n in na and CATALOGUE.criteria[n].conditional else a[n - 1])
+            for n in range(1, 20)
+        },
+        order=i,
+    ),
+    st.integers(1, 10_000),
+    days,
+    st.lists(answers, min_size=19, max_size=19),
+    st.sets(st.integers(1, 19)),
+)
 record_strategy = st.builds(
-    lambda c, a, d, o: CriterionRecord(c, Answer.COMPLIES if a is Answer.NOT_APPLICABLE and not CATALOGUE.criteria[
-        c].conditional else a, d, order=o),  # "not applicable" only where the duty is conditional
-    st.integers(20, 35), st.sampled_from(list(Answer)), days, st.integers(0, 1_000))
+    lambda c, a, d, o: CriterionRecord(
+        c, Answer.COMPLIES if a is Answer.NOT_APPLICABLE and not CATALOGUE.criteria[c].conditional else a, d, order=o
+    ),  # "not applicable" only where the duty is conditional
+    st.integers(20, 35),
+    st.sampled_from(list(Answer)),
+    days,
+    st.integers(0, 1_000),
+)
 
 
 def by_hand(sheets, records):
@@ -48,8 +64,10 @@ def by_hand(sheets, records):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(sheet_strategy, max_size=3, unique_by=lambda s: s.order), st.lists(record_strategy, max_size=20,
-                                                                                   unique_by=lambda r: r.order))
+@given(
+    st.lists(sheet_strategy, max_size=3, unique_by=lambda s: s.order),
+    st.lists(record_strategy, max_size=20, unique_by=lambda r: r.order),
+)
 def test_the_subjects_indicator_equals_a_computation_by_hand_from_the_catalogue(sheets, records):
     assert subject_indicator(CATALOGUE, sheets, records, ON).result.indicator == by_hand(sheets, records)
 

@@ -50,8 +50,9 @@ def test_condition_6_follows_the_latest_internal_control_report_and_a_same_day_e
     assert objective_conditions(catalogue, [refusals], LIST_DAY)[6].met  # old, but the latest report
     assert not objective_conditions(catalogue, [refusals, clean], LIST_DAY)[6].met
     corrected = ObjectiveFact(2, False, date(2026, 11, 1), order=4)
-    assert not objective_conditions(catalogue, [ObjectiveFact(2, True, date(2026, 11, 1), order=3), corrected],
-                                    LIST_DAY)[2].met
+    assert not objective_conditions(
+        catalogue, [ObjectiveFact(2, True, date(2026, 11, 1), order=3), corrected], LIST_DAY
+    )[2].met
 
 
 def test_the_latest_sheet_in_the_period_speaks_for_items_1_to_19(catalogue):
@@ -63,7 +64,9 @@ def test_the_latest_sheet_in_the_period_speaks_for_items_1_to_19(catalogue):
 
 
 def test_a_later_complies_record_replaces_an_earlier_violation_of_the_same_criterion(catalogue):
-    records = [CriterionRecord(21, Answer.VIOLATED, date(2026, 5, 1)), CriterionRecord(21, Answer.COMPLIES,
-                                                                                        date(2026, 9, 1))]
+    records = [
+        CriterionRecord(21, Answer.VIOLATED, date(2026, 5, 1)),
+        CriterionRecord(21, Answer.COMPLIES, date(2026, 9, 1)),
+    ]
     indicator = subject_indicator(catalogue, [], records, LIST_DAY)
     assert indicator.result.indicator == 0 and indicator.violations() == []

@@ -45,8 +45,9 @@ def template_msgids() -> dict[tuple[str | None, str | tuple[str, ...]], str]:
         if "i18n" in path.relative_to(TEMPLATES).parts:  # the legacy macro pairs hold no msgids
             continue
         with path.open("rb") as source:
-            for lineno, message, _comments, context in extract(babel_extract, source, keywords=GETTEXT_KEYWORDS,
-                                                               options=options):
+            for lineno, message, _comments, context in extract(
+                babel_extract, source, keywords=GETTEXT_KEYWORDS, options=options
+            ):
                 found.setdefault((context, message), f"{path.name}:{lineno}")
     return found
 
@@ -88,23 +89,39 @@ def test_plural_forms_are_babels_for_the_language(lang):
     assert catalog.plural_expr == rule.plural_expr
 
 
-@pytest.mark.parametrize(("count", "ru", "kk"), [
-    (1, "остался 1 день", "1 күн қалды"),
-    (2, "осталось 2 дня", "2 күн қалды"),
-    (5, "осталось 5 дней", "5 күн қалды"),
-    (21, "остался 21 день", "21 күн қалды"),
-])
+@pytest.mark.parametrize(
+    ("count", "ru", "kk"),
+    [
+        (1, "остался 1 день", "1 күн қалды"),
+        (2, "осталось 2 дня", "2 күн қалды"),
+        (5, "осталось 5 дней", "5 күн қалды"),
+        (21, "остался 21 день", "21 күн қалды"),
+    ],
+)
 def test_a_reminder_counts_the_days_left_with_the_right_plural(count, ru, kk):
     for lang, expected in (("ru", ru), ("kk", kk)):
-        state = SimpleNamespace(period=SimpleNamespace(half=1, year=2027), days_left=count, status="draft",
-                                subjects=count, high_unassessed=0)
+        state = SimpleNamespace(
+            period=SimpleNamespace(half=1, year=2027),
+            days_left=count,
+            status="draft",
+            subjects=count,
+            high_unassessed=0,
+        )
         text = texts(lang).plain("list_reminder", s=state, deadline=date(2026, 12, 10))
         assert "10.12.2026" in text and f": {expected}." in text
 
 
-@pytest.mark.parametrize(("count", "expected"), [
-    (1, "1 запись"), (2, "2 записи"), (5, "5 записей"), (11, "11 записей"), (21, "21 запись"), (22, "22 записи"),
-])
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (1, "1 запись"),
+        (2, "2 записи"),
+        (5, "5 записей"),
+        (11, "11 записей"),
+        (21, "21 запись"),
+        (22, "22 записи"),
+    ],
+)
 def test_the_audit_log_caption_counts_entries_in_russian(count, expected):
     assert texts("ru").plain("audit_caption", count=count) == f"Журнал аудита: {expected}."
 
@@ -199,11 +216,22 @@ def test_the_same_texts_exist_in_both_languages_and_no_text_is_defined_twice():
     assert {"visit_list", "subject_card", "result_summary", "status", "users_list"} <= texts("ru").names
 
 
-@pytest.mark.parametrize(("number", "dative", "ablative"), [
-    (70, "70-ке", "70-тен"), (60, "60-қа", "60-тан"), (100, "100-ге", "100-ден"), (80, "80-ге", "80-нен"),
-    (90, "90-ға", "90-нан"), (6, "6-ға", "6-дан"), (2000, "2000-ға", "2000-нан"), (2023, "2023-ке", "2023-тен"),
-    (1, "1-ге", "1-ден"), (40, "40-қа", "40-тан"), ("01.01.2000", "01.01.2000-ға", "01.01.2000-нан"),
-])
+@pytest.mark.parametrize(
+    ("number", "dative", "ablative"),
+    [
+        (70, "70-ке", "70-тен"),
+        (60, "60-қа", "60-тан"),
+        (100, "100-ге", "100-ден"),
+        (80, "80-ге", "80-нен"),
+        (90, "90-ға", "90-нан"),
+        (6, "6-ға", "6-дан"),
+        (2000, "2000-ға", "2000-нан"),
+        (2023, "2023-ке", "2023-тен"),
+        (1, "1-ге", "1-ден"),
+        (40, "40-қа", "40-тан"),
+        ("01.01.2000", "01.01.2000-ға", "01.01.2000-нан"),
+    ],
+)
 def test_a_number_from_the_catalogue_gets_its_kazakh_case_ending(number, dative, ablative):
     assert (kk_case(number, "dative"), kk_case(number, "ablative")) == (dative, ablative)
 
@@ -232,8 +260,15 @@ def test_local_datetime_shows_stored_utc_times_in_the_time_zone():
 
 
 def test_templates_use_the_configured_time_zone():
-    users = [{"telegram_id": 1, "display_name": "A", "role": "admin", "active": True,
-              "last_seen": "2026-11-25T04:31:00+00:00"}]
+    users = [
+        {
+            "telegram_id": 1,
+            "display_name": "A",
+            "role": "admin",
+            "active": True,
+            "last_seen": "2026-11-25T04:31:00+00:00",
+        }
+    ]
     try:
         texts_module.use_timezone(ZoneInfo("Europe/Moscow"))
         assert "25.11.2026 07:31" in texts("ru").plain("users_list", users=users)
@@ -248,8 +283,10 @@ def test_a_legacy_macro_pair_not_yet_converted_still_works():
 
     env = environment.__wrapped__("ru")
     header = (TEMPLATES / "i18n" / "ru.j2").read_text(encoding="utf-8")  # as shipped, with its imports
-    legacy = {"i18n/ru.j2": header + "{% macro legacy_text(n, role) %}Старый текст {{ n }}, {{ role_name(role) }}"
-                                     "{% endmacro %}"}
+    legacy = {
+        "i18n/ru.j2": header + "{% macro legacy_text(n, role) %}Старый текст {{ n }}, {{ role_name(role) }}"
+        "{% endmacro %}"
+    }
     env.loader = ChoiceLoader([DictLoader(legacy), env.loader])
     t = Texts("ru", env)
     assert t("legacy_text", n="<1>", role="admin") == "Старый текст &lt;1&gt;, администратор"
@@ -273,24 +310,35 @@ def test_the_status_counts_days_up_and_sizes_in_the_users_language():
     from datetime import timedelta
 
     def status(lang: str, days: int, size: int) -> str:
-        return texts(lang).plain("status", version="1", uptime=timedelta(days=days, seconds=3725), db_size=size,
-                                 users={"inspector": 2, "admin": 1}, subjects=3,
-                                 inspections={"finalized": 1, "draft": 0, "cancelled": 0}, next_backup=None)
+        return texts(lang).plain(
+            "status",
+            version="1",
+            uptime=timedelta(days=days, seconds=3725),
+            db_size=size,
+            users={"inspector": 2, "admin": 1},
+            subjects=3,
+            inspections={"finalized": 1, "draft": 0, "cancelled": 0},
+            next_backup=None,
+        )
 
     assert "Работает: 21 день, 1:02:05" in status("ru", 21, 2_500_000)
     assert "Работает: 2 дня, 1:02:05" in status("ru", 2, 2_500_000)
     assert "База данных: 2,4 МБ" in status("ru", 2, 2_500_000)
     assert "Работает: 1:02:05" in status("ru", 0, 48_230) and "47,1 КБ" in status("ru", 0, 48_230)
-    assert "Жұмыс уақыты: 5 күн, 1:02:05" in status("kk", 5, 1) and "Пайдаланушылар: әкімші 1, инспектор 2" in \
-        status("kk", 5, 1)
+    assert "Жұмыс уақыты: 5 күн, 1:02:05" in status("kk", 5, 1) and "Пайдаланушылар: әкімші 1, инспектор 2" in status(
+        "kk", 5, 1
+    )
 
 
-@pytest.mark.parametrize(("days", "ru", "kk"), [
-    (-1, "срок прошёл 1 день назад", "мерзімі 1 күн бұрын өтті"),
-    (-3, "срок прошёл 3 дня назад", "мерзімі 3 күн бұрын өтті"),
-    (-11, "срок прошёл 11 дней назад", "мерзімі 11 күн бұрын өтті"),
-    (0, "сегодня последний день", "бүгін соңғы күн"),
-])
+@pytest.mark.parametrize(
+    ("days", "ru", "kk"),
+    [
+        (-1, "срок прошёл 1 день назад", "мерзімі 1 күн бұрын өтті"),
+        (-3, "срок прошёл 3 дня назад", "мерзімі 3 күн бұрын өтті"),
+        (-11, "срок прошёл 11 дней назад", "мерзімі 11 күн бұрын өтті"),
+        (0, "сегодня последний день", "бүгін соңғы күн"),
+    ],
+)
 def test_a_passed_or_last_deadline_is_said_with_the_right_plural(days, ru, kk):
     assert texts("ru").plain("days_left", n=days) == ru
     assert texts("kk").plain("days_left", n=days) == kk
@@ -299,8 +347,9 @@ def test_a_passed_or_last_deadline_is_said_with_the_right_plural(days, ru, kk):
 @pytest.mark.parametrize(("days", "expected"), [(1, "1 день"), (3, "3 дня"), (5, "5 дней"), (21, "21 день")])
 def test_a_stale_draft_nudge_counts_its_days_in_russian(days, expected):
     text = texts("ru").plain("stale_draft_nudge", name="ТОО", bin="990340001230", days=days)
-    assert text == (f"📝 Незавершённый проверочный лист (ТОО, 990340001230) не менялся {expected}. "
-                    "Продолжить или удалить?")
+    assert text == (
+        f"📝 Незавершённый проверочный лист (ТОО, 990340001230) не менялся {expected}. Продолжить или удалить?"
+    )
 
 
 def test_the_list_shows_the_days_left_with_their_plural_and_a_late_approval():
@@ -311,7 +360,9 @@ def test_the_list_shows_the_days_left_with_their_plural_and_a_late_approval():
     ru = texts("ru").plain("visit_list", l=VisitList, days_left=-2, shown=[], approved_at="2026-12-12T04:15:00+00:00")
     assert "<b>с опозданием</b>: утверждён 12.12.2026, срок 10.12.2026" in ru
     VisitList.approved, VisitList.late = False, False
-    assert "(п. 11): остался 1 день" in texts("ru").plain("visit_list", l=VisitList, days_left=1, shown=[],
-                                                          approved_at=None)
-    assert "(11-тармақ): 1 күн қалды" in texts("kk").plain("visit_list", l=VisitList, days_left=1, shown=[],
-                                                           approved_at=None)
+    assert "(п. 11): остался 1 день" in texts("ru").plain(
+        "visit_list", l=VisitList, days_left=1, shown=[], approved_at=None
+    )
+    assert "(11-тармақ): 1 күн қалды" in texts("kk").plain(
+        "visit_list", l=VisitList, days_left=1, shown=[], approved_at=None
+    )

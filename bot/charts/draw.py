@@ -24,9 +24,16 @@ def _setup() -> None:
 
     matplotlib.use("Agg")
     # text.parse_math off: a region called "A$B$" from the registry is text, never mathtext
-    matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 11, "axes.titlesize": 13,
-                                "text.parse_math": False,
-                                "axes.spines.top": False, "axes.spines.right": False})
+    matplotlib.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 11,
+            "axes.titlesize": 13,
+            "text.parse_math": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 def draw_all(specs: Sequence[ChartSpec]) -> list[bytes]:
@@ -89,8 +96,16 @@ def _plan_and_done(axes: Any, spec: PlanAndDone) -> None:
         axes.barh([p + width / 2 for p in positions], spec.done, height=width, color=BLUE, label=done_label)
         plan = [(p, v) for p, v in zip(positions, spec.plan, strict=True) if v]
         if plan:
-            axes.scatter([v for _, v in plan], [p + width / 2 for p, _ in plan], marker="|", s=400, color=RED,
-                         linewidths=2.5, label=plan_label, zorder=3)
+            axes.scatter(
+                [v for _, v in plan],
+                [p + width / 2 for p, _ in plan],
+                marker="|",
+                s=400,
+                color=RED,
+                linewidths=2.5,
+                label=plan_label,
+                zorder=3,
+            )
         axes.set_yticks(positions, labels=spec.categories)
         axes.invert_yaxis()
         axes.set_xlabel(spec.y_label)
@@ -99,8 +114,15 @@ def _plan_and_done(axes: Any, spec: PlanAndDone) -> None:
         axes.bar([p - width / 2 for p in positions], spec.visits, width=width, color=GREY, label=visits_label)
         axes.bar([p + width / 2 for p in positions], spec.done, width=width, color=BLUE, label=done_label)
         if any(v is not None for v in spec.plan):
-            axes.step(positions, [float("nan") if v is None else v for v in spec.plan], where="mid", color=RED,
-                      linestyle="--", linewidth=2, label=plan_label)
+            axes.step(
+                positions,
+                [float("nan") if v is None else v for v in spec.plan],
+                where="mid",
+                color=RED,
+                linestyle="--",
+                linewidth=2,
+                label=plan_label,
+            )
             running = [float("nan") if v is None else v for v in spec.running]
             axes.plot(positions, running, color=BLUE, marker="o", linewidth=1.5, label=running_label)
         axes.set_xticks(positions, labels=spec.categories, rotation=45 if len(positions) > 8 else 0)

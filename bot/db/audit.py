@@ -24,8 +24,9 @@ class AuditEntry:
 class AuditRepository(Repository):
     __slots__ = ()
 
-    def add(self, actor_id: int | None, action: str, object_type: str, object_id: object,
-            details: dict[str, Any]) -> None:
+    def add(
+        self, actor_id: int | None, action: str, object_type: str, object_id: object, details: dict[str, Any]
+    ) -> None:
         """An entry, committed with the change it records (the caller's unit of work)."""
         self._c.execute(
             "INSERT INTO audit_log (at, actor_id, action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?)",
@@ -39,7 +40,14 @@ class AuditRepository(Repository):
             sql += " LIMIT ?"
             params = (limit,)
         return [
-            AuditEntry(r["id"], r["at"], r["actor_id"], r["action"], r["object_type"], r["object_id"],
-                       json.loads(r["details"] or "{}"))
+            AuditEntry(
+                r["id"],
+                r["at"],
+                r["actor_id"],
+                r["action"],
+                r["object_type"],
+                r["object_id"],
+                json.loads(r["details"] or "{}"),
+            )
             for r in self._c.execute(sql, params).fetchall()
         ]

@@ -238,8 +238,7 @@ class Transaction(_Reader):
             await self._conn.execute(statement)
 
 
-def _with_repos(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...],
-                kwargs: dict[str, Any]) -> T:
+def _with_repos(conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
     return fn(Repos(conn), *args, **kwargs)
 
 

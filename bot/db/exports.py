@@ -50,8 +50,11 @@ class ExportRepository(Repository):
         """The finalized check sheets of a year by act date (see _OF_YEAR), in act-date order."""
         rows = self._all(
             "SELECT id, finalized_at, inspector_id, inspector_name, subject_bin, subject_name, act_number, act_date,"
-            " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE" + _OF_YEAR
-            + _BY_ACT_DATE, (f"{year:04d}", start_utc, end_utc))
+            " indicator, risk_class, gross_rule_fired, catalogue_version FROM inspections i WHERE"
+            + _OF_YEAR
+            + _BY_ACT_DATE,
+            (f"{year:04d}", start_utc, end_utc),
+        )
         return [FinalizedRow(*r) for r in rows]
 
     def answers_of_year(self, year: int, start_utc: str, end_utc: str) -> list[AnswerLine]:
@@ -59,14 +62,19 @@ class ExportRepository(Repository):
         rows = self._all(
             "SELECT a.inspection_id, a.item, a.criterion, a.severity, a.answer, a.comment FROM answers a"
             " JOIN inspections i ON i.id = a.inspection_id WHERE" + _OF_YEAR + _BY_ACT_DATE + ", a.item",
-            (f"{year:04d}", start_utc, end_utc))
-        return [AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
-                for r in rows]
+            (f"{year:04d}", start_utc, end_utc),
+        )
+        return [
+            AnswerLine(r["inspection_id"], r["item"], r["criterion"], r["severity"], r["answer"], r["comment"])
+            for r in rows
+        ]
 
     def registry(self) -> list[RegistryLine]:
         """Every subject, by name, with its latest finish (one indexed look-up each: inspections_subject_history)."""
         rows = self._all(
             "SELECT id, bin, name, control_kind, region, address,"
             " (SELECT MAX(finalized_at) FROM inspections i WHERE i.subject_id = s.id AND i.status = "
-            + literal(InspectionStatus.FINALIZED) + ") AS last_finalized_at FROM subjects s ORDER BY name, bin")
+            + literal(InspectionStatus.FINALIZED)
+            + ") AS last_finalized_at FROM subjects s ORDER BY name, bin"
+        )
         return [RegistryLine(*r) for r in rows]

@@ -58,8 +58,17 @@ def _where_subject(subject_id: int | None) -> tuple[str, tuple]:
 class FindingRepository(Repository):
     __slots__ = ()
 
-    def add_objective(self, subject_id: int, condition: int, met: bool, occurred_on: date,
-                      user_id: int, *, value: int | None = None, source_note: str | None = None) -> None:
+    def add_objective(
+        self,
+        subject_id: int,
+        condition: int,
+        met: bool,
+        occurred_on: date,
+        user_id: int,
+        *,
+        value: int | None = None,
+        source_note: str | None = None,
+    ) -> None:
         """A dated fact: ``occurred_on`` is the event's date (not the day of entry), ``value`` a count."""
         self._c.execute(
             "INSERT INTO objective_records (subject_id, condition, met, occurred_on, value, source_note, recorded_by,"
@@ -67,8 +76,17 @@ class FindingRepository(Repository):
             (subject_id, condition, int(met), occurred_on.isoformat(), value, source_note, user_id, utc_now()),
         )
 
-    def add_finding(self, subject_id: int, criterion: int, severity: str, answer: str,
-                    found_on: date, user_id: int, *, source_note: str | None = None) -> None:
+    def add_finding(
+        self,
+        subject_id: int,
+        criterion: int,
+        severity: str,
+        answer: str,
+        found_on: date,
+        user_id: int,
+        *,
+        source_note: str | None = None,
+    ) -> None:
         self._c.execute(
             "INSERT INTO findings (subject_id, criterion, severity, answer, found_on, source_note, recorded_by,"
             " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -77,36 +95,58 @@ class FindingRepository(Repository):
 
     def latest_objective(self, subject_id: int) -> dict[int, ObjectiveState]:
         rows = self._all(_LATEST_OBJECTIVE + " AND subject_id = ?", (subject_id,))
-        return {r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
-                for r in rows}
+        return {
+            r["condition"]: ObjectiveState(r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]))
+            for r in rows
+        }
 
     def latest_findings(self, subject_id: int) -> dict[int, Finding]:
         rows = self._all(_LATEST_FINDINGS + " AND subject_id = ?", (subject_id,))
-        return {r["criterion"]: Finding(r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]),
-                                        r["source_note"]) for r in rows}
+        return {
+            r["criterion"]: Finding(
+                r["criterion"], r["severity"], r["answer"], date.fromisoformat(r["found_on"]), r["source_note"]
+            )
+            for r in rows
+        }
 
-    def objective_facts(self, subject_id: int | None = None,
-                              ) -> dict[int, list[ObjectiveFact]]:
+    def objective_facts(
+        self,
+        subject_id: int | None = None,
+    ) -> dict[int, list[ObjectiveFact]]:
         """Every objective record (of one subject, or of all), as dated facts, by subject."""
         where, params = _where_subject(subject_id)
         rows = self._all(
             "SELECT id, subject_id, condition, met, occurred_on, value, source_note FROM objective_records" + where,
-            params)
+            params,
+        )
         result: dict[int, list[ObjectiveFact]] = {}
         for r in rows:
-            result.setdefault(r["subject_id"], []).append(ObjectiveFact(
-                r["condition"], bool(r["met"]), date.fromisoformat(r["occurred_on"]), r["value"], r["source_note"],
-                r["id"]))
+            result.setdefault(r["subject_id"], []).append(
+                ObjectiveFact(
+                    r["condition"],
+                    bool(r["met"]),
+                    date.fromisoformat(r["occurred_on"]),
+                    r["value"],
+                    r["source_note"],
+                    r["id"],
+                )
+            )
         return result
 
-    def criterion_records(self, subject_id: int | None = None,
-                                ) -> dict[int, list[CriterionRecord]]:
+    def criterion_records(
+        self,
+        subject_id: int | None = None,
+    ) -> dict[int, list[CriterionRecord]]:
         """Every finding of criteria 20-35 (of one subject, or of all), dated by its source, by subject."""
         where, params = _where_subject(subject_id)
         rows = self._all(
-            "SELECT id, subject_id, criterion, answer, found_on, source_note FROM findings" + where, params)
+            "SELECT id, subject_id, criterion, answer, found_on, source_note FROM findings" + where, params
+        )
         result: dict[int, list[CriterionRecord]] = {}
         for r in rows:
-            result.setdefault(r["subject_id"], []).append(CriterionRecord(
-                r["criterion"], Answer(r["answer"]), date.fromisoformat(r["found_on"]), r["source_note"], r["id"]))
+            result.setdefault(r["subject_id"], []).append(
+                CriterionRecord(
+                    r["criterion"], Answer(r["answer"]), date.fromisoformat(r["found_on"]), r["source_note"], r["id"]
+                )
+            )
         return result

@@ -47,7 +47,8 @@ class InboxRepository(Repository):
     def pending(self) -> list[Received]:
         """Updates stored but not handled to the end, oldest first."""
         rows = self._c.execute(
-            "SELECT update_id, chat_key, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id")
+            "SELECT update_id, chat_key, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+        )
         return [Received(r["update_id"], r["chat_key"], r["payload"]) for r in rows.fetchall()]
 
     def count_pending(self) -> int:

@@ -139,14 +139,25 @@ def _inspection(row: sqlite3.Row) -> Inspection:
         indicator=row["indicator"],
         risk_class=row["risk_class"],
         result=json.loads(row["result_json"]) if row["result_json"] else None,
-        location=VisitLocation(row["location_lat"], row["location_lon"], row["location_accuracy"],
-                               row["location_at"]) if row["location_at"] else None,
+        location=VisitLocation(row["location_lat"], row["location_lon"], row["location_accuracy"], row["location_at"])
+        if row["location_at"]
+        else None,
     )
 
 
 def _evidence(row: sqlite3.Row) -> Evidence:
-    return Evidence(row["item"], row["kind"], row["file_id"], row["file_unique_id"], row["file_size"],
-                    row["file_name"], row["mime_type"], row["media_group_id"], row["received_at"], row["sha256"])
+    return Evidence(
+        row["item"],
+        row["kind"],
+        row["file_id"],
+        row["file_unique_id"],
+        row["file_size"],
+        row["file_name"],
+        row["mime_type"],
+        row["media_group_id"],
+        row["received_at"],
+        row["sha256"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +187,20 @@ DRAFT, FINALIZED = literal(InspectionStatus.DRAFT), literal(InspectionStatus.FIN
 
 
 def _finalized(r: sqlite3.Row) -> FinalizedRow:
-    return FinalizedRow(r["id"], r["finalized_at"], r["inspector_id"], r["inspector_name"], r["subject_bin"],
-                        r["subject_name"], r["act_number"], r["act_date"], r["indicator"], r["risk_class"],
-                        bool(r["gross_rule_fired"]), r["catalogue_version"])
+    return FinalizedRow(
+        r["id"],
+        r["finalized_at"],
+        r["inspector_id"],
+        r["inspector_name"],
+        r["subject_bin"],
+        r["subject_name"],
+        r["act_number"],
+        r["act_date"],
+        r["indicator"],
+        r["risk_class"],
+        bool(r["gross_rule_fired"]),
+        r["catalogue_version"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +221,20 @@ def _act_date(stored: str | None) -> date | None:
     return date(int(year), int(month), int(day))
 
 
-_DRAFT_COLUMNS = frozenset(HEADER_FIELDS) | frozenset(EXTRA_FIELDS) | {
-    "step", "current_item", "back_to_review", "pending_evidence", "message_id", "last_input_id",
-    "subject_id", "language",
-}
-
+_DRAFT_COLUMNS = (
+    frozenset(HEADER_FIELDS)
+    | frozenset(EXTRA_FIELDS)
+    | {
+        "step",
+        "current_item",
+        "back_to_review",
+        "pending_evidence",
+        "message_id",
+        "last_input_id",
+        "subject_id",
+        "language",
+    }
+)
 
 
 class InspectionRepository(Repository):
@@ -214,8 +245,9 @@ class InspectionRepository(Repository):
         return _inspection(row) if row else None
 
     def draft_of(self, inspector_id: int) -> Inspection | None:
-        row = self._c.execute(f"SELECT * FROM inspections WHERE inspector_id = ? AND status = {DRAFT}",
-                              (inspector_id,)).fetchone()
+        row = self._c.execute(
+            f"SELECT * FROM inspections WHERE inspector_id = ? AND status = {DRAFT}", (inspector_id,)
+        ).fetchone()
         return _inspection(row) if row else None
 
     def answers(self, inspection_id: int) -> dict[int, StoredAnswer]:
@@ -225,8 +257,9 @@ class InspectionRepository(Repository):
             (inspection_id,),
         ).fetchall()
         return {
-            r["item"]: StoredAnswer(r["item"], r["criterion"], r["severity"], r["answer"], r["comment"],
-                                    r["answered_at"], r["remedy_due"])
+            r["item"]: StoredAnswer(
+                r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"], r["remedy_due"]
+            )
             for r in rows
         }
 
@@ -239,12 +272,18 @@ class InspectionRepository(Repository):
         return [_evidence(r) for r in self._c.execute(sql + " ORDER BY item, id", params).fetchall()]
 
     def count_evidence(self, inspection_id: int, item: int) -> int:
-        return self._c.execute("SELECT count(*) FROM evidence WHERE inspection_id = ? AND item = ?",
-                               (inspection_id, item)).fetchone()[0]
+        return self._c.execute(
+            "SELECT count(*) FROM evidence WHERE inspection_id = ? AND item = ?", (inspection_id, item)
+        ).fetchone()[0]
 
     def media_group_in(self, inspection_id: int, media_group_id: str) -> bool:
-        return self._c.execute("SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
-                               (inspection_id, media_group_id)).fetchone() is not None
+        return (
+            self._c.execute(
+                "SELECT 1 FROM evidence WHERE inspection_id = ? AND media_group_id = ? LIMIT 1",
+                (inspection_id, media_group_id),
+            ).fetchone()
+            is not None
+        )
 
     def changes(self, inspection_id: int) -> list[AnswerChange]:
         rows = self._c.execute(
@@ -252,15 +291,17 @@ class InspectionRepository(Repository):
             " WHERE inspection_id = ? ORDER BY id",
             (inspection_id,),
         ).fetchall()
-        return [AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"])
-                for r in rows]
+        return [
+            AnswerChange(r["item"], r["changed_by"], r["changed_at"], r["from_answer"], r["to_answer"]) for r in rows
+        ]
 
     def act_dates_of_subject(self, bin_: str, exclude: int) -> list[str]:
         """The act dates (dd.mm.yyyy) of a subject's finalized check sheets, by its IIN/BIN, but one."""
         rows = self._c.execute(
             "SELECT i.act_date FROM subjects s JOIN inspections i ON i.subject_id = s.id"
             f" WHERE s.bin = ? AND i.status = {FINALIZED} AND i.id != ? AND i.act_date IS NOT NULL",
-            (bin_, exclude))
+            (bin_, exclude),
+        )
         return [r["act_date"] for r in rows.fetchall()]
 
     def count_by_status(self) -> dict[InspectionStatus, int]:
@@ -291,11 +332,21 @@ class InspectionRepository(Repository):
 
     def set_screen_message(self, inspection_id: int, message_id: int | None) -> None:
         """Remember the message that shows a draft's current screen."""
-        self._c.execute(f"UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
-                        (message_id, utc_now(), inspection_id))
+        self._c.execute(
+            f"UPDATE inspections SET message_id = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+            (message_id, utc_now(), inspection_id),
+        )
 
-    def put_answer(self, inspection_id: int, item: int, criterion: int, severity: str, answer: str, user_id: int,
-                   previous: str | None) -> None:
+    def put_answer(
+        self,
+        inspection_id: int,
+        item: int,
+        criterion: int,
+        severity: str,
+        answer: str,
+        user_id: int,
+        previous: str | None,
+    ) -> None:
         """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
         now = utc_now()
         self._c.execute(
@@ -313,32 +364,61 @@ class InspectionRepository(Repository):
             )
 
     def set_remedy_due(self, inspection_id: int, item: int, due: str | None) -> None:
-        self._c.execute("UPDATE answers SET remedy_due = ? WHERE inspection_id = ? AND item = ?",
-                        (due, inspection_id, item))
+        self._c.execute(
+            "UPDATE answers SET remedy_due = ? WHERE inspection_id = ? AND item = ?", (due, inspection_id, item)
+        )
 
     def set_comment(self, inspection_id: int, item: int, comment: str | None) -> None:
-        self._c.execute("UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?",
-                        (comment, inspection_id, item))
+        self._c.execute(
+            "UPDATE answers SET comment = ? WHERE inspection_id = ? AND item = ?", (comment, inspection_id, item)
+        )
 
     def add_evidence(self, inspection_id: int, item: int, ev: Evidence) -> bool:
         """Store one evidence file; False when this file was already stored for the item (a redelivery)."""
         cursor = self._c.execute(
             "INSERT OR IGNORE INTO evidence (inspection_id, item, kind, file_id, file_unique_id, file_size,"
             " file_name, mime_type, media_group_id, received_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (inspection_id, item, ev.kind, ev.file_id, ev.file_unique_id, ev.file_size, ev.file_name, ev.mime_type,
-             ev.media_group_id, ev.received_at, ev.sha256),
+            (
+                inspection_id,
+                item,
+                ev.kind,
+                ev.file_id,
+                ev.file_unique_id,
+                ev.file_size,
+                ev.file_name,
+                ev.mime_type,
+                ev.media_group_id,
+                ev.received_at,
+                ev.sha256,
+            ),
         )
         return cursor.rowcount == 1
 
-    def finalize(self, inspection_id: int, subject_id: int, indicator: str, risk_class: str,
-                 gross_rule_fired: bool, result: dict[str, Any]) -> None:
+    def finalize(
+        self,
+        inspection_id: int,
+        subject_id: int,
+        indicator: str,
+        risk_class: str,
+        gross_rule_fired: bool,
+        result: dict[str, Any],
+    ) -> None:
         now = utc_now()
         self._c.execute(
             "UPDATE inspections SET status = ?, subject_id = ?, step = 'done', finalized_at = ?,"
             " updated_at = ?, indicator = ?, risk_class = ?, gross_rule_fired = ?, result_json = ?"
             f" WHERE id = ? AND status = {DRAFT}",
-            (InspectionStatus.FINALIZED, subject_id, now, now, indicator, risk_class, int(gross_rule_fired),
-             json.dumps(result, ensure_ascii=False), inspection_id),
+            (
+                InspectionStatus.FINALIZED,
+                subject_id,
+                now,
+                now,
+                indicator,
+                risk_class,
+                int(gross_rule_fired),
+                json.dumps(result, ensure_ascii=False),
+                inspection_id,
+            ),
         )
 
     def set_location(self, inspection_id: int, lat: float, lon: float, accuracy: float | None) -> None:
@@ -347,16 +427,19 @@ class InspectionRepository(Repository):
         self._c.execute(
             "UPDATE inspections SET location_lat = ?, location_lon = ?, location_accuracy = ?, location_at = ?,"
             f" updated_at = ? WHERE id = ? AND status = {DRAFT}",
-            (lat, lon, accuracy, now, now, inspection_id))
+            (lat, lon, accuracy, now, now, inspection_id),
+        )
 
     def cancel(self, inspection_id: int) -> None:
-        self._c.execute(f"UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
-                        (InspectionStatus.CANCELLED, utc_now(), inspection_id))
+        self._c.execute(
+            f"UPDATE inspections SET status = ?, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+            (InspectionStatus.CANCELLED, utc_now(), inspection_id),
+        )
 
     def finalized_by(self, inspector_id: int, limit: int) -> list[FinalizedRow]:
         rows = self._c.execute(
-            _FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?",
-            (inspector_id, limit))
+            _FINALIZED + " AND inspector_id = ? ORDER BY finalized_at DESC, id DESC LIMIT ?", (inspector_id, limit)
+        )
         return [_finalized(r) for r in rows.fetchall()]
 
     def finalized_sheets(self, subject_id: int | None = None) -> dict[int, list[SheetDate]]:
@@ -364,7 +447,9 @@ class InspectionRepository(Repository):
         where, params = (" AND subject_id = ?", (subject_id,)) if subject_id is not None else ("", ())
         rows = self._c.execute(
             f"SELECT id, subject_id, act_date, finalized_at FROM inspections WHERE status = {FINALIZED}"
-            " AND subject_id IS NOT NULL" + where, params)
+            " AND subject_id IS NOT NULL" + where,
+            params,
+        )
         result: dict[int, list[SheetDate]] = {}
         for r in rows.fetchall():
             act = _act_date(r["act_date"])
@@ -375,12 +460,15 @@ class InspectionRepository(Repository):
         """The stored answers of several inspections, by inspection and item (a query per 500)."""
         result: dict[int, dict[int, StoredAnswer]] = {}
         for start in range(0, len(inspection_ids), 500):  # within SQLite's limit of bound parameters
-            chunk = tuple(inspection_ids[start:start + 500])
+            chunk = tuple(inspection_ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             rows = self._c.execute(
                 "SELECT inspection_id, item, criterion, severity, answer, comment, answered_at FROM answers"
-                f" WHERE inspection_id IN ({marks})", chunk)
+                f" WHERE inspection_id IN ({marks})",
+                chunk,
+            )
             for r in rows.fetchall():
                 result.setdefault(r["inspection_id"], {})[r["item"]] = StoredAnswer(
-                    r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"])
+                    r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"]
+                )
         return result

@@ -16,4 +16,5 @@ class MenuRepository(Repository):
         self._c.execute(
             "INSERT INTO chat_menus (chat_id, signature, set_at) VALUES (?, ?, ?)"
             " ON CONFLICT (chat_id) DO UPDATE SET signature = excluded.signature, set_at = excluded.set_at",
-            (chat_id, signature, utc_now()))
+            (chat_id, signature, utc_now()),
+        )

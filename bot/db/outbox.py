@@ -52,8 +52,9 @@ class ErrorCount:
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
-    return OutboxMessage(row["id"], row["key"], row["chat_id"], row["kind"], row["text"], row["markup"],
-                         row["attempts"])
+    return OutboxMessage(
+        row["id"], row["key"], row["chat_id"], row["kind"], row["text"], row["markup"], row["attempts"]
+    )
 
 
 class OutboxRepository(Repository):
@@ -72,9 +73,11 @@ class OutboxRepository(Repository):
     def recover(self) -> list[OutboxMessage]:
         """At start-up: rows left 'sending' by a crash become 'unknown' (reported, never repeated)."""
         rows = self._all(f"SELECT * FROM outbox WHERE status = {SENDING}")
-        self._c.execute("UPDATE outbox SET status = ?, done_at = ?,"
-                        f" error = 'interrupted between send and mark' WHERE status = {SENDING}",
-                        (OutboxStatus.UNKNOWN, _now()))
+        self._c.execute(
+            "UPDATE outbox SET status = ?, done_at = ?,"
+            f" error = 'interrupted between send and mark' WHERE status = {SENDING}",
+            (OutboxStatus.UNKNOWN, _now()),
+        )
         return [_message(r) for r in rows]
 
     def due(self, limit: int, skip_chats: set[int] | frozenset[int] = frozenset()) -> list[OutboxMessage]:
@@ -96,7 +99,8 @@ class OutboxRepository(Repository):
         """pending -> sending; False when someone else has it or it is no longer pending."""
         cursor = self._c.execute(
             f"UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ? AND status = {PENDING}",
-            (OutboxStatus.SENDING, message_id))
+            (OutboxStatus.SENDING, message_id),
+        )
         return cursor.rowcount == 1
 
     def mark_sent(self, message_id: int, telegram_message_id: int | None) -> None:
@@ -109,20 +113,29 @@ class OutboxRepository(Repository):
         self._finish(message_id, OutboxStatus.UNKNOWN, error, None)
 
     def mark_unreachable(self, message_id: int, chat_id: int, reason: str) -> None:
-        self._c.execute("UPDATE outbox SET status = ?, done_at = ?, error = ? WHERE id = ?",
-                        (OutboxStatus.UNREACHABLE, _now(), reason, message_id))
-        self._c.execute("INSERT OR IGNORE INTO unreachable_chats (chat_id, since, reason) VALUES (?, ?, ?)",
-                        (chat_id, _now(), reason))
+        self._c.execute(
+            "UPDATE outbox SET status = ?, done_at = ?, error = ? WHERE id = ?",
+            (OutboxStatus.UNREACHABLE, _now(), reason, message_id),
+        )
+        self._c.execute(
+            "INSERT OR IGNORE INTO unreachable_chats (chat_id, since, reason) VALUES (?, ?, ?)",
+            (chat_id, _now(), reason),
+        )
 
     def retry_later(self, message_id: int, seconds: float, error: str) -> None:
         """sending -> pending again, not before ``seconds`` from now (a 429, or a request that never left)."""
-        self._c.execute("UPDATE outbox SET status = ?, not_before = ?, error = ? WHERE id = ?",
-                        (OutboxStatus.PENDING, _later(seconds), error, message_id))
+        self._c.execute(
+            "UPDATE outbox SET status = ?, not_before = ?, error = ? WHERE id = ?",
+            (OutboxStatus.PENDING, _later(seconds), error, message_id),
+        )
 
-    def _finish(self, message_id: int, status: OutboxStatus, error: str | None,
-                telegram_message_id: int | None) -> None:
-        self._c.execute("UPDATE outbox SET status = ?, done_at = ?, error = ?, message_id = ? WHERE id = ?",
-                        (status, _now(), error, telegram_message_id, message_id))
+    def _finish(
+        self, message_id: int, status: OutboxStatus, error: str | None, telegram_message_id: int | None
+    ) -> None:
+        self._c.execute(
+            "UPDATE outbox SET status = ?, done_at = ?, error = ?, message_id = ? WHERE id = ?",
+            (status, _now(), error, telegram_message_id, message_id),
+        )
 
     def is_unreachable(self, chat_id: int) -> bool:
         return self._one("SELECT 1 FROM unreachable_chats WHERE chat_id = ?", (chat_id,)) is not None
@@ -152,5 +165,6 @@ class OutboxRepository(Repository):
         rows = self._all(
             "SELECT kind, source, count(*) AS n, max(occurred_at) AS last FROM error_log WHERE occurred_at >= ?"
             " GROUP BY kind, source ORDER BY last DESC",
-            (since.isoformat(timespec="microseconds"),))
+            (since.isoformat(timespec="microseconds"),),
+        )
         return [ErrorCount(r["kind"], r["source"], r["n"], r["last"]) for r in rows]

@@ -24,8 +24,9 @@ class ReminderRepository(Repository):
 
     def mute(self, telegram_id: int, muted: bool) -> None:
         if muted:
-            self._c.execute("INSERT OR IGNORE INTO reminder_mutes (telegram_id, muted_at) VALUES (?, ?)",
-                                   (telegram_id, utc_now()))
+            self._c.execute(
+                "INSERT OR IGNORE INTO reminder_mutes (telegram_id, muted_at) VALUES (?, ?)", (telegram_id, utc_now())
+            )
         else:
             self._c.execute("DELETE FROM reminder_mutes WHERE telegram_id = ?", (telegram_id,))
 
@@ -41,6 +42,9 @@ class ReminderRepository(Repository):
             "SELECT i.id, i.inspector_id, i.subject_name, i.subject_bin, i.updated_at FROM inspections i"
             " JOIN users u ON u.telegram_id = i.inspector_id"
             " WHERE i.status = " + literal(InspectionStatus.DRAFT) + " AND i.updated_at < ? AND u.active = 1"
-            " ORDER BY i.id", (untouched_since.isoformat(timespec="seconds"),))
-        return [StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"])
-                for r in rows]
+            " ORDER BY i.id",
+            (untouched_since.isoformat(timespec="seconds"),),
+        )
+        return [
+            StaleDraft(r["id"], r["inspector_id"], r["subject_name"], r["subject_bin"], r["updated_at"]) for r in rows
+        ]

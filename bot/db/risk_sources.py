@@ -93,15 +93,20 @@ class RiskSourceRepository(Repository):
         """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
         return [r[0] for r in self._all(_WITH_RECORDS)]
 
-    def latest_sheets(self, start: date, end: date, *, departures_only: bool = False,
-                            ) -> dict[int, SheetAnswers]:
+    def latest_sheets(
+        self,
+        start: date,
+        end: date,
+        *,
+        departures_only: bool = False,
+    ) -> dict[int, SheetAnswers]:
         """Each subject's latest finalized check sheet with its act date in [start, end], with its answers: all of
         them, or with ``departures_only`` those found violated or not applicable (a sheet's "complies" changes
         no figure; leaving them out reads a tenth of the rows)."""
         result: dict[int, SheetAnswers] = {}
         for subject_id, inspection_id, act_on, order, item, answer, comment in self._all(
-                _LATEST_SHEETS,
-                (start.isoformat(), end.isoformat(), int(not departures_only))):
+            _LATEST_SHEETS, (start.isoformat(), end.isoformat(), int(not departures_only))
+        ):
             sheet = result.get(subject_id)
             if sheet is None:
                 sheet = result[subject_id] = SheetAnswers(inspection_id, date.fromisoformat(act_on), {}, {}, order)
@@ -115,13 +120,16 @@ class RiskSourceRepository(Repository):
         """Each subject's latest record of each criterion in ``criteria`` (20-35) dated in [start, end]."""
         result: dict[int, list[CriterionRecord]] = {}
         for id_, subject_id, criterion, answer, found_on, note in self._all(
-                _LATEST_RECORDS, (start.isoformat(), end.isoformat(), criteria.start, criteria.stop - 1)):
+            _LATEST_RECORDS, (start.isoformat(), end.isoformat(), criteria.start, criteria.stop - 1)
+        ):
             result.setdefault(subject_id, []).append(
-                CriterionRecord(criterion, _ANSWERS[answer], date.fromisoformat(found_on), note, id_))
+                CriterionRecord(criterion, _ANSWERS[answer], date.fromisoformat(found_on), note, id_)
+            )
         return result
 
-    def deciding_facts(self, approval_date: date, windows: Mapping[int, date | None], *,
-                       counting_only: bool = False) -> dict[int, list[ObjectiveFact]]:
+    def deciding_facts(
+        self, approval_date: date, windows: Mapping[int, date | None], *, counting_only: bool = False
+    ) -> dict[int, list[ObjectiveFact]]:
         """Each subject's objective facts that decide its conditions for a list approved on ``approval_date``:
         those within each condition's window (``windows``: its first day; None: the latest report counts) and
         the latest of each condition, which shows why an unmet condition is unmet (not with ``counting_only``)."""
@@ -133,7 +141,9 @@ class RiskSourceRepository(Repository):
             params += [condition, start.isoformat() if start is not None else None]
         result: dict[int, list[ObjectiveFact]] = {}
         for id_, subject_id, condition, met, occurred_on, value, note in self._all(
-                _FACTS.format(windows=values), (*params, approval_date.isoformat(), int(not counting_only))):
+            _FACTS.format(windows=values), (*params, approval_date.isoformat(), int(not counting_only))
+        ):
             result.setdefault(subject_id, []).append(
-                ObjectiveFact(condition, bool(met), date.fromisoformat(occurred_on), value, note, id_))
+                ObjectiveFact(condition, bool(met), date.fromisoformat(occurred_on), value, note, id_)
+            )
         return result

@@ -14,9 +14,11 @@ from bot.statuses import InspectionStatus
 SUBJECT_BY_BIN = "SELECT * FROM subjects WHERE bin = ?"
 SUBJECT_HISTORY = (
     "SELECT id, finalized_at, act_number, act_date, indicator, risk_class, gross_rule_fired"
-    " FROM inspections WHERE subject_id = ? AND status = " + literal(InspectionStatus.FINALIZED)
+    " FROM inspections WHERE subject_id = ? AND status = "
+    + literal(InspectionStatus.FINALIZED)
     + " ORDER BY finalized_at DESC, id DESC LIMIT ?"
 )
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -59,8 +61,9 @@ class SubjectCard:
 
 
 def _subject(row: sqlite3.Row) -> Subject:
-    return Subject(row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"], row["lat"],
-                   row["lon"])
+    return Subject(
+        row["id"], row["bin"], row["name"], row["kind"], row["region"], row["address"], row["lat"], row["lon"]
+    )
 
 
 class SubjectRepository(Repository):
@@ -78,8 +81,16 @@ class SubjectRepository(Repository):
         rows = self._all(SUBJECT_HISTORY, (subject.id, history_limit))
         hashes = ProofRepository(self._c).pdf_hashes([r["id"] for r in rows])
         history = tuple(
-            PastInspection(r["id"], r["finalized_at"], r["act_number"], r["act_date"], r["indicator"],
-                           r["risk_class"], bool(r["gross_rule_fired"]), tuple(hashes.get(r["id"], {}).items()))
+            PastInspection(
+                r["id"],
+                r["finalized_at"],
+                r["act_number"],
+                r["act_date"],
+                r["indicator"],
+                r["risk_class"],
+                bool(r["gross_rule_fired"]),
+                tuple(hashes.get(r["id"], {}).items()),
+            )
             for r in rows
         )
         return SubjectCard(subject, history)
@@ -93,15 +104,18 @@ class SubjectRepository(Repository):
             if len(digits) < 4:
                 return []
             upper = digits[:-1] + chr(ord(digits[-1]) + 1)
-            rows = self._all("SELECT * FROM subjects WHERE bin >= ? AND bin < ? ORDER BY bin LIMIT ?",
-                             (digits, upper, limit))
+            rows = self._all(
+                "SELECT * FROM subjects WHERE bin >= ? AND bin < ? ORDER BY bin LIMIT ?", (digits, upper, limit)
+            )
         else:
             if len(query) < 3:
                 return []
             phrase = '"' + query.replace('"', '""') + '"'
             rows = self._all(
                 "SELECT s.* FROM subjects_name_search f JOIN subjects s ON s.id = f.rowid"
-                " WHERE subjects_name_search MATCH ? ORDER BY f.rank LIMIT ?", (phrase, limit))
+                " WHERE subjects_name_search MATCH ? ORDER BY f.rank LIMIT ?",
+                (phrase, limit),
+            )
         return [_subject(r) for r in rows]
 
     def count(self) -> int:

@@ -98,8 +98,9 @@ class UserRepository(Repository):
 
     def remember_identity(self, telegram_id: int, full_name: str | None, position: str) -> None:
         """The inspector's name and position for the check sheet, offered again next time."""
-        self._c.execute("UPDATE users SET full_name = ?, position = ? WHERE telegram_id = ?",
-                        (full_name, position, telegram_id))
+        self._c.execute(
+            "UPDATE users SET full_name = ?, position = ? WHERE telegram_id = ?", (full_name, position, telegram_id)
+        )
 
     def add_or_restore(self, telegram_id: int, role: Role, language: str, display_name: str | None) -> None:
         self._c.execute(
@@ -118,8 +119,15 @@ class UserRepository(Repository):
         row = self._one("SELECT * FROM invitations WHERE token = ?", (token,))
         if row is None:
             return None
-        return Invitation(row["token"], Role(row["role"]), row["created_by"], row["created_at"], row["expires_at"],
-                          row["used_by"], row["used_at"])
+        return Invitation(
+            row["token"],
+            Role(row["role"]),
+            row["created_by"],
+            row["created_at"],
+            row["expires_at"],
+            row["used_by"],
+            row["used_at"],
+        )
 
     def use_invitation(self, token: str, telegram_id: int) -> bool:
         """Mark the invitation used; False when it was used already (single use, even under a race)."""

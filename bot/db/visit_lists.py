@@ -51,7 +51,6 @@ class VisitList:
         return self.status is VisitListStatus.APPROVED
 
 
-
 class VisitListRepository(Repository):
     __slots__ = ()
 
@@ -71,16 +70,25 @@ class VisitListRepository(Repository):
             (row["id"],),
         )
         return VisitList(
-            row["id"], row["year"], row["half"], date.fromisoformat(row["deadline"]), VisitListStatus(row["status"]),
-            row["approved_by"], row["approved_at"],
+            row["id"],
+            row["year"],
+            row["half"],
+            date.fromisoformat(row["deadline"]),
+            VisitListStatus(row["status"]),
+            row["approved_by"],
+            row["approved_at"],
             tuple(ListEntry(e["position"], e["subject_id"], e["bin"], e["name"], e["indicator"]) for e in entries),
-            date.fromisoformat(row["approved_on"]) if row["approved_on"] else None, bool(row["late"]),
-            tuple(LeftOutEntry(o["subject_id"], o["bin"], o["name"], o["reason"], o["detail"], o["indicator"])
-                  for o in left),
+            date.fromisoformat(row["approved_on"]) if row["approved_on"] else None,
+            bool(row["late"]),
+            tuple(
+                LeftOutEntry(o["subject_id"], o["bin"], o["name"], o["reason"], o["detail"], o["indicator"])
+                for o in left
+            ),
         )
 
-    def save_draft(self, period: ListPeriod, ranked: list[Candidate], user_id: int | None,
-                   left_out: list[LeftOut] = ()) -> None:
+    def save_draft(
+        self, period: ListPeriod, ranked: list[Candidate], user_id: int | None, left_out: list[LeftOut] = ()
+    ) -> None:
         """Create or refresh the draft list of a period with the ranked subjects (an approved list stays)."""
         self._c.execute(
             "INSERT INTO visit_lists (year, half, deadline, status, created_by, created_at)"
@@ -88,8 +96,7 @@ class VisitListRepository(Repository):
             " ON CONFLICT (year, half) DO NOTHING",
             (period.year, period.half, period.deadline.isoformat(), VisitListStatus.DRAFT, user_id, utc_now()),
         )
-        row = self._one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?",
-                                 (period.year, period.half))
+        row = self._one("SELECT id, status FROM visit_lists WHERE year = ? AND half = ?", (period.year, period.half))
         if row["status"] != VisitListStatus.DRAFT:
             return
         self._c.execute("DELETE FROM visit_list_entries WHERE list_id = ?", (row["id"],))
@@ -100,8 +107,16 @@ class VisitListRepository(Repository):
         self._c.execute("DELETE FROM visit_list_left_out WHERE list_id = ?", (row["id"],))
         self._c.executemany(
             "INSERT INTO visit_list_left_out (list_id, subject_id, reason, detail, indicator) VALUES (?, ?, ?, ?, ?)",
-            [(row["id"], o.candidate.subject_id, o.reason.value, o.visited_on.isoformat() if o.visited_on else None,
-              str(o.candidate.indicator)) for o in left_out],
+            [
+                (
+                    row["id"],
+                    o.candidate.subject_id,
+                    o.reason.value,
+                    o.visited_on.isoformat() if o.visited_on else None,
+                    str(o.candidate.indicator),
+                )
+                for o in left_out
+            ],
         )
 
     def approve(self, list_id: int, user_id: int, approved_on: date, late: bool) -> bool:
@@ -117,6 +132,8 @@ class VisitListRepository(Repository):
         if ids is None:
             rows = self._all("SELECT id, bin, name FROM subjects")
         else:
-            rows = self._all("SELECT id, bin, name FROM subjects WHERE id IN (SELECT value FROM json_each(?))",
-                                      (json.dumps(list(ids)),))
+            rows = self._all(
+                "SELECT id, bin, name FROM subjects WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),),
+            )
         return {r["id"]: (r["bin"], r["name"]) for r in rows}

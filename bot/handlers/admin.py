@@ -30,8 +30,15 @@ STATUS_LINES = 20  # errors and unreachable chats shown by /status (a message ho
 ADMIN_COMMANDS = ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
 
 
-async def invite(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-                 access: AccessService, reports: ReportService) -> None:
+async def invite(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    access: AccessService,
+    reports: ReportService,
+) -> None:
     try:
         role = Role((command.args or "").strip().lower())
     except ValueError:
@@ -45,13 +52,18 @@ async def invite(message: Message, command: CommandObject, bot: Bot, user: User,
 
 async def list_users(message: Message, t: Texts, access: AccessService, reports: ReportService) -> None:
     rows = [
-        {"telegram_id": u.telegram_id, "display_name": u.display_name, "role": u.role.value, "active": u.active,
-         "last_seen": u.last_seen_at}
+        {
+            "telegram_id": u.telegram_id,
+            "display_name": u.display_name,
+            "role": u.role.value,
+            "active": u.active,
+            "last_seen": u.last_seen_at,
+        }
         for u in await access.users()
     ]
     # One message holds 4096 characters; a line is at most ~200 (names are up to 128): parts of 15.
     for start in range(0, len(rows), USERS_PER_MESSAGE):
-        await message.answer(t("users_list", users=rows[start:start + USERS_PER_MESSAGE]))
+        await message.answer(t("users_list", users=rows[start : start + USERS_PER_MESSAGE]))
 
 
 def _user_id(args: str | None) -> int | None:
@@ -59,8 +71,9 @@ def _user_id(args: str | None) -> int | None:
     return int(first[0]) if first and first[0].isdigit() else None
 
 
-async def set_role(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-                   access: AccessService, db: Database) -> None:
+async def set_role(
+    message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, access: AccessService, db: Database
+) -> None:
     parts = (command.args or "").split()
     target = _user_id(command.args)
     try:
@@ -77,8 +90,9 @@ async def set_role(message: Message, command: CommandObject, bot: Bot, user: Use
     await message.answer(t("role_set", user_id=target, role=role.value))
 
 
-async def revoke(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-                 access: AccessService, db: Database) -> None:
+async def revoke(
+    message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, access: AccessService, db: Database
+) -> None:
     target = _user_id(command.args)
     restore = command.command == "restore"
     if target is None:
@@ -98,15 +112,27 @@ async def revoke(message: Message, command: CommandObject, bot: Bot, user: User,
         await message.answer(t("revoked", user_id=target))
 
 
-async def status(message: Message, t: Texts, db: Database, access: AccessService, assessment: AssessmentService,
-                 inspections: InspectionService, runtime: Runtime, reports: ReportService,
-                 outbox: OutboxService) -> None:
+async def status(
+    message: Message,
+    t: Texts,
+    db: Database,
+    access: AccessService,
+    assessment: AssessmentService,
+    inspections: InspectionService,
+    runtime: Runtime,
+    reports: ReportService,
+    outbox: OutboxService,
+) -> None:
     uptime = datetime.now(UTC) - runtime.started_at
     db_bytes = sum(p.stat().st_size for p in db.path.parent.glob(db.path.name + "*") if p.is_file())
     counts = await access.counts()
     next_run = runtime.next_backup()
     overview = t(
-        "status", version=__version__, uptime=uptime, db_size=db_bytes, users=counts,
+        "status",
+        version=__version__,
+        uptime=uptime,
+        db_size=db_bytes,
+        users=counts,
         subjects=await assessment.subject_count(),
         inspections=await inspections.counts(),
         next_backup=next_run,
@@ -114,12 +140,13 @@ async def status(message: Message, t: Texts, db: Database, access: AccessService
     errors = await outbox.errors_since(datetime.now(UTC) - timedelta(hours=24))
     unreachable = await outbox.unreachable()
     sending = t(
-        "status_outbox", counts=await outbox.counts(),
-        errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": e.last}
-                for e in errors[:STATUS_LINES]],
+        "status_outbox",
+        counts=await outbox.counts(),
+        errors=[{"kind": e.kind, "source": e.source, "count": e.count, "last": e.last} for e in errors[:STATUS_LINES]],
         more_errors=max(0, len(errors) - STATUS_LINES),
         unreachable=[{"chat_id": u.chat_id, "since": u.since} for u in unreachable[:STATUS_LINES]],
-        more_unreachable=max(0, len(unreachable) - STATUS_LINES))
+        more_unreachable=max(0, len(unreachable) - STATUS_LINES),
+    )
     await message.answer(t("joined", first=overview, second=sending))
 
 
@@ -130,15 +157,17 @@ async def send_backup(message: Message, t: Texts, backups: BackupService) -> Non
     async with sending_file(message.bot, message.chat.id):
         if latest is None:
             latest = await backups.run()
-        await message.answer_document(FSInputFile(latest, filename=latest.name),
-                                      caption=t("backup_caption", name=latest.name))
+        await message.answer_document(
+            FSInputFile(latest, filename=latest.name), caption=t("backup_caption", name=latest.name)
+        )
 
 
 async def export_audit(message: Message, t: Texts, exports: ExportService) -> None:
     async with sending_file(message.bot, message.chat.id):
         data, count = await exports.audit_log(t, as_csv=True)
-        await message.answer_document(BufferedInputFile(data, filename="audit-log.csv"),
-                                      caption=t("audit_caption", count=count))
+        await message.answer_document(
+            BufferedInputFile(data, filename="audit-log.csv"), caption=t("audit_caption", count=count)
+        )
 
 
 def build_router() -> Router:

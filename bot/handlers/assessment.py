@@ -31,8 +31,13 @@ NAME_LIMIT = 500
 
 def _objective_screen(t: Texts, a: SubjectAssessment, assessment: AssessmentService) -> str:
     """The six conditions for the nearest list's approval date, each with the fact that decides it."""
-    return t("objective_screen", subject=a.subject, conditions=assessment.catalogue.objective,
-             states=a.conditions, on=a.objective_date)
+    return t(
+        "objective_screen",
+        subject=a.subject,
+        conditions=assessment.catalogue.objective,
+        states=a.conditions,
+        on=a.objective_date,
+    )
 
 
 NOT_MET_WORDS = {"no", "нет", "жоқ", "-"}
@@ -68,7 +73,7 @@ def parse_finding(args: list[str], today: date) -> tuple[int, Answer, date, str 
     if len(args) < 3 or not args[0].isdigit():
         return "findings_usage"
     for width in range(min(RESULT_WORDS_MAX, len(args) - 2), 0, -1):
-        code = result_of(" ".join(args[1:1 + width]))
+        code = result_of(" ".join(args[1 : 1 + width]))
         if code is not None:
             break
     else:
@@ -76,27 +81,38 @@ def parse_finding(args: list[str], today: date) -> tuple[int, Answer, date, str 
     found_on = parse_date(args[1 + width], today=today)
     if isinstance(found_on, Invalid):
         return found_on.reason.value
-    rest = args[2 + width:]
+    rest = args[2 + width :]
     note = parse_text(" ".join(rest), limit=NOTE_LIMIT) if rest else None
     if isinstance(note, Invalid):
         return note.reason.value
     return int(args[0]), Answer(code), found_on, note
 
 
-def _findings_screen(t: Texts, a: SubjectAssessment, group: int, assessment: AssessmentService,
-                     ) -> tuple[str, InlineKeyboardMarkup]:
+def _findings_screen(
+    t: Texts,
+    a: SubjectAssessment,
+    group: int,
+    assessment: AssessmentService,
+) -> tuple[str, InlineKeyboardMarkup]:
     """A group of criteria 20-35 with each one's latest finding (result, date, source); buttons switch groups,
     a finding is recorded by the command (its date and source are part of it)."""
     catalogue = assessment.catalogue
     criteria = [c for c in catalogue.criteria.values() if c.group == group]
     severities = {s: text(t.lang) for s, text in catalogue.severities.items()}
-    text = t("findings_screen", subject=a.subject, group=catalogue.groups[group - 1], criteria=criteria,
-             findings=a.findings, severities=severities)
+    text = t(
+        "findings_screen",
+        subject=a.subject,
+        group=catalogue.groups[group - 1],
+        criteria=criteria,
+        findings=a.findings,
+        severities=severities,
+    )
     return text, keyboards.finding_groups(t, a.subject.bin, FINDING_GROUPS, group)
 
 
-async def _assessment_for(message: Message, command: CommandObject, t: Texts,
-                          assessment: AssessmentService) -> SubjectAssessment | None:
+async def _assessment_for(
+    message: Message, command: CommandObject, t: Texts, assessment: AssessmentService
+) -> SubjectAssessment | None:
     number = parse_bin_iin(command.args or "")
     if isinstance(number, Invalid):
         await message.answer(f"{t('invalid', reason=number.reason)}\n{t('subject_usage', command=command.command)}")
@@ -107,8 +123,9 @@ async def _assessment_for(message: Message, command: CommandObject, t: Texts,
     return found
 
 
-async def register_subject(message: Message, command: CommandObject, user: User, t: Texts,
-                           assessment: AssessmentService) -> None:
+async def register_subject(
+    message: Message, command: CommandObject, user: User, t: Texts, assessment: AssessmentService
+) -> None:
     parts = (command.args or "").split(maxsplit=1)
     number = parse_bin_iin(parts[0] if parts else "")
     name = parse_text(parts[1] if len(parts) == 2 else "", limit=NAME_LIMIT)
@@ -127,13 +144,15 @@ async def _refuse(message: Message, t: Texts, command: str, reason: str, bin_: s
     await message.answer(f"{problem}\n{t(f'{command}_usage', bin=bin_)}")
 
 
-async def show_objective(message: Message, command: CommandObject, user: User, t: Texts,
-                         assessment: AssessmentService) -> None:
+async def show_objective(
+    message: Message, command: CommandObject, user: User, t: Texts, assessment: AssessmentService
+) -> None:
     """/objective <BIN> shows the conditions; /objective <BIN> <condition> <date> [count|нет] [source] records
     a dated fact (chapter 2 item 4) and shows them again."""
     parts = (command.args or "").split()
-    found = await _assessment_for(message, CommandObject(command=command.command, args=parts[0] if parts else ""),
-                                  t, assessment)
+    found = await _assessment_for(
+        message, CommandObject(command=command.command, args=parts[0] if parts else ""), t, assessment
+    )
     if not found:
         return
     if len(parts) > 1:
@@ -142,8 +161,9 @@ async def show_objective(message: Message, command: CommandObject, user: User, t
             await _refuse(message, t, "objective", parsed, found.subject.bin)
             return
         condition, occurred_on, met, value, note = parsed
-        problem = await assessment.set_objective(user, found.subject.bin, condition, met, occurred_on=occurred_on,
-                                                 value=value, source_note=note)
+        problem = await assessment.set_objective(
+            user, found.subject.bin, condition, met, occurred_on=occurred_on, value=value, source_note=note
+        )
         if problem:
             await _refuse(message, t, "objective", problem.value, found.subject.bin)
             return
@@ -152,13 +172,15 @@ async def show_objective(message: Message, command: CommandObject, user: User, t
     await message.answer(_objective_screen(t, found, assessment))
 
 
-async def show_findings(message: Message, command: CommandObject, user: User, t: Texts,
-                        assessment: AssessmentService) -> None:
+async def show_findings(
+    message: Message, command: CommandObject, user: User, t: Texts, assessment: AssessmentService
+) -> None:
     """/findings <BIN> shows criteria 20-35; /findings <BIN> <criterion> <result> <date> [source] records a finding
     dated by its event (chapter 3 item 7, sources 2-5) and shows the criterion's group."""
     parts = (command.args or "").split()
-    found = await _assessment_for(message, CommandObject(command=command.command, args=parts[0] if parts else ""),
-                                  t, assessment)
+    found = await _assessment_for(
+        message, CommandObject(command=command.command, args=parts[0] if parts else ""), t, assessment
+    )
     if not found:
         return
     group = FINDING_GROUPS[0]
@@ -168,8 +190,9 @@ async def show_findings(message: Message, command: CommandObject, user: User, t:
             await _refuse(message, t, "findings", parsed, found.subject.bin)
             return
         criterion, answer, found_on, note = parsed
-        problem = await assessment.set_finding(user, found.subject.bin, criterion, answer, found_on=found_on,
-                                               source_note=note)
+        problem = await assessment.set_finding(
+            user, found.subject.bin, criterion, answer, found_on=found_on, source_note=note
+        )
         if problem:
             await _refuse(message, t, "findings", problem.value, found.subject.bin)
             return
@@ -185,8 +208,9 @@ async def objective_action(callback: CallbackQuery, callback_data: ObjectiveActi
     await callback.answer(t.plain("objective_usage", bin=callback_data.bin), show_alert=True)
 
 
-async def finding_action(callback: CallbackQuery, callback_data: FindingAction, t: Texts,
-                         assessment: AssessmentService) -> None:
+async def finding_action(
+    callback: CallbackQuery, callback_data: FindingAction, t: Texts, assessment: AssessmentService
+) -> None:
     """A group button shows that group; a toggle of an older screen explains the command."""
     if callback_data.group not in FINDING_GROUPS:
         await callback.answer(t.plain("refusal", reason="unknown_button"))

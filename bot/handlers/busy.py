@@ -19,6 +19,7 @@ async def sending_file(bot: Bot, chat_id: int) -> AsyncIterator[None]:
     'sending a file…' showing over it); ChatActionSender renews it while the work lasts."""
     with suppress(TelegramAPIError):  # only a courtesy: the work goes on without it
         await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    async with ChatActionSender(bot=bot, chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT, interval=RENEW_S,
-                                initial_sleep=RENEW_S):
+    async with ChatActionSender(
+        bot=bot, chat_id=chat_id, action=ChatAction.UPLOAD_DOCUMENT, interval=RENEW_S, initial_sleep=RENEW_S
+    ):
         yield

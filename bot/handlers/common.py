@@ -20,16 +20,25 @@ from bot.ui import keyboards
 from bot.ui.callbacks import LanguageAction
 
 
-async def start(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                presenter: DraftPresenter, outbox: OutboxService, draft: Inspection | None = None) -> None:
+async def start(
+    message: Message,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
+    outbox: OutboxService,
+    draft: Inspection | None = None,
+) -> None:
     """Welcome; an inspector with a draft goes straight back to the next unanswered step."""
     await outbox.reachable_again(user.telegram_id)  # /start is what Telegram sends after an unblock
     view = await inspections.current(user) if draft is not None else None
     if view is not None:
         await presenter.show(bot, t, view, prefix=t("draft_exists"))
         return
-    await message.answer(t("welcome", name=message.from_user.full_name, role=user.role.value,
-                           commands=command_names(user.role)))
+    await message.answer(
+        t("welcome", name=message.from_user.full_name, role=user.role.value, commands=command_names(user.role))
+    )
 
 
 async def help_(message: Message, user: User, t: Texts) -> None:
@@ -41,8 +50,9 @@ async def choose_language(message: Message, t: Texts) -> None:
     await message.answer(t("lang_prompt"), reply_markup=keyboards.languages())
 
 
-async def set_language(callback: CallbackQuery, callback_data: LanguageAction, bot: Bot, user: User,
-                       access: AccessService, db: Database) -> None:
+async def set_language(
+    callback: CallbackQuery, callback_data: LanguageAction, bot: Bot, user: User, access: AccessService, db: Database
+) -> None:
     await access.set_language(user.telegram_id, callback_data.lang)
     await menus.refresh(bot, db, user.telegram_id)
     t = texts(callback_data.lang)

@@ -25,7 +25,13 @@ class DraftPresenter:
         self._service = service
 
     async def show(
-        self, bot: Bot, t: Texts, view: DraftView, *, edit_message_id: int | None = None, prefix: str | None = None,
+        self,
+        bot: Bot,
+        t: Texts,
+        view: DraftView,
+        *,
+        edit_message_id: int | None = None,
+        prefix: str | None = None,
     ) -> None:
         """Edit the screen message when the action came from it; otherwise send a new one and retire the old.
 
@@ -35,8 +41,7 @@ class DraftPresenter:
         screen = draft_screen(t, self._service.catalogue, view)
         chat_id = inspection.inspector_id
         replies = isinstance(screen.markup, ReplyKeyboardMarkup)  # only a new message can carry one
-        if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None \
-                and not replies:
+        if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None and not replies:
             try:
                 await bot.edit_message_text(
                     chat_id=chat_id, message_id=edit_message_id, text=screen.text, reply_markup=screen.markup
@@ -50,7 +55,8 @@ class DraftPresenter:
         sent = await bot.send_message(chat_id=chat_id, text=text, reply_markup=screen.markup)
         if inspection.message_id and inspection.message_id != sent.message_id:
             with suppress(TelegramBadRequest):
-                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=inspection.message_id,
-                                                    reply_markup=None)
+                await bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=inspection.message_id, reply_markup=None
+                )
         # A reply keyboard's message has no buttons to retire or edit later: no screen message is remembered.
         await self._service.set_message(inspection.id, None if replies else sent.message_id)

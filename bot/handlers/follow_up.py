@@ -15,8 +15,9 @@ from bot.texts import Texts
 from bot.ui.callbacks import RemedyAction
 
 
-async def remedied(callback: CallbackQuery, callback_data: RemedyAction, user: User, t: Texts,
-                   follow_up: FollowUpService) -> None:
+async def remedied(
+    callback: CallbackQuery, callback_data: RemedyAction, user: User, t: Texts, follow_up: FollowUpService
+) -> None:
     outcome = await follow_up.remedied(user, callback_data.remedy)
     if outcome.remedy is None:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE), show_alert=True)

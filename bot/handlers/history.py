@@ -19,8 +19,10 @@ async def my_sheets(message: Message, user: User, t: Texts, reports: ReportServi
     if not rows:
         await message.answer(t("mine_empty"))
         return
-    lines = [{"id": r.id, "date": r.finalized_at, "name": r.subject_name,
-              "bin": r.subject_bin, "indicator": r.indicator} for r in rows]
+    lines = [
+        {"id": r.id, "date": r.finalized_at, "name": r.subject_name, "bin": r.subject_bin, "indicator": r.indicator}
+        for r in rows
+    ]
     await message.answer(t("mine_list", lines=lines), reply_markup=keyboards.sheet_pdfs(t, [r.id for r in rows]))
 
 

@@ -19,8 +19,9 @@ from bot.texts import Texts
 MAX_RESULTS = 10
 
 
-async def inline_lookup(inline_query: InlineQuery, t: Texts, assessment: AssessmentService,
-                        reports: ReportService) -> None:
+async def inline_lookup(
+    inline_query: InlineQuery, t: Texts, assessment: AssessmentService, reports: ReportService
+) -> None:
     results = []
     for subject in await assessment.search(inline_query.query, MAX_RESULTS):
         found = await assessment.of_bin(subject.bin)
@@ -31,16 +32,19 @@ async def inline_lookup(inline_query: InlineQuery, t: Texts, assessment: Assessm
         text = fitted_card(t, found, reports)
         if len(text) > MAX_MESSAGE_TEXT:  # a long history: the card without it still says what matters
             text = t("subject_card_short", subject=found.subject)
-        results.append(InlineQueryResultArticle(
-            id=subject.bin,
-            title=f"{subject.name} · {subject.bin}",
-            description=t.plain(
-                "inline_description",
-                indicator=str(display(result.indicator)) if result else None,
-                klass=result.risk_class.value if result else None,
-                last_visit=latest.finalized_at if latest else None),
-            input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=subject.bin,
+                title=f"{subject.name} · {subject.bin}",
+                description=t.plain(
+                    "inline_description",
+                    indicator=str(display(result.indicator)) if result else None,
+                    klass=result.risk_class.value if result else None,
+                    last_visit=latest.finalized_at if latest else None,
+                ),
+                input_message_content=InputTextMessageContent(message_text=text, parse_mode="HTML"),
+            )
+        )
     await inline_query.answer(results, is_personal=True, cache_time=0)
 
 

@@ -49,20 +49,29 @@ log = logging.getLogger(__name__)
 
 
 async def new_inspection(
-    message: Message, command: CommandObject, bot: Bot, user: User, t: Texts,
-    inspections: InspectionService, presenter: DraftPresenter,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
 ) -> None:
     outcome = await inspections.start(user, (command.args or "").strip() or None)
     if isinstance(outcome, Refused):  # a draft is open: back to it
         await presenter.show(bot, t, outcome.view, prefix=t("draft_exists"))
         return
-    prefix = t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit) \
-        if isinstance(outcome, Rejected) else None
+    prefix = (
+        t("invalid", reason=outcome.invalid.reason, limit=outcome.invalid.limit)
+        if isinstance(outcome, Rejected)
+        else None
+    )
     await presenter.show(bot, t, outcome.view, prefix=prefix)
 
 
-async def resume(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                 presenter: DraftPresenter) -> None:
+async def resume(
+    message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService, presenter: DraftPresenter
+) -> None:
     view = await inspections.current(user)
     if view is None:
         await message.answer(t("refusal", reason=Refusal.NO_DRAFT))
@@ -78,14 +87,16 @@ async def cancel(message: Message, t: Texts, draft: Inspection | None = None) ->
     await message.answer(screen.text, reply_markup=screen.markup)
 
 
-async def text_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                     presenter: DraftPresenter) -> None:
+async def text_input(
+    message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService, presenter: DraftPresenter
+) -> None:
     outcome = await inspections.submit_text(user, message.text, message.message_id)
     await _after_input(bot, t, user, outcome, presenter)
 
 
-async def use_buttons(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                      presenter: DraftPresenter) -> None:
+async def use_buttons(
+    message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService, presenter: DraftPresenter
+) -> None:
     """Text while the draft waits for a button: the screen again under a hint; nothing is written."""
     view = await inspections.current(user)
     if view is None:
@@ -93,16 +104,18 @@ async def use_buttons(message: Message, bot: Bot, user: User, t: Texts, inspecti
     await presenter.show(bot, t, view, prefix=t("refusal", reason=Refusal.USE_BUTTONS))
 
 
-async def location_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                         presenter: DraftPresenter) -> None:
+async def location_input(
+    message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService, presenter: DraftPresenter
+) -> None:
     """The phone's location (the request_location button, or 📎 → Location at any point of the draft)."""
     if message.forward_origin is not None or message.venue is not None:
         # Someone else's point, or a place picked from a list, proves nothing about where the visit is.
         await message.answer(t("location_forwarded"))
         return
     where = message.location
-    outcome = await inspections.share_location(user, where.latitude, where.longitude, where.horizontal_accuracy,
-                                               message.message_id)
+    outcome = await inspections.share_location(
+        user, where.latitude, where.longitude, where.horizontal_accuracy, message.message_id
+    )
     if isinstance(outcome, Done):
         accuracy = round(where.horizontal_accuracy) if where.horizontal_accuracy is not None else None
         await message.answer(t("location_saved", accuracy=accuracy), reply_markup=remove_reply_keyboard())
@@ -111,8 +124,9 @@ async def location_input(message: Message, bot: Bot, user: User, t: Texts, inspe
     await _after_input(bot, t, user, outcome, presenter)
 
 
-async def location_text(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                        presenter: DraftPresenter) -> None:
+async def location_text(
+    message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService, presenter: DraftPresenter
+) -> None:
     """Text at the location step: the "skip" button (its label in either language), else a hint."""
     if message.text.strip() in {texts(lang).plain("btn_skip_location") for lang in LANGUAGES}:
         outcome = await inspections.skip_location(user, message.message_id)
@@ -136,8 +150,11 @@ def at_text_step(draft: Inspection | None) -> bool:
     """The draft waits for typed text: a header field, or a comment on a violated item (or the reason of
     a "not applicable")."""
     return draft is not None and (
-        draft.step in HEADER_FIELDS or draft.step in EXTRA_FIELDS or draft.step == STEP_DEADLINES
-        or (draft.step == STEP_ITEM and draft.pending_evidence is not None))
+        draft.step in HEADER_FIELDS
+        or draft.step in EXTRA_FIELDS
+        or draft.step == STEP_DEADLINES
+        or (draft.step == STEP_ITEM and draft.pending_evidence is not None)
+    )
 
 
 def at_button_step(message: Message, draft: Inspection | None = None) -> bool:
@@ -149,12 +166,23 @@ def waits_for_text(_: Message, draft: Inspection | None = None) -> bool:
     return at_text_step(draft)
 
 
-async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspections: InspectionService,
-                         presenter: DraftPresenter, draft: Inspection | None = None) -> None:
+async def evidence_input(
+    message: Message,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
+    draft: Inspection | None = None,
+) -> None:
     received_at = datetime.now(UTC).isoformat(timespec="seconds")
-    file = message.photo[-1] if message.photo else (  # the largest size of a photo
+    file = (
+        message.photo[-1]
+        if message.photo
+        # the largest size of a photo
         # a document, or a video or voice recording from the field: kept as a file with its type
-        message.document or message.video or message.audio or message.voice or message.video_note)
+        else (message.document or message.video or message.audio or message.voice or message.video_note)
+    )
     # Fingerprinted on arrival (SHA-256 of the bytes getFile gives), only when it will be kept: a draft
     # waits for evidence and the file is within the Bot API's download limit (else the service refuses).
     print_ = None
@@ -163,12 +191,32 @@ async def evidence_input(message: Message, bot: Bot, user: User, t: Texts, inspe
     size = print_.size if print_ else file.file_size
     sha256 = print_.sha256 if print_ else None
     if message.photo:
-        ev = Evidence(0, "photo", file.file_id, file.file_unique_id, size, None, "image/jpeg",
-                      message.media_group_id, received_at, sha256)
+        ev = Evidence(
+            0,
+            "photo",
+            file.file_id,
+            file.file_unique_id,
+            size,
+            None,
+            "image/jpeg",
+            message.media_group_id,
+            received_at,
+            sha256,
+        )
     else:
         name = getattr(file, "file_name", None) or f"{message.content_type}-{message.message_id}"
-        ev = Evidence(0, "document", file.file_id, file.file_unique_id, size, name,
-                      getattr(file, "mime_type", None), message.media_group_id, received_at, sha256)
+        ev = Evidence(
+            0,
+            "document",
+            file.file_id,
+            file.file_unique_id,
+            size,
+            name,
+            getattr(file, "mime_type", None),
+            message.media_group_id,
+            received_at,
+            sha256,
+        )
     outcome = await inspections.add_evidence(user, ev, message.message_id, caption=message.caption)
     if isinstance(outcome, Done) and outcome.notice == "album_more":
         return  # one screen per album, not one per photo
@@ -191,8 +239,13 @@ async def _after_input(bot: Bot, t: Texts, user: User, outcome: object, presente
 
 
 async def item_action(
-    callback: CallbackQuery, callback_data: ItemAction, bot: Bot, user: User, t: Texts,
-    inspections: InspectionService, presenter: DraftPresenter,
+    callback: CallbackQuery,
+    callback_data: ItemAction,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
 ) -> None:
     message_id = callback.message.message_id if callback.message else 0
     inspection_id, item, action = callback_data.inspection, callback_data.item, callback_data.action
@@ -209,20 +262,30 @@ async def item_action(
     await _after_button(callback, bot, t, user, outcome, presenter)
 
 
-async def _after_button(callback: CallbackQuery, bot: Bot, t: Texts, user: User, outcome: object,
-                        presenter: DraftPresenter) -> None:
+async def _after_button(
+    callback: CallbackQuery, bot: Bot, t: Texts, user: User, outcome: object, presenter: DraftPresenter
+) -> None:
     if isinstance(outcome, Refused):
-        await callback.answer(t.plain("refusal", reason=outcome.reason),
-                              show_alert=outcome.reason in (Refusal.NOT_YOURS, Refusal.INCOMPLETE))
+        await callback.answer(
+            t.plain("refusal", reason=outcome.reason),
+            show_alert=outcome.reason in (Refusal.NOT_YOURS, Refusal.INCOMPLETE),
+        )
         return
     await callback.answer()
     await presenter.show(bot, t, outcome.view, edit_message_id=callback.message.message_id)
 
 
 async def draft_action(
-    callback: CallbackQuery, callback_data: DraftAction, bot: Bot, user: User, t: Texts,
-    inspections: InspectionService, presenter: DraftPresenter, reports: ReportService,
-    assessment: AssessmentService, draft: Inspection | None = None,
+    callback: CallbackQuery,
+    callback_data: DraftAction,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
+    reports: ReportService,
+    assessment: AssessmentService,
+    draft: Inspection | None = None,
 ) -> None:
     action, inspection_id = callback_data.action, callback_data.inspection
     message_id = callback.message.message_id if callback.message else 0
@@ -246,8 +309,9 @@ async def draft_action(
     elif action is DraftAct.CANCEL:
         inspection = await inspections.get(inspection_id)
         if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
-            reason = Refusal.NOT_YOURS if inspection and inspection.inspector_id != user.telegram_id \
-                else Refusal.NO_DRAFT
+            reason = (
+                Refusal.NOT_YOURS if inspection and inspection.inspector_id != user.telegram_id else Refusal.NO_DRAFT
+            )
             await callback.answer(t.plain("refusal", reason=reason), show_alert=True)
             return
         await callback.answer()
@@ -269,8 +333,9 @@ async def draft_action(
             await _retire(callback, t("cancelled"))
         if outcome.inspection.message_id:
             with suppress(TelegramBadRequest):
-                await bot.edit_message_reply_markup(chat_id=user.telegram_id,
-                                                    message_id=outcome.inspection.message_id, reply_markup=None)
+                await bot.edit_message_reply_markup(
+                    chat_id=user.telegram_id, message_id=outcome.inspection.message_id, reply_markup=None
+                )
     elif action is DraftAct.RESUME:
         await callback.answer()
         view = await inspections.current(user)
@@ -280,15 +345,25 @@ async def draft_action(
     else:  # DraftAct.FINISH: an unknown code never parses (bot/ui/callbacks.py)
         outcome = await inspections.finish(user, inspection_id, message_id)
         if isinstance(outcome, Refused):
-            await callback.answer(t.plain("refusal", reason=outcome.reason),
-                                  show_alert=outcome.reason is not Refusal.ALREADY)
+            await callback.answer(
+                t.plain("refusal", reason=outcome.reason), show_alert=outcome.reason is not Refusal.ALREADY
+            )
             return
         await callback.answer()
         await _finished(callback, bot, t, user, outcome, reports, assessment)
 
 
-async def _header_menu(callback: CallbackQuery, bot: Bot, t: Texts, user: User, inspection_id: int, action: DraftAct,
-                       inspections: InspectionService, presenter: DraftPresenter, draft: Inspection | None) -> None:
+async def _header_menu(
+    callback: CallbackQuery,
+    bot: Bot,
+    t: Texts,
+    user: User,
+    inspection_id: int,
+    action: DraftAct,
+    inspections: InspectionService,
+    presenter: DraftPresenter,
+    draft: Inspection | None,
+) -> None:
     """Switch the review message between the answers and the header's fields (no state is stored)."""
     on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
     if not on_screen or draft.step != STEP_REVIEW:
@@ -314,8 +389,15 @@ async def _retire(callback: CallbackQuery, text: str) -> None:
             await callback.message.answer(text)
 
 
-async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, finished: Finished,
-                    reports: ReportService, assessment: AssessmentService) -> None:
+async def _finished(
+    callback: CallbackQuery,
+    bot: Bot,
+    t: Texts,
+    user: User,
+    finished: Finished,
+    reports: ReportService,
+    assessment: AssessmentService,
+) -> None:
     inspection = finished.inspection
     await _retire(callback, t("finished_short", indicator=inspection.indicator))
     # This sheet's result over its 19 items, then the subject's indicator over all 35 criteria after it.
@@ -323,9 +405,14 @@ async def _finished(callback: CallbackQuery, bot: Bot, t: Texts, user: User, fin
     summary = reports.summary(t, inspection)
     if after is not None:
         severities = {s.value: text(t.lang) for s, text in assessment.catalogue.severities.items()}
-        subject_text = t("card_risk", objective_met=after.objective_met, objective_known=bool(after.objective),
-                         objective_date=after.objective_date,
-                         ind=indicator_to_dict(after.indicator, assessment.catalogue), severities=severities)
+        subject_text = t(
+            "card_risk",
+            objective_met=after.objective_met,
+            objective_known=bool(after.objective),
+            objective_date=after.objective_date,
+            ind=indicator_to_dict(after.indicator, assessment.catalogue),
+            severities=severities,
+        )
         summary = f"{summary}\n\n{t('subject_after')}\n{subject_text}"
     await bot.send_message(user.telegram_id, summary, reply_markup=report_buttons(t, inspection.id))
     await _send_pdf(bot, t, user, inspection.id, t.lang, reports)
@@ -348,8 +435,15 @@ async def _send_pdf(bot: Bot, t: Texts, user: User, inspection_id: int, lang: st
         )
 
 
-async def report_again(callback: CallbackQuery, callback_data: ReportAction, bot: Bot, user: User, t: Texts,
-                       inspections: InspectionService, reports: ReportService) -> None:
+async def report_again(
+    callback: CallbackQuery,
+    callback_data: ReportAction,
+    bot: Bot,
+    user: User,
+    t: Texts,
+    inspections: InspectionService,
+    reports: ReportService,
+) -> None:
     inspection = await inspections.get(callback_data.inspection)
     if inspection is None or not may_act_on(user.role, user.telegram_id, inspection.inspector_id):
         await callback.answer(t.plain("refusal", reason=Refusal.NOT_YOURS), show_alert=True)

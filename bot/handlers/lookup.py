@@ -23,8 +23,15 @@ MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text (counted here o
 BARE_NUMBER = re.compile(r"^\s*\d[\d\s-]{10,16}\s*$")
 
 
-async def _show_card(message: Message, raw: str, t: Texts, assessment: AssessmentService,
-                     reports: ReportService, imports: ImportService, follow_up: FollowUpService) -> None:
+async def _show_card(
+    message: Message,
+    raw: str,
+    t: Texts,
+    assessment: AssessmentService,
+    reports: ReportService,
+    imports: ImportService,
+    follow_up: FollowUpService,
+) -> None:
     number = parse_bin_iin(raw)
     if isinstance(number, Invalid):
         await message.answer(f"{t('invalid', reason=number.reason)}\n{t('lookup_usage')}")
@@ -39,15 +46,27 @@ async def _show_card(message: Message, raw: str, t: Texts, assessment: Assessmen
     remedies = await follow_up.open_items(number)
     tail = None
     if remedies:  # the open items of the follow-up on violations (issue 14 item 4)
-        items = [{"id": r.id, "item": r.item, "sheet": r.inspection_id,
-                  "due": ".".join(reversed(r.due_on.split("-"))), "overdue": r.due_on < assessment.today().isoformat()}
-                 for r in remedies]
+        items = [
+            {
+                "id": r.id,
+                "item": r.item,
+                "sheet": r.inspection_id,
+                "due": ".".join(reversed(r.due_on.split("-"))),
+                "overdue": r.due_on < assessment.today().isoformat(),
+            }
+            for r in remedies
+        ]
         tail = t("card_open_remedies", items=items)
     await message.answer(fitted_card(t, found, reports, sources, tail), reply_markup=markup)
 
 
-def fitted_card(t: Texts, found: SubjectAssessment, reports: ReportService,
-                sources: Sequence[ImportSource] = (), tail: str | None = None) -> str:
+def fitted_card(
+    t: Texts,
+    found: SubjectAssessment,
+    reports: ReportService,
+    sources: Sequence[ImportSource] = (),
+    tail: str | None = None,
+) -> str:
     """The card (with ``tail`` below it) within one message: when it is too long, the PDFs' SHA-256 lines
     of the oldest history entries are left out first (/verify still finds those sheets by their files)."""
     text = ""
@@ -60,35 +79,64 @@ def fitted_card(t: Texts, found: SubjectAssessment, reports: ReportService,
     return text
 
 
-def card_text(t: Texts, found: SubjectAssessment, reports: ReportService,
-              sources: Sequence[ImportSource] = (), hashed: int | None = None) -> str:
+def card_text(
+    t: Texts,
+    found: SubjectAssessment,
+    reports: ReportService,
+    sources: Sequence[ImportSource] = (),
+    hashed: int | None = None,
+) -> str:
     """The subject's card (the look-up's and the inline look-up's message); ``hashed``: how many of the
     newest history entries show their PDFs' SHA-256 (all when None)."""
     history = [
-        {"date": p.finalized_at, "indicator": p.indicator, "risk_class": p.risk_class,
-         "gross_rule_fired": p.gross_rule_fired, "act_number": p.act_number,
-         "pdfs": p.pdfs if hashed is None or index < hashed else ()}
+        {
+            "date": p.finalized_at,
+            "indicator": p.indicator,
+            "risk_class": p.risk_class,
+            "gross_rule_fired": p.gross_rule_fired,
+            "act_number": p.act_number,
+            "pdfs": p.pdfs if hashed is None or index < hashed else (),
+        }
         for index, p in enumerate(found.history)
     ]
     card = t("subject_card", subject=found.subject, history=history, latest=history[0] if history else None)
     severities = {key: text(t.lang) for key, text in found.view["severity_names"].items()}
-    risk = t("card_risk", objective_met=found.objective_met, objective_known=bool(found.objective),
-             objective_date=found.objective_date, ind=found.view, severities=severities)
+    risk = t(
+        "card_risk",
+        objective_met=found.objective_met,
+        objective_known=bool(found.objective),
+        objective_date=found.objective_date,
+        ind=found.view,
+        severities=severities,
+    )
     if sources:  # the spreadsheets and rows its imported records came from
         risk = t("card_import_sources", risk=risk, sources=sources)
     return t("joined", first=card, second=risk)
 
 
-async def lookup_command(message: Message, command: CommandObject, t: Texts, assessment: AssessmentService,
-                         reports: ReportService, imports: ImportService, follow_up: FollowUpService) -> None:
+async def lookup_command(
+    message: Message,
+    command: CommandObject,
+    t: Texts,
+    assessment: AssessmentService,
+    reports: ReportService,
+    imports: ImportService,
+    follow_up: FollowUpService,
+) -> None:
     if not command.args:
         await message.answer(t("lookup_usage"))
         return
     await _show_card(message, command.args, t, assessment, reports, imports, follow_up)
 
 
-async def lookup_digits(message: Message, t: Texts, assessment: AssessmentService, reports: ReportService,
-                        imports: ImportService, follow_up: FollowUpService) -> None:
+async def lookup_digits(
+    message: Message,
+    t: Texts,
+    assessment: AssessmentService,
+    reports: ReportService,
+    imports: ImportService,
+    follow_up: FollowUpService,
+) -> None:
     await _show_card(message, message.text, t, assessment, reports, imports, follow_up)
 
 

@@ -29,13 +29,24 @@ SHOWN_LEFT_OUT = 20
 MESSAGE_LIMIT = 4096
 
 
-def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate], periods: list[ListPeriod],
-            planning: PlanningService, reports: ReportService) -> tuple[str, InlineKeyboardMarkup]:
+def _screen(
+    t: Texts,
+    user: User,
+    visit_list: VisitList,
+    lacking: list[Candidate],
+    periods: list[ListPeriod],
+    planning: PlanningService,
+    reports: ReportService,
+) -> tuple[str, InlineKeyboardMarkup]:
     shown, shown_out = SHOWN_ENTRIES, SHOWN_LEFT_OUT
     while True:  # a message holds 4096 characters: fewer lines until it fits (the CSV has them all)
-        text = t("visit_list", l=visit_list, days_left=(visit_list.deadline - planning.today()).days,
-                 shown=visit_list.entries[:shown],
-                 approved_at=visit_list.approved_at)
+        text = t(
+            "visit_list",
+            l=visit_list,
+            days_left=(visit_list.deadline - planning.today()).days,
+            shown=visit_list.entries[:shown],
+            approved_at=visit_list.approved_at,
+        )
         if visit_list.left_out:
             text = f"{text}\n\n{t('left_out', items=visit_list.left_out, shown=shown_out)}"
         # The subjects lacking an objective condition are among those left out, each with the hint.
@@ -44,8 +55,9 @@ def _screen(t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate
         shown, shown_out = max(1, shown - 5), max(1, shown_out - 3)
     year, half = visit_list.year, visit_list.half
     others = [p for p in periods if (p.year, p.half) != (year, half)]
-    return text, keyboards.visit_list(t, year, half, may_approve=not visit_list.approved and user.role in APPROVERS,
-                                      others=others)
+    return text, keyboards.visit_list(
+        t, year, half, may_approve=not visit_list.approved and user.role in APPROVERS, others=others
+    )
 
 
 async def show_plan(message: Message, user: User, t: Texts, planning: PlanningService, reports: ReportService) -> None:
@@ -55,8 +67,15 @@ async def show_plan(message: Message, user: User, t: Texts, planning: PlanningSe
     await message.answer(text, reply_markup=markup)
 
 
-async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
-                      planning: PlanningService, reports: ReportService, exports: ExportService) -> None:
+async def plan_action(
+    callback: CallbackQuery,
+    callback_data: PlanAction,
+    user: User,
+    t: Texts,
+    planning: PlanningService,
+    reports: ReportService,
+    exports: ExportService,
+) -> None:
     periods = await planning.open_periods()
     period = next((p for p in periods if (p.year, p.half) == (callback_data.year, callback_data.half)), None)
     if callback_data.action in (PlanAct.CSV, PlanAct.XLSX):
@@ -70,7 +89,8 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
             name = f"visit-list-{visit_list.year}-H{visit_list.half}.{callback_data.action.value}"
             await callback.message.answer_document(
                 BufferedInputFile(data, filename=name),
-                caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half))
+                caption=t("list_csv_caption", year=visit_list.year, half=visit_list.half),
+            )
         return
     else:  # PlanAct.SHOW
         if period is None:
@@ -81,8 +101,14 @@ async def plan_action(callback: CallbackQuery, callback_data: PlanAction, user: 
     await _redraw(callback, t, user, visit_list, lacking, periods, planning, reports)
 
 
-async def approve(callback: CallbackQuery, callback_data: PlanAction, user: User, t: Texts,
-                  planning: PlanningService, reports: ReportService) -> None:
+async def approve(
+    callback: CallbackQuery,
+    callback_data: PlanAction,
+    user: User,
+    t: Texts,
+    planning: PlanningService,
+    reports: ReportService,
+) -> None:
     """The head (or whoever acts for them) approves the list (item 11); a second tap is told it is done."""
     approved = await planning.approve(user, callback_data.year, callback_data.half)
     if approved is None:
@@ -92,8 +118,16 @@ async def approve(callback: CallbackQuery, callback_data: PlanAction, user: User
     await _redraw(callback, t, user, approved, [], await planning.open_periods(), planning, reports)
 
 
-async def _redraw(callback: CallbackQuery, t: Texts, user: User, visit_list: VisitList, lacking: list[Candidate],
-                  periods: list[ListPeriod], planning: PlanningService, reports: ReportService) -> None:
+async def _redraw(
+    callback: CallbackQuery,
+    t: Texts,
+    user: User,
+    visit_list: VisitList,
+    lacking: list[Candidate],
+    periods: list[ListPeriod],
+    planning: PlanningService,
+    reports: ReportService,
+) -> None:
     text, markup = _screen(t, user, visit_list, lacking, periods, planning, reports)
     try:
         await callback.message.edit_text(text, reply_markup=markup)
@@ -105,8 +139,9 @@ async def _redraw(callback: CallbackQuery, t: Texts, user: User, visit_list: Vis
 async def show_deadlines(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
     """The next two deadlines and where their lists stand."""
     states = await planning.deadlines()
-    await message.answer(t("deadlines", states=states, muted=await planning.is_muted(user),
-                           dates=[s.period.deadline for s in states]))
+    await message.answer(
+        t("deadlines", states=states, muted=await planning.is_muted(user), dates=[s.period.deadline for s in states])
+    )
 
 
 async def toggle_mute(message: Message, user: User, t: Texts, planning: PlanningService) -> None:
@@ -124,8 +159,9 @@ def build_router() -> Router:
     approvers = restricted("planning.approvers", APPROVERS)
     approvers.callback_query.register(approve, PlanAction.filter(F.action == PlanAct.APPROVE))
     not_approvers = Router(name="planning.not_approvers")
-    not_approvers.callback_query.register(refuse_button("refusal", reason="forbidden_approval"),
-                                          PlanAction.filter(F.action == PlanAct.APPROVE))
+    not_approvers.callback_query.register(
+        refuse_button("refusal", reason="forbidden_approval"), PlanAction.filter(F.action == PlanAct.APPROVE)
+    )
     planners = restricted("planning.planners", PLANNERS)
     planners.message.register(show_plan, Command("plan"))
     planners.message.register(show_deadlines, Command("deadlines"))

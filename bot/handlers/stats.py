@@ -18,28 +18,42 @@ from bot.stats.figures import EARLIEST_YEAR, MAX_MONTHS
 from bot.texts import Texts
 
 
-async def stats(message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, stats: StatsService,
-                audit: AuditService) -> None:
+async def stats(
+    message: Message, command: CommandObject, bot: Bot, user: User, t: Texts, stats: StatsService, audit: AuditService
+) -> None:
     period = stats.period(command.args)
     if isinstance(period, PeriodProblem):
-        await message.answer(t("stats_usage", problem=period.value, year=stats.today().year, earliest=EARLIEST_YEAR,
-                               max_months=MAX_MONTHS))
+        await message.answer(
+            t(
+                "stats_usage",
+                problem=period.value,
+                year=stats.today().year,
+                earliest=EARLIEST_YEAR,
+                max_months=MAX_MONTHS,
+            )
+        )
         return
     async with ChatActionSender.upload_photo(bot=bot, chat_id=message.chat.id):
         report = await stats.report(t, period)
     if report is None:
         await message.answer(t("stats_empty", p=period))
         return
-    await audit.add(user.telegram_id, "stats.view", "period", f"{period.start}..{period.last}",
-                    {"charts": len(report.photos)})
+    await audit.add(
+        user.telegram_id, "stats.view", "period", f"{period.start}..{period.last}", {"charts": len(report.photos)}
+    )
     files = [BufferedInputFile(png, filename=f"stats-{n}.png") for n, (png, _) in enumerate(report.photos, 1)]
     if len(files) == 1:
         await message.answer_photo(files[0], caption=report.photos[0][1])
     else:
-        await message.answer_media_group([InputMediaPhoto(media=file, caption=caption)
-                                          for file, (_, caption) in zip(files, report.photos, strict=True)])
-    await message.answer_document(BufferedInputFile(report.workbook, filename=report.file_name),
-                                  caption=t("stats_document", p=period))
+        await message.answer_media_group(
+            [
+                InputMediaPhoto(media=file, caption=caption)
+                for file, (_, caption) in zip(files, report.photos, strict=True)
+            ]
+        )
+    await message.answer_document(
+        BufferedInputFile(report.workbook, filename=report.file_name), caption=t("stats_document", p=period)
+    )
 
 
 def build_router() -> Router:

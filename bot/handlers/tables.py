@@ -59,9 +59,10 @@ async def _is_table_for_import(message: Message, user: User, imports: ImportServ
 async def import_command(message: Message, user: User, t: Texts, imports: ImportService) -> None:
     await imports.expect_file(user)
     columns = {kind.value: [c.header(t.lang) for c in COLUMNS[kind]] for kind in TableKind}
-    await message.answer(t("import_prompt", columns=columns, max_rows=imports.max_rows,
-                           max_mb=imports.max_file_bytes // (1024 * 1024)),
-                         reply_markup=keyboards.import_templates(t))
+    await message.answer(
+        t("import_prompt", columns=columns, max_rows=imports.max_rows, max_mb=imports.max_file_bytes // (1024 * 1024)),
+        reply_markup=keyboards.import_templates(t),
+    )
 
 
 async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports: ImportService) -> None:
@@ -81,31 +82,51 @@ async def import_file(message: Message, bot: Bot, user: User, t: Texts, imports:
         try:
             preview = await imports.preview(user, file_name, buffer.getvalue())
         except TableError as error:
-            await message.answer(t("import_refused", reason=error.problem.value, max_mb=limit_mb,
-                                   max_rows=imports.max_rows))
+            await message.answer(
+                t("import_refused", reason=error.problem.value, max_mb=limit_mb, max_rows=imports.max_rows)
+            )
             return
     labels = {c.field: c.header(t.lang) for c in COLUMNS[preview.kind]}
-    shown = [{"row": r.row, "column": labels.get(r.field, r.field), "reason": r.reason.value}
-             for r in preview.rejected[:REJECTIONS_SHOWN]]
-    await message.answer(t("import_preview", kind=preview.kind.value, file_name=file_name, counts=preview.counts,
-                           shown=shown), reply_markup=keyboards.import_preview(t, preview.import_id))
+    shown = [
+        {"row": r.row, "column": labels.get(r.field, r.field), "reason": r.reason.value}
+        for r in preview.rejected[:REJECTIONS_SHOWN]
+    ]
+    await message.answer(
+        t("import_preview", kind=preview.kind.value, file_name=file_name, counts=preview.counts, shown=shown),
+        reply_markup=keyboards.import_preview(t, preview.import_id),
+    )
     if preview.rejected:
         async with ChatActionSender.upload_document(bot=bot, chat_id=message.chat.id):
-            reasons = {reason: t.plain("import_reason", reason=reason.value) for reason in {r.reason for r in
-                                                                                          preview.rejected}}
-            rows = [(r.row, labels.get(r.field, r.field), reasons[r.reason], *("" if v is None else v for v in r.raw))
-                    for r in preview.rejected]
-            header = [t.plain("xlsx_col", name="row"), t.plain("xlsx_col", name="column"),
-                      t.plain("xlsx_col", name="reason"), *preview.header]
+            reasons = {
+                reason: t.plain("import_reason", reason=reason.value) for reason in {r.reason for r in preview.rejected}
+            }
+            rows = [
+                (r.row, labels.get(r.field, r.field), reasons[r.reason], *("" if v is None else v for v in r.raw))
+                for r in preview.rejected
+            ]
+            header = [
+                t.plain("xlsx_col", name="row"),
+                t.plain("xlsx_col", name="column"),
+                t.plain("xlsx_col", name="reason"),
+                *preview.header,
+            ]
             sheet = XlsxSheet(t.plain("xlsx_sheet", name="rejected"), header, rows)
             data = await asyncio.to_thread(workbook_bytes, [sheet])  # up to 100,000 rows: off the event loop
             stem = file_name.rsplit(".", 1)[0]
-            await message.answer_document(BufferedInputFile(data, filename=f"{stem}-rejected.xlsx"),
-                                          caption=t("import_rejected_caption", count=len(preview.rejected)))
+            await message.answer_document(
+                BufferedInputFile(data, filename=f"{stem}-rejected.xlsx"),
+                caption=t("import_rejected_caption", count=len(preview.rejected)),
+            )
 
 
-async def import_action(callback: CallbackQuery, callback_data: ImportAction, user: User, t: Texts,
-                        imports: ImportService, exports: ExportService) -> None:
+async def import_action(
+    callback: CallbackQuery,
+    callback_data: ImportAction,
+    user: User,
+    t: Texts,
+    imports: ImportService,
+    exports: ExportService,
+) -> None:
     if callback_data.action is ImportAct.TEMPLATE:
         kind = callback_data.kind  # an unknown kind never parses (bot/ui/callbacks.py)
         if kind is None:
@@ -114,7 +135,8 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
         await callback.answer()
         await callback.message.answer_document(
             BufferedInputFile(exports.template(t, kind), filename=f"template-{kind.value}-{t.lang}.xlsx"),
-            caption=t("template_caption", kind=kind.value))
+            caption=t("template_caption", kind=kind.value),
+        )
         return
     if callback_data.action is ImportAct.APPLY:
         outcome = await imports.apply(user, callback_data.import_id)
@@ -122,8 +144,11 @@ async def import_action(callback: CallbackQuery, callback_data: ImportAction, us
             await callback.answer(t.plain("refusal", reason="unknown_button"), show_alert=True)
             return
         await callback.answer()
-        text = t("import_applied", file_name=outcome.file_name, counts=outcome.counts) if outcome.applied \
+        text = (
+            t("import_applied", file_name=outcome.file_name, counts=outcome.counts)
+            if outcome.applied
             else t("import_already_decided")
+        )
     else:  # ImportAct.CANCEL
         cancelled = await imports.cancel(user, callback_data.import_id)
         await callback.answer()
@@ -147,12 +172,21 @@ async def export_audit(message: Message, t: Texts, exports: ExportService, bot: 
     """/export audit: the audit log as XLSX, for admins (the other exporters are refused)."""
     async with sending_file(bot, message.chat.id):
         data, count = await exports.audit_log(t)
-        await message.answer_document(BufferedInputFile(data, filename="audit-log.xlsx"),
-                                      caption=t("audit_caption", count=count))
+        await message.answer_document(
+            BufferedInputFile(data, filename="audit-log.xlsx"), caption=t("audit_caption", count=count)
+        )
 
 
-async def export(message: Message, command: CommandObject, user: User, t: Texts, reports: ReportService,
-                 exports: ExportService, audit: AuditService, bot: Bot) -> None:
+async def export(
+    message: Message,
+    command: CommandObject,
+    user: User,
+    t: Texts,
+    reports: ReportService,
+    exports: ExportService,
+    audit: AuditService,
+    bot: Bot,
+) -> None:
     """A table of a year's sheets or the registry: 'sending a file…' shows while it is built (the registry of
     100,000 subjects takes seconds)."""
     words, as_csv = _export_words(command.args)
@@ -163,8 +197,9 @@ async def export(message: Message, command: CommandObject, user: User, t: Texts,
         async with sending_file(bot, message.chat.id):
             data, count = await exports.registry(t, as_csv=as_csv)
             await audit.add(user.telegram_id, "registry.export", "registry", "-", {"rows": count})
-            await message.answer_document(BufferedInputFile(data, filename=f"registry.{extension}"),
-                                          caption=t("registry_caption", count=count))
+            await message.answer_document(
+                BufferedInputFile(data, filename=f"registry.{extension}"), caption=t("registry_caption", count=count)
+            )
         return
     if len(words) > 1 or not (what.isdigit() and 2000 <= int(what) <= this_year):
         await message.answer(t("export_usage", year=this_year))
@@ -173,8 +208,10 @@ async def export(message: Message, command: CommandObject, user: User, t: Texts,
     async with sending_file(bot, message.chat.id):
         data, count = await exports.check_sheets(t, year, as_csv=as_csv)
         await audit.add(user.telegram_id, "inspections.export", "year", year, {"rows": count, "format": extension})
-        await message.answer_document(BufferedInputFile(data, filename=f"check-sheets-{year}.{extension}"),
-                                      caption=t("export_caption", year=year, count=count))
+        await message.answer_document(
+            BufferedInputFile(data, filename=f"check-sheets-{year}.{extension}"),
+            caption=t("export_caption", year=year, count=count),
+        )
 
 
 def build_router() -> Router:

@@ -18,8 +18,9 @@ async def ask_for_pdf(message: Message, user: User, t: Texts, proof: ProofServic
 
 async def verify_pdf(message: Message, bot: Bot, user: User, t: Texts, proof: ProofService) -> None:
     document = message.document
-    verified = await proof.verify(bot, user.telegram_id, document.file_id, document.file_size, document.file_name,
-                                  document.mime_type)
+    verified = await proof.verify(
+        bot, user.telegram_id, document.file_id, document.file_size, document.file_name, document.mime_type
+    )
     if verified.outcome == VerifyOutcome.MATCH:
         text = t("verify_match", m=verified.match, finalized=verified.match.finalized_at)
     elif verified.outcome == VerifyOutcome.NO_MATCH:

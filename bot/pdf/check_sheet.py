@@ -87,10 +87,19 @@ class Place:
     distance: str | None  # to the subject's coordinates in the registry: "140 m" / "1.4 km"
 
 
-def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
-                       evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                       generated_at: str, timezone: tzinfo = UTC,
-                       registry_point: tuple[float, float] | None = None) -> bytes:
+def render_check_sheet(
+    *,
+    catalogue: Catalogue,
+    lang: str,
+    inspection: Inspection,
+    answers: dict[int, StoredAnswer],
+    evidence: list[Evidence],
+    images: list[EvidenceImage],
+    result: dict[str, Any],
+    generated_at: str,
+    timezone: tzinfo = UTC,
+    registry_point: tuple[float, float] | None = None,
+) -> bytes:
     """The filled check sheet of Annex 2 as PDF bytes.
 
     CPU-bound (about half a second for a four-page sheet): an async handler calls it through
@@ -98,18 +107,36 @@ def render_check_sheet(*, catalogue: Catalogue, lang: str, inspection: Inspectio
     and the evidence's, ISO UTC) are printed in ``timezone`` (marked "UTC" when that is UTC) by the
     ``local_datetime`` filter.
     """
-    html = check_sheet_html(catalogue=catalogue, lang=lang, inspection=inspection, answers=answers,
-                            evidence=evidence, images=images, result=result, generated_at=generated_at,
-                            timezone=timezone, registry_point=registry_point)
+    html = check_sheet_html(
+        catalogue=catalogue,
+        lang=lang,
+        inspection=inspection,
+        answers=answers,
+        evidence=evidence,
+        images=images,
+        result=result,
+        generated_at=generated_at,
+        timezone=timezone,
+        registry_point=registry_point,
+    )
     # base_url=None and a fetcher that allows data: URIs only: rendering never touches the network or disk.
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=("data",)))
     return document.write_pdf(dpi=PRINT_DPI)
 
 
-def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection, answers: dict[int, StoredAnswer],
-                     evidence: list[Evidence], images: list[EvidenceImage], result: dict[str, Any],
-                     generated_at: str, timezone: tzinfo = UTC,
-                     registry_point: tuple[float, float] | None = None) -> str:
+def check_sheet_html(
+    *,
+    catalogue: Catalogue,
+    lang: str,
+    inspection: Inspection,
+    answers: dict[int, StoredAnswer],
+    evidence: list[Evidence],
+    images: list[EvidenceImage],
+    result: dict[str, Any],
+    generated_at: str,
+    timezone: tzinfo = UTC,
+    registry_point: tuple[float, float] | None = None,
+) -> str:
     """The HTML that :func:`render_check_sheet` prints (every value escaped by the template environment)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no check sheet in language {lang!r}")
@@ -120,8 +147,12 @@ def check_sheet_html(*, catalogue: Catalogue, lang: str, inspection: Inspection,
             severity=row.severity,
             comment=answers[row.requirement.number].comment,
             files=tuple(_file(ev) for ev in evidence if ev.item == row.requirement.number),
-            photos=tuple(photo for image in images if image.item == row.requirement.number
-                         if (photo := _photo(image)) is not None),
+            photos=tuple(
+                photo
+                for image in images
+                if image.item == row.requirement.number
+                if (photo := _photo(image)) is not None
+            ),
         )
         for row in rows
         if row.answer == VIOLATED
@@ -171,7 +202,7 @@ def _row(requirement: Requirement, answer: StoredAnswer | None) -> SheetRow:
 
 
 def _officials(header: dict[str, str | None]) -> list[tuple[str, str]]:
-    """"Лауазымды адам (-дар)": the inspector, then the other officials of the visit (name, position)."""
+    """ "Лауазымды адам (-дар)": the inspector, then the other officials of the visit (name, position)."""
     officials = [(header.get("inspector_name") or "", header.get("inspector_position") or "")]
     for line in (header.get("other_officials") or "").splitlines():
         name, _, position = line.partition(";")
@@ -194,4 +225,4 @@ def _photo(image: EvidenceImage) -> Photo | None:
 def warm_up() -> None:
     """Load WeasyPrint's fonts and layout machinery once (the first render costs about three times a
     later one), so the first inspector after a restart does not wait for it."""
-    HTML(string='<p style="font-family: \'DejaVu Sans\'">Тексеру парағы ә ғ қ ң ө ұ ү һ і</p>').write_pdf()
+    HTML(string="<p style=\"font-family: 'DejaVu Sans'\">Тексеру парағы ә ғ қ ң ө ұ ү һ і</p>").write_pdf()

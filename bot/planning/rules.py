@@ -140,12 +140,11 @@ def left_out(candidates: list[Candidate], period: ListPeriod, constants: Constan
 
 def lacking_objective(candidates: list[Candidate], period: ListPeriod, constants: Constants) -> list[Candidate]:
     """High-indicator subjects left out only because no objective condition is recorded as met."""
-    return [o.candidate for o in left_out(candidates, period, constants)
-            if o.reason is LeftOutReason.NO_OBJECTIVE_CONDITION]
+    return [
+        o.candidate for o in left_out(candidates, period, constants) if o.reason is LeftOutReason.NO_OBJECTIVE_CONDITION
+    ]
 
 
 def is_late(period: ListPeriod, approved_on: date) -> bool:
     """Item 11: a list approved after its deadline is still approved, and marked late."""
     return approved_on > period.deadline
-
-

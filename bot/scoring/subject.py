@@ -124,8 +124,9 @@ def latest_records(records: Iterable[CriterionRecord], period: Period) -> dict[i
     return latest
 
 
-def subject_indicator(catalogue: Catalogue, sheets: Iterable[SheetAnswers], records: Iterable[CriterionRecord],
-                      assessment_date: date) -> SubjectIndicator:
+def subject_indicator(
+    catalogue: Catalogue, sheets: Iterable[SheetAnswers], records: Iterable[CriterionRecord], assessment_date: date
+) -> SubjectIndicator:
     """Item 9 over the 35 criteria of the appendix: SP1 is the number of criteria of a severity (less those
     a check sheet found not applicable), SP2 the violations recorded in the assessment period."""
     return IndicatorScorer(catalogue, assessment_date)(sheets, records)
@@ -146,8 +147,9 @@ class IndicatorScorer:
         self.period = assessment_period(assessment_date, catalogue)
         self._results: dict[tuple[tuple[int, Answer], ...], RiskResult] = {}
         # A subject with nothing in the period: every criterion complies. One shared, read-only indicator.
-        self.nothing = SubjectIndicator(assessment_date, self.period, _all_comply(catalogue), None,
-                                        MappingProxyType({}))
+        self.nothing = SubjectIndicator(
+            assessment_date, self.period, _all_comply(catalogue), None, MappingProxyType({})
+        )
 
     def __call__(self, sheets: Iterable[SheetAnswers], records: Iterable[CriterionRecord]) -> SubjectIndicator:
         period = self.period
@@ -156,8 +158,9 @@ class IndicatorScorer:
         if sheet is not None:
             comments = sheet.comments or {}
             for number, answer in sheet.answers.items():
-                basis[number] = Basis(number, answer, Source.CHECK_SHEET, sheet.act_date, sheet.inspection_id,
-                                      comments.get(number))
+                basis[number] = Basis(
+                    number, answer, Source.CHECK_SHEET, sheet.act_date, sheet.inspection_id, comments.get(number)
+                )
         for number, r in latest_records(records, period).items():
             basis[number] = Basis(number, r.answer, Source.RECORD, r.on, None, r.note)
         # The result depends only on the criteria that do not comply: subjects alike share it.
@@ -183,7 +186,8 @@ def _all_comply(catalogue: Catalogue) -> RiskResult:
     if catalogue.version not in _ALL_COMPLY:
         _ALL_COMPLY[catalogue.version] = assess(
             (Evaluation(c.number, c.severity, Answer.COMPLIES) for c in catalogue.criteria.values()),
-            catalogue.constants)
+            catalogue.constants,
+        )
     return _ALL_COMPLY[catalogue.version]
 
 
@@ -217,8 +221,11 @@ def fact_meets(criterion: ObjectiveCriterion, fact: ObjectiveFact) -> bool:
     return fact.met
 
 
-def objective_conditions(catalogue: Catalogue, facts: Iterable[ObjectiveFact], approval_date: date,
-                         ) -> dict[int, ConditionState]:
+def objective_conditions(
+    catalogue: Catalogue,
+    facts: Iterable[ObjectiveFact],
+    approval_date: date,
+) -> dict[int, ConditionState]:
     """Each condition's state for a list approved on ``approval_date``.
 
     Conditions 1-2: an event in the six months before the approval; 3-5: within one year before it
@@ -232,8 +239,10 @@ def objective_conditions(catalogue: Catalogue, facts: Iterable[ObjectiveFact], a
 def condition_windows(catalogue: Catalogue, approval_date: date) -> dict[int, date | None]:
     """The first day each condition's facts count from, for a list approved on ``approval_date`` (None: the
     latest report counts, sub-item 6)."""
-    return {c.number: months_before(approval_date, c.window_months) if c.window_months is not None else None
-            for c in catalogue.objective}
+    return {
+        c.number: months_before(approval_date, c.window_months) if c.window_months is not None else None
+        for c in catalogue.objective
+    }
 
 
 class ConditionJudge:
@@ -265,8 +274,7 @@ class ConditionJudge:
             start = self.windows[criterion.number]
             if start is None:  # sub-item 6: "ішкі бақылау бойынша есепте" - the latest report
                 latest = per_day[max(per_day)]
-                states[criterion.number] = ConditionState(criterion.number, fact_meets(criterion, latest), latest,
-                                                          None)
+                states[criterion.number] = ConditionState(criterion.number, fact_meets(criterion, latest), latest, None)
                 continue
             within = [per_day[d] for d in sorted(per_day) if d >= start]
             met = [f for f in within if fact_meets(criterion, f)]

@@ -80,8 +80,9 @@ class AccessService:
     ) -> User | InvitationProblem:
         return await self._db.run(self._redeem, token, telegram_id, language, display_name)
 
-    def _redeem(self, r: Repos, token: str, telegram_id: int, language: str,
-                display_name: str | None) -> User | InvitationProblem:
+    def _redeem(
+        self, r: Repos, token: str, telegram_id: int, language: str, display_name: str | None
+    ) -> User | InvitationProblem:
         invitation = r.users.invitation(token)
         if invitation is None:
             return InvitationProblem.UNKNOWN
@@ -92,8 +93,13 @@ class AccessService:
         if not r.users.use_invitation(token, telegram_id):
             return InvitationProblem.USED
         r.users.add_or_restore(telegram_id, invitation.role, language, display_name)
-        r.audit.add(telegram_id, "invitation.redeem", "user", telegram_id,
-                    {"role": invitation.role, "invited_by": invitation.created_by})
+        r.audit.add(
+            telegram_id,
+            "invitation.redeem",
+            "user",
+            telegram_id,
+            {"role": invitation.role, "invited_by": invitation.created_by},
+        )
         return r.users.get(telegram_id)
 
 
@@ -125,5 +131,6 @@ def _set_active(r: Repos, actor_id: int, telegram_id: int, active: bool) -> bool
 
 def _invite(r: Repos, admin: User, token: str, role: Role, expires_at: str) -> None:
     r.users.add_invitation(token, role, admin.telegram_id, expires_at)
-    r.audit.add(admin.telegram_id, "invitation.create", "invitation", token[:6],
-                {"role": role, "expires_at": expires_at})
+    r.audit.add(
+        admin.telegram_id, "invitation.create", "invitation", token[:6], {"role": role, "expires_at": expires_at}
+    )

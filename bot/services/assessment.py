@@ -68,9 +68,15 @@ def sheet_answers(sheets: list[SheetDate], answers: dict[int, dict[int, StoredAn
     for order, sheet in enumerate(ranked):
         stored = answers.get(sheet.inspection_id, {})
         if sheet.act_date is not None:
-            result.append(SheetAnswers(sheet.inspection_id, sheet.act_date,
-                                       {n: Answer(a.answer) for n, a in stored.items()},
-                                       {n: a.comment for n, a in stored.items() if a.comment}, order))
+            result.append(
+                SheetAnswers(
+                    sheet.inspection_id,
+                    sheet.act_date,
+                    {n: Answer(a.answer) for n, a in stored.items()},
+                    {n: a.comment for n, a in stored.items() if a.comment},
+                    order,
+                )
+            )
     return result
 
 
@@ -83,8 +89,14 @@ def indicator_to_dict(indicator: SubjectIndicator, catalogue: Catalogue) -> dict
         "criteria": len(catalogue.criteria),  # 35: the appendix's criteria
         "sheet_items": catalogue.checklist_size,  # 19: the check sheet's, criteria 1-19
         "violations": [
-            {"criterion": b.criterion, "severity": catalogue.criteria[b.criterion].severity.value,
-             "source": b.source.value, "on": b.on, "inspection_id": b.inspection_id, "note": b.note}
+            {
+                "criterion": b.criterion,
+                "severity": catalogue.criteria[b.criterion].severity.value,
+                "source": b.source.value,
+                "on": b.on,
+                "inspection_id": b.inspection_id,
+                "note": b.note,
+            }
             for b in indicator.violations()
         ],
         "severity_names": {s.value: text for s, text in catalogue.severities.items()},  # Text, by severity
@@ -108,8 +120,13 @@ class AssessmentService:
         """Chapter 2 item 4 counts the conditions before the list's approval: the nearest list's deadline."""
         return next_periods(self._today(), self._catalogue.constants)[0].deadline
 
-    async def of_bin(self, bin_: str, *, on: date | None = None, objective_on: date | None = None,
-                     ) -> SubjectAssessment | None:
+    async def of_bin(
+        self,
+        bin_: str,
+        *,
+        on: date | None = None,
+        objective_on: date | None = None,
+    ) -> SubjectAssessment | None:
         """The subject's card: its indicator assessed ``on`` (today) and its objective group for the list
         approved ``objective_on`` (the nearest list's deadline)."""
         found = await self._db.read(_card, bin_)
@@ -121,18 +138,37 @@ class AssessmentService:
         objective_on = objective_on or self.objective_date()
         indicator, conditions = await self.subject_risk(subject_id, on=on, objective_on=objective_on)
         risk = SubjectRisk(objective_group_high(conditions), indicator.result)
-        return SubjectAssessment(card.subject, card.history, objective, findings, risk, indicator, conditions,
-                                 objective_on, indicator_to_dict(indicator, self._catalogue))
+        return SubjectAssessment(
+            card.subject,
+            card.history,
+            objective,
+            findings,
+            risk,
+            indicator,
+            conditions,
+            objective_on,
+            indicator_to_dict(indicator, self._catalogue),
+        )
 
-    async def subject_risk(self, subject_id: int, *, on: date, objective_on: date | None = None,
-                           ) -> tuple[SubjectIndicator, dict[int, ConditionState]]:
+    async def subject_risk(
+        self,
+        subject_id: int,
+        *,
+        on: date,
+        objective_on: date | None = None,
+    ) -> tuple[SubjectIndicator, dict[int, ConditionState]]:
         """One subject's indicator over the 35 criteria assessed ``on`` and its objective conditions."""
         sheets, answers, records, facts = await self._db.read(_sources, subject_id)
         indicator = subject_indicator(self._catalogue, sheet_answers(sheets, answers), records, on)
         return indicator, objective_conditions(self._catalogue, facts, objective_on or on)
 
-    async def all_risks(self, *, on: date, objective_on: date | None = None, full_basis: bool = True,
-                        ) -> dict[int, tuple[SubjectIndicator, dict[int, ConditionState]]]:
+    async def all_risks(
+        self,
+        *,
+        on: date,
+        objective_on: date | None = None,
+        full_basis: bool = True,
+    ) -> dict[int, tuple[SubjectIndicator, dict[int, ConditionState]]]:
         """Every subject with a check sheet or a record: its indicator assessed ``on`` and its objective
         conditions for the list approved ``objective_on`` (by default ``on``; chapter 2 item 4, chapter 3
         item 9). The same as :meth:`subject_risk` for each, read as sets: a few queries in one snapshot,
@@ -148,10 +184,12 @@ class AssessmentService:
         start, end = scorer.period.start, scorer.period.end
 
         def read(r: Repos) -> tuple:
-            return (r.risk_sources.subjects_with_records(),
-                    r.risk_sources.latest_sheets(start, end, departures_only=not full_basis),
-                    r.risk_sources.latest_records(start, end, self._catalogue.other_source_criteria),
-                    r.risk_sources.deciding_facts(objective_on, judge.windows, counting_only=not full_basis))
+            return (
+                r.risk_sources.subjects_with_records(),
+                r.risk_sources.latest_sheets(start, end, departures_only=not full_basis),
+                r.risk_sources.latest_records(start, end, self._catalogue.other_source_criteria),
+                r.risk_sources.deciding_facts(objective_on, judge.windows, counting_only=not full_basis),
+            )
 
         async with self._db.snapshot() as snapshot:
             subject_ids, sheets, records, facts = await snapshot.call(read)
@@ -164,6 +202,7 @@ class AssessmentService:
 
     async def register(self, user: User, bin_: str, name: str, kind: str) -> None:
         """A subject not visited yet, so that other sources can be recorded for it."""
+
         def register(r: Repos) -> None:
             r.subjects.upsert(bin_, name, kind, None)
             r.audit.add(user.telegram_id, "subject.register", "subject", bin_, {"name": name})
@@ -177,9 +216,17 @@ class AssessmentService:
     async def subject_count(self) -> int:
         return await self._db.read(lambda r: r.subjects.count())
 
-    async def set_objective(self, user: User, bin_: str, condition: int, met: bool, *,
-                            occurred_on: date | None = None, value: int | None = None,
-                            source_note: str | None = None) -> AssessmentProblem | None:
+    async def set_objective(
+        self,
+        user: User,
+        bin_: str,
+        condition: int,
+        met: bool,
+        *,
+        occurred_on: date | None = None,
+        value: int | None = None,
+        source_note: str | None = None,
+    ) -> AssessmentProblem | None:
         """Record a dated objective fact (chapter 2 item 4): the event's date, not the day of entry (today
         when not given), and for a count condition (sub-items 1 and 5) the count, which decides ``met``."""
         if not 1 <= condition <= len(self._catalogue.objective):
@@ -199,17 +246,36 @@ class AssessmentService:
             subject = r.subjects.by_bin(bin_)
             if subject is None:
                 return AssessmentProblem.UNKNOWN_SUBJECT
-            r.findings.add_objective(subject.id, condition, met, occurred_on, user.telegram_id, value=value,
-                                     source_note=source_note)
-            r.audit.add(user.telegram_id, "objective.record", "subject", bin_,
-                        {"condition": condition, "met": met, "occurred_on": occurred_on.isoformat(),
-                         "value": value, "source_note": source_note})
+            r.findings.add_objective(
+                subject.id, condition, met, occurred_on, user.telegram_id, value=value, source_note=source_note
+            )
+            r.audit.add(
+                user.telegram_id,
+                "objective.record",
+                "subject",
+                bin_,
+                {
+                    "condition": condition,
+                    "met": met,
+                    "occurred_on": occurred_on.isoformat(),
+                    "value": value,
+                    "source_note": source_note,
+                },
+            )
             return None
 
         return await self._db.run(record)
 
-    async def set_finding(self, user: User, bin_: str, criterion: int, answer: Answer, *,
-                          found_on: date | None = None, source_note: str | None = None) -> AssessmentProblem | None:
+    async def set_finding(
+        self,
+        user: User,
+        bin_: str,
+        criterion: int,
+        answer: Answer,
+        *,
+        found_on: date | None = None,
+        source_note: str | None = None,
+    ) -> AssessmentProblem | None:
         if criterion not in self._catalogue.other_source_criteria:
             return AssessmentProblem.NOT_OTHER_SOURCE
         if answer is Answer.NOT_APPLICABLE and not self._catalogue.criteria[criterion].conditional:
@@ -223,11 +289,21 @@ class AssessmentService:
             subject = r.subjects.by_bin(bin_)
             if subject is None:
                 return AssessmentProblem.UNKNOWN_SUBJECT
-            r.findings.add_finding(subject.id, criterion, severity.value, answer.value, found_on,
-                                   user.telegram_id, source_note=source_note)
-            r.audit.add(user.telegram_id, "finding.record", "subject", bin_,
-                        {"criterion": criterion, "answer": answer.value, "found_on": found_on.isoformat(),
-                         "source_note": source_note})
+            r.findings.add_finding(
+                subject.id, criterion, severity.value, answer.value, found_on, user.telegram_id, source_note=source_note
+            )
+            r.audit.add(
+                user.telegram_id,
+                "finding.record",
+                "subject",
+                bin_,
+                {
+                    "criterion": criterion,
+                    "answer": answer.value,
+                    "found_on": found_on.isoformat(),
+                    "source_note": source_note,
+                },
+            )
             return None
 
         return await self._db.run(record)
@@ -240,8 +316,9 @@ def _card(r: Repos, bin_: str) -> tuple[SubjectCard, dict[int, ObjectiveState], 
     return card, r.findings.latest_objective(card.subject.id), r.findings.latest_findings(card.subject.id)
 
 
-def _sources(r: Repos, subject_id: int) -> tuple[list[SheetDate], dict[int, dict[int, StoredAnswer]],
-                                                 list[CriterionRecord], list[ObjectiveFact]]:
+def _sources(
+    r: Repos, subject_id: int
+) -> tuple[list[SheetDate], dict[int, dict[int, StoredAnswer]], list[CriterionRecord], list[ObjectiveFact]]:
     """One subject's check sheets with their answers, its findings and its objective facts."""
     sheets = r.inspections.finalized_sheets(subject_id).get(subject_id, [])
     answers = r.inspections.answers_of([s.inspection_id for s in sheets])

@@ -13,8 +13,9 @@ class AuditService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, actor_id: int | None, action: str, object_type: str, object_id: object,
-                  details: dict[str, Any]) -> None:
+    async def add(
+        self, actor_id: int | None, action: str, object_type: str, object_id: object, details: dict[str, Any]
+    ) -> None:
         await self._db.run(lambda r: r.audit.add(actor_id, action, object_type, object_id, details))
 
     async def entries(self, limit: int | None = None) -> list[AuditEntry]:

@@ -44,7 +44,7 @@ class BackupService:
             raise BackupFailed(verdict)
         partial.replace(target)  # a half-written or damaged file never carries the final name
         log.info("backup written: %s (integrity check: ok)", target.name)
-        for old in self.existing()[self._keep:]:
+        for old in self.existing()[self._keep :]:
             old.unlink(missing_ok=True)
         if self.offsite is not None:
             try:

@@ -42,6 +42,11 @@ class FollowUpService:
             return RemedyOutcome(remedy, False, allowed=False)
         if not r.remedies.close_remedied(remedy_id, user.telegram_id):
             return RemedyOutcome(remedy, False)  # closed already (a second tap, or a later sheet)
-        r.audit.add(user.telegram_id, "remedy.close", "remedy", remedy_id,
-                    {"how": "remedied", "item": remedy.item, "sheet": remedy.inspection_id})
+        r.audit.add(
+            user.telegram_id,
+            "remedy.close",
+            "remedy",
+            remedy_id,
+            {"how": "remedied", "item": remedy.item, "sheet": remedy.inspection_id},
+        )
         return RemedyOutcome(r.remedies.get(remedy_id), True)

@@ -26,17 +26,32 @@ EARLIEST = date(2000, 1, 1)
 
 # Annex 1 item 2 5): the subjects of control. Codes, with the order's Kazakh words and our Russian ones.
 CONTROL_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # code: (Kazakh words, Russian words)
-    "central_body": (("орталық мемлекеттік орган", "орталық мемлекеттік органдар"),
-                     ("центральный государственный орган", "центральные государственные органы")),
-    "local_executive_body": (("жергілікті атқарушы орган", "жергілікті атқарушы органдары",
-                              "жергілікті атқарушы органдар"),
-                             ("местный исполнительный орган", "местные исполнительные органы")),
+    "central_body": (
+        ("орталық мемлекеттік орган", "орталық мемлекеттік органдар"),
+        ("центральный государственный орган", "центральные государственные органы"),
+    ),
+    "local_executive_body": (
+        ("жергілікті атқарушы орган", "жергілікті атқарушы органдары", "жергілікті атқарушы органдар"),
+        ("местный исполнительный орган", "местные исполнительные органы"),
+    ),
     "akim": (("әкім", "әкімдері", "әкімдер"), ("аким", "акимы")),
-    "provider": (("мемлекеттік қызметтер көрсететін жеке және заңды тұлғалар", "жеке және заңды тұлғалар",
-                  "жеке немесе заңды тұлға", "жеке тұлға", "заңды тұлға"),
-                 ("физические и юридические лица, оказывающие государственные услуги",
-                  "физические и юридические лица", "физическое или юридическое лицо", "физическое лицо",
-                  "юридическое лицо", "услугодатель")),
+    "provider": (
+        (
+            "мемлекеттік қызметтер көрсететін жеке және заңды тұлғалар",
+            "жеке және заңды тұлғалар",
+            "жеке немесе заңды тұлға",
+            "жеке тұлға",
+            "заңды тұлға",
+        ),
+        (
+            "физические и юридические лица, оказывающие государственные услуги",
+            "физические и юридические лица",
+            "физическое или юридическое лицо",
+            "физическое лицо",
+            "юридическое лицо",
+            "услугодатель",
+        ),
+    ),
 }
 _KIND_BY_WORD = {fold(word): code for code, (kk, ru) in CONTROL_KINDS.items() for word in (code, *kk, *ru)}
 _RESULTS = {
@@ -246,9 +261,16 @@ def _subject(row: Row, today: date, known: _Known, catalogue: Catalogue) -> Subj
     kind = _KIND_BY_WORD.get(fold(_text(cells, "kind", required=True)))
     if kind is None:
         raise _Bad("kind", Reason.UNKNOWN_CONTROL_KIND)
-    return SubjectRecord(row.number, number, name, kind, _text(cells, "region", required=False),
-                         _text(cells, "address", required=False), _coordinate(cells, "lat", 90),
-                         _coordinate(cells, "lon", 180))
+    return SubjectRecord(
+        row.number,
+        number,
+        name,
+        kind,
+        _text(cells, "region", required=False),
+        _text(cells, "address", required=False),
+        _coordinate(cells, "lat", 90),
+        _coordinate(cells, "lon", 180),
+    )
 
 
 def _objective(row: Row, today: date, known: _Known, catalogue: Catalogue) -> ObjectiveRecord:
@@ -271,8 +293,9 @@ def _objective(row: Row, today: date, known: _Known, catalogue: Catalogue) -> Ob
             raise _Bad("value", Reason.NOT_YES_NO)
         value, met = None, word in _YES
     source = _text(cells, "source", required=True)
-    return ObjectiveRecord(row.number, number, condition, occurred_on, met, value, source,
-                           _subject_of(cells, number, known))
+    return ObjectiveRecord(
+        row.number, number, condition, occurred_on, met, value, source, _subject_of(cells, number, known)
+    )
 
 
 def _finding(row: Row, today: date, known: _Known, catalogue: Catalogue) -> FindingRecord:
@@ -281,8 +304,10 @@ def _finding(row: Row, today: date, known: _Known, catalogue: Catalogue) -> Find
     criterion = _int(cells, "criterion", Reason.NOT_A_CRITERION)
     other_sources = catalogue.other_source_criteria
     if criterion not in other_sources:
-        raise _Bad("criterion", Reason.CHECK_SHEET_CRITERION if 1 <= criterion < other_sources.start
-                   else Reason.NOT_A_CRITERION)
+        raise _Bad(
+            "criterion",
+            Reason.CHECK_SHEET_CRITERION if 1 <= criterion < other_sources.start else Reason.NOT_A_CRITERION,
+        )
     answer = _RESULT_BY_WORD.get(fold(_text(cells, "result", required=True)))
     if answer is None:
         raise _Bad("result", Reason.UNKNOWN_RESULT)
@@ -304,8 +329,9 @@ def key_of(record: Record) -> tuple[Any, ...]:
     return (record.bin, record.criterion, record.found_on.isoformat(), record.source)
 
 
-def check_rows(kind: TableKind, rows: Iterable[Row], *, today: date, known_bins: set[str] | frozenset[str],
-               catalogue: Catalogue) -> Checked:
+def check_rows(
+    kind: TableKind, rows: Iterable[Row], *, today: date, known_bins: set[str] | frozenset[str], catalogue: Catalogue
+) -> Checked:
     """Every row checked; the first of two rows with the same key is kept, the second rejected.
 
     A fact or finding of a subject not in ``known_bins`` is accepted when its row names the subject (it is
@@ -348,9 +374,14 @@ def merged(record: Record, existing: tuple[Any, ...] | None) -> tuple[Any, ...]:
     """The values the record's key will hold after the import (comparable with the stored ones)."""
     if isinstance(record, SubjectRecord):
         stored = existing or (None,) * 6
-        return (record.name, record.control_kind,
-                *(new if new is not None else old for new, old in zip(
-                    (record.region, record.address, record.lat, record.lon), stored[2:], strict=True)))
+        return (
+            record.name,
+            record.control_kind,
+            *(
+                new if new is not None else old
+                for new, old in zip((record.region, record.address, record.lat, record.lon), stored[2:], strict=True)
+            ),
+        )
     if isinstance(record, ObjectiveRecord):
         return (int(record.met), record.value)
     return (record.answer,)

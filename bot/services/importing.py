@@ -80,8 +80,9 @@ def _cancel(r: Repos, user: User, import_id: int) -> bool:
 
 
 class ImportService:
-    def __init__(self, db: Database, catalogue: Catalogue, today: Callable[[], date], *,
-                 max_rows: int = MAX_ROWS) -> None:
+    def __init__(
+        self, db: Database, catalogue: Catalogue, today: Callable[[], date], *, max_rows: int = MAX_ROWS
+    ) -> None:
         self._db = db
         self._catalogue = catalogue
         self._today = today
@@ -98,7 +99,8 @@ class ImportService:
 
     async def expects_file(self, user: User) -> bool:
         return self.may_import(user) and await self._db.read(
-            lambda r: r.imports.expects_file(user.telegram_id, AWAITING_FOR))
+            lambda r: r.imports.expects_file(user.telegram_id, AWAITING_FOR)
+        )
 
     async def sources(self, bin_: str) -> list[ImportSource]:
         """The spreadsheets and rows a subject's imported records came from (shown on its card)."""
@@ -108,10 +110,12 @@ class ImportService:
         """Raises :class:`TableError` when the file is no table of a known kind."""
         table = await asyncio.to_thread(read_table, data, max_rows=self.max_rows)
         bins = {str(row.cells.get("bin") or "").strip() for row in table.rows}
-        known = (await self._db.call(lambda r: r.imports.known_bins(bins)) if table.kind is not TableKind.SUBJECTS
-                 else set())
-        checked = await asyncio.to_thread(check_rows, table.kind, table.rows, today=self._today(), known_bins=known,
-                                          catalogue=self._catalogue)
+        known = (
+            await self._db.call(lambda r: r.imports.known_bins(bins)) if table.kind is not TableKind.SUBJECTS else set()
+        )
+        checked = await asyncio.to_thread(
+            check_rows, table.kind, table.rows, today=self._today(), known_bins=known, catalogue=self._catalogue
+        )
         stored = await self._db.call(lambda r: _stored(r, table.kind, {rec.bin for rec in checked.accepted}))
         counts = {action.value: 0 for action in Action}
         for record in checked.accepted:
@@ -121,7 +125,8 @@ class ImportService:
         rows = [to_json(r) for r in checked.accepted]
         async with self._db.transaction() as tx:  # the rows as JSON, written on aiosqlite's thread
             import_id = await tx.call(
-                lambda r: r.imports.save_pending(user.telegram_id, file_name, table.kind.value, rows, counts))
+                lambda r: r.imports.save_pending(user.telegram_id, file_name, table.kind.value, rows, counts)
+            )
         return ImportPreview(import_id, table.kind, file_name, table.header, counts, checked.rejected)
 
     async def apply(self, user: User, import_id: int) -> ImportOutcome | None:
@@ -141,16 +146,20 @@ class ImportService:
         counts = self._write(r, user, kind, records, pending.file_name)
         counts["rejected"] = pending.counts.get("rejected", 0)
         r.imports.decide(import_id, ImportStatus.APPLIED)
-        r.audit.add(user.telegram_id, "import.apply", "import", import_id,
-                    {"file": pending.file_name, "kind": kind.value, **counts})
+        r.audit.add(
+            user.telegram_id,
+            "import.apply",
+            "import",
+            import_id,
+            {"file": pending.file_name, "kind": kind.value, **counts},
+        )
         return ImportOutcome(True, kind.value, pending.file_name, counts)
 
     async def cancel(self, user: User, import_id: int) -> bool:
         async with self._db.transaction() as tx:
             return await tx.call(_cancel, user, import_id)
 
-    def _write(self, r: Repos, user: User, kind: TableKind, records: list[Record],
-               file_name: str) -> dict[str, int]:
+    def _write(self, r: Repos, user: User, kind: TableKind, records: list[Record], file_name: str) -> dict[str, int]:
         created = 0
         if kind is not TableKind.SUBJECTS:  # subjects that rows of this file create come first
             named = {rec.bin: rec.subject_name for rec in records if rec.subject_name}

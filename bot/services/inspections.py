@@ -213,10 +213,16 @@ class InspectionService:
     def _view(self, r: Repos, user: User, inspection: Inspection) -> DraftView:
         """The screen's data of a draft, inside the caller's unit of work."""
         answers = r.inspections.answers(inspection.id)
-        files = (r.inspections.count_evidence(inspection.id, inspection.pending_evidence)
-                 if inspection.pending_evidence is not None else 0)
-        suggestion = (self._suggestion(r, user, inspection)
-                      if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS else None)
+        files = (
+            r.inspections.count_evidence(inspection.id, inspection.pending_evidence)
+            if inspection.pending_evidence is not None
+            else 0
+        )
+        suggestion = (
+            self._suggestion(r, user, inspection)
+            if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS
+            else None
+        )
         preliminary = None
         if len(answers) == self._catalogue.checklist_size:
             preliminary = result_to_dict(assess((a.evaluation for a in answers.values()), self._catalogue.constants))
@@ -235,8 +241,9 @@ class InspectionService:
         inspection = r.inspections.get(inspection_id)
         return Rejected(invalid, inspection, self._view(r, user, inspection))
 
-    def _button(self, r: Repos, user: User, inspection_id: int,
-                message_id: int) -> tuple[Inspection | None, Refused | None]:
+    def _button(
+        self, r: Repos, user: User, inspection_id: int, message_id: int
+    ) -> tuple[Inspection | None, Refused | None]:
         """A button of a draft's screen, with the refusal when it is not this user's draft or not the
         message that shows its current screen."""
         inspection = r.inspections.get(inspection_id)
@@ -252,8 +259,9 @@ class InspectionService:
         existing = r.inspections.draft_of(user.telegram_id)
         if existing:
             return self._refused(r, user, Refusal.DRAFT_EXISTS, existing)
-        inspection_id = r.inspections.create_draft(user.telegram_id, self._catalogue.version, user.language,
-                                                   HEADER_FIELDS[0])
+        inspection_id = r.inspections.create_draft(
+            user.telegram_id, self._catalogue.version, user.language, HEADER_FIELDS[0]
+        )
         if bin_argument is None:
             return self._done(r, user, inspection_id)
         return self._apply_field(r, user, r.inspections.get(inspection_id), bin_argument)
@@ -309,8 +317,9 @@ class InspectionService:
         if refusal:
             return refusal
         if inspection.step != step:
-            return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index(step)
-                           else Refusal.STALE, inspection)
+            return Refused(
+                Refusal.ALREADY if _step_index(inspection.step) > _step_index(step) else Refusal.STALE, inspection
+            )
         suggestion = self._suggestion(r, user, inspection)
         if not suggestion:
             return Refused(Refusal.STALE, inspection)
@@ -320,15 +329,15 @@ class InspectionService:
         """'Back' on a header step: the step before it again, its stored value offered by one tap."""
         return await self._db.run(self._back_header_work, user, inspection_id, step, message_id)
 
-    def _back_header_work(self, r: Repos, user: User, inspection_id: int, step: str,
-                          message_id: int) -> Outcome:
+    def _back_header_work(self, r: Repos, user: User, inspection_id: int, step: str, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != step:
             # A second tap finds the step before already shown; anything else is a button left behind.
-            return Refused(Refusal.ALREADY if _step_index(inspection.step) < _step_index(step)
-                           else Refusal.STALE, inspection)
+            return Refused(
+                Refusal.ALREADY if _step_index(inspection.step) < _step_index(step) else Refusal.STALE, inspection
+            )
         previous = previous_header_step(step)
         if previous is None or inspection.back_to_review:  # step 1, or a correction from the review
             return Refused(Refusal.STALE, inspection)
@@ -339,14 +348,14 @@ class InspectionService:
         """The 'today' button of the act date's step: the local date (settings' timezone)."""
         return await self._db.run(self._act_date_today_work, user, inspection_id, message_id)
 
-    def _act_date_today_work(self, r: Repos, user: User, inspection_id: int,
-                             message_id: int) -> Outcome:
+    def _act_date_today_work(self, r: Repos, user: User, inspection_id: int, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != "act_date":
-            return Refused(Refusal.ALREADY if _step_index(inspection.step) > _step_index("act_date")
-                           else Refusal.STALE, inspection)
+            return Refused(
+                Refusal.ALREADY if _step_index(inspection.step) > _step_index("act_date") else Refusal.STALE, inspection
+            )
         return self._apply_field(r, user, inspection, self._today().strftime("%d.%m.%Y"))
 
     def _apply_field(self, r: Repos, user: User, inspection: Inspection, text: str) -> Outcome:
@@ -378,20 +387,24 @@ class InspectionService:
         r.inspections.update_draft(inspection.id, **changes)
         updated = r.inspections.get(inspection.id)
         if step == STEP_REPEAT_REASON:
-            r.audit.add(inspection.inspector_id, "inspection.repeat_visit", "inspection", inspection.id,
-                        {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"],
-                         "reason": value})
+            r.audit.add(
+                inspection.inspector_id,
+                "inspection.repeat_visit",
+                "inspection",
+                inspection.id,
+                {"subject_bin": updated.header["subject_bin"], "act_date": updated.header["act_date"], "reason": value},
+            )
         if step in ("inspector_name", "inspector_position") and updated.header["inspector_position"]:
-            r.users.remember_identity(inspection.inspector_id, updated.header["inspector_name"],
-                                      updated.header["inspector_position"])
+            r.users.remember_identity(
+                inspection.inspector_id, updated.header["inspector_name"], updated.header["inspector_position"]
+            )
         return Done(updated, None, self._view(r, user, updated))
 
     async def edit_header(self, user: User, inspection_id: int, field: str, message_id: int) -> Outcome:
         """A header field chosen on the review screen: ask it again, then return to the review."""
         return await self._db.run(self._edit_header_work, user, inspection_id, field, message_id)
 
-    def _edit_header_work(self, r: Repos, user: User, inspection_id: int, field: str,
-                          message_id: int) -> Outcome:
+    def _edit_header_work(self, r: Repos, user: User, inspection_id: int, field: str, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
@@ -411,14 +424,16 @@ class InspectionService:
 
     # --- the visit's location (issue 14 item 1) --------------------------------------------------------
 
-    async def share_location(self, user: User, lat: float, lon: float, accuracy: float | None,
-                             message_id: int) -> Outcome:
+    async def share_location(
+        self, user: User, lat: float, lon: float, accuracy: float | None, message_id: int
+    ) -> Outcome:
         """The phone's location, at the location step or at any later point of the draft (a later one replaces
         it); stored with the server time of receipt, audited. At the location step the items follow."""
         return await self._db.run(self._share_location_work, user, lat, lon, accuracy, message_id)
 
-    def _share_location_work(self, r: Repos, user: User, lat: float, lon: float,
-                             accuracy: float | None, message_id: int) -> Outcome:
+    def _share_location_work(
+        self, r: Repos, user: User, lat: float, lon: float, accuracy: float | None, message_id: int
+    ) -> Outcome:
         inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
@@ -428,8 +443,13 @@ class InspectionService:
             return self._rejected(r, user, Invalid(Rejection.BAD_LOCATION), inspection.id)
         r.inspections.update_draft(inspection.id, last_input_id=message_id)
         r.inspections.set_location(inspection.id, lat, lon, accuracy)
-        r.audit.add(user.telegram_id, "inspection.location", "inspection", inspection.id,
-                    {"lat": lat, "lon": lon, "accuracy": accuracy})
+        r.audit.add(
+            user.telegram_id,
+            "inspection.location",
+            "inspection",
+            inspection.id,
+            {"lat": lat, "lon": lon, "accuracy": accuracy},
+        )
         if inspection.step == STEP_LOCATION:
             self._leave_location_step(r, inspection)
         return self._done(r, user, inspection.id, notice="location_saved")
@@ -460,8 +480,7 @@ class InspectionService:
         """The review's "deadlines" button (open_) and the deadlines screen's "back to the review"."""
         return await self._db.run(self._deadlines_work, user, inspection_id, message_id, open_)
 
-    def _deadlines_work(self, r: Repos, user: User, inspection_id: int, message_id: int,
-                        open_: bool) -> Outcome:
+    def _deadlines_work(self, r: Repos, user: User, inspection_id: int, message_id: int, open_: bool) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
@@ -500,8 +519,9 @@ class InspectionService:
         """Store the answer of the current item once, then move on."""
         return await self._db.run(self._answer_work, user, inspection_id, item, answer, message_id)
 
-    def _answer_work(self, r: Repos, user: User, inspection_id: int, item: int, answer: Answer,
-                     message_id: int) -> Outcome:
+    def _answer_work(
+        self, r: Repos, user: User, inspection_id: int, item: int, answer: Answer, message_id: int
+    ) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
@@ -516,8 +536,15 @@ class InspectionService:
         if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
             return Refused(Refusal.NOT_CONDITIONAL, inspection)
         previous = stored.get(item)
-        r.inspections.put_answer(inspection_id, item, requirement.criterion, requirement.severity.value, answer.value,
-                                 user.telegram_id, previous.answer if previous else None)
+        r.inspections.put_answer(
+            inspection_id,
+            item,
+            requirement.criterion,
+            requirement.severity.value,
+            answer.value,
+            user.telegram_id,
+            previous.answer if previous else None,
+        )
         if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
             if previous is not None and previous.answer != answer.value and previous.comment:
                 r.inspections.set_comment(inspection_id, item, None)  # a violation's note is no N/A reason
@@ -532,8 +559,7 @@ class InspectionService:
         """'Next' on the evidence screen of a violated item."""
         return await self._db.run(self._evidence_done_work, user, inspection_id, item, message_id)
 
-    def _evidence_done_work(self, r: Repos, user: User, inspection_id: int, item: int,
-                            message_id: int) -> Outcome:
+    def _evidence_done_work(self, r: Repos, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
@@ -550,8 +576,7 @@ class InspectionService:
         """'Back': from the evidence screen to the item's answer; from an item to the one before."""
         return await self._db.run(self._back_work, user, inspection_id, item, message_id)
 
-    def _back_work(self, r: Repos, user: User, inspection_id: int, item: int,
-                   message_id: int) -> Outcome:
+    def _back_work(self, r: Repos, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
@@ -569,15 +594,15 @@ class InspectionService:
         """An item button of the review screen: change that answer, then come back to the review."""
         return await self._db.run(self._go_to_work, user, inspection_id, item, message_id)
 
-    def _go_to_work(self, r: Repos, user: User, inspection_id: int, item: int,
-                    message_id: int) -> Outcome:
+    def _go_to_work(self, r: Repos, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         inspection, refusal = self._button(r, user, inspection_id, message_id)
         if refusal:
             return refusal
         if inspection.step != STEP_REVIEW:
             return Refused(Refusal.ALREADY, inspection)
-        r.inspections.update_draft(inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1,
-                                   pending_evidence=None)
+        r.inspections.update_draft(
+            inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1, pending_evidence=None
+        )
         return self._done(r, user, inspection_id)
 
     async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
@@ -591,16 +616,18 @@ class InspectionService:
         stored = r.inspections.answers(inspection_id)
         if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
             return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
-        r.inspections.update_draft(inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                                   pending_evidence=None)
+        r.inspections.update_draft(
+            inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0, pending_evidence=None
+        )
         return self._done(r, user, inspection_id)
 
     def _advance(self, r: Repos, inspection: Inspection, answered: set[int]) -> None:
         """After an item: back to the review if we came from it, else the next unanswered item."""
         unanswered = [r.number for r in self._catalogue.checklist if r.number not in answered]
         if inspection.back_to_review or not unanswered:
-            r.inspections.update_draft(inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0,
-                                       pending_evidence=None)
+            r.inspections.update_draft(
+                inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0, pending_evidence=None
+            )
             return
         later = [n for n in unanswered if n > (inspection.current_item or 0)]
         r.inspections.update_draft(inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
@@ -623,8 +650,9 @@ class InspectionService:
             return Invalid(Rejection.EMPTY)
         comment = f"{stored.comment}\n{addition}" if stored.comment else addition
         if len(comment) > COMMENT_LIMIT:
-            return Invalid(Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "") - 1 if stored.comment
-                           else COMMENT_LIMIT)
+            return Invalid(
+                Rejection.TOO_LONG, COMMENT_LIMIT - len(stored.comment or "") - 1 if stored.comment else COMMENT_LIMIT
+            )
         r.inspections.set_comment(inspection.id, item, comment)
         return None
 
@@ -633,8 +661,7 @@ class InspectionService:
         notice 'album_more' for the later parts of an album."""
         return await self._db.run(self._add_evidence_work, user, ev, message_id, caption)
 
-    def _add_evidence_work(self, r: Repos, user: User, ev: Evidence, message_id: int,
-                           caption: str | None) -> Outcome:
+    def _add_evidence_work(self, r: Repos, user: User, ev: Evidence, message_id: int, caption: str | None) -> Outcome:
         inspection = r.inspections.draft_of(user.telegram_id)
         if inspection is None:
             return Refused(Refusal.NO_DRAFT)
@@ -665,8 +692,7 @@ class InspectionService:
         """Finalize: score from the stored answers (with the severities stored with them), freeze."""
         return await self._db.run(self._finish_work, user, inspection_id, message_id)
 
-    def _finish_work(self, r: Repos, user: User, inspection_id: int,
-                     message_id: int) -> Finished | Refused:
+    def _finish_work(self, r: Repos, user: User, inspection_id: int, message_id: int) -> Finished | Refused:
         inspection = r.inspections.get(inspection_id)
         refusal = _ownership(inspection, user) or _on_screen(inspection, message_id)
         if refusal and refusal.reason is Refusal.FINALIZED:
@@ -680,19 +706,31 @@ class InspectionService:
             return Refused(Refusal.REASON_REQUIRED, inspection)
         result = assess((a.evaluation for a in stored.values()), self._catalogue.constants)
         header = inspection.header
-        subject_id = r.subjects.upsert(header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]),
-                                       header["subject_address"])
+        subject_id = r.subjects.upsert(
+            header["subject_bin"], header["subject_name"], kind_of(header["subject_bin"]), header["subject_address"]
+        )
         as_dict = result_to_dict(result)
-        r.inspections.finalize(inspection_id, subject_id, as_dict["indicator"], result.risk_class.value,
-                               result.gross_rule_fired, as_dict)
+        r.inspections.finalize(
+            inspection_id, subject_id, as_dict["indicator"], result.risk_class.value, result.gross_rule_fired, as_dict
+        )
         self._follow_up(r, user, inspection_id, subject_id, stored)
-        r.audit.add(user.telegram_id, "inspection.finalize", "inspection", inspection_id,
-                    {"subject_bin": header["subject_bin"], "indicator": as_dict["indicator"],
-                     "risk_class": as_dict["risk_class"], "catalogue_version": inspection.catalogue_version})
+        r.audit.add(
+            user.telegram_id,
+            "inspection.finalize",
+            "inspection",
+            inspection_id,
+            {
+                "subject_bin": header["subject_bin"],
+                "indicator": as_dict["indicator"],
+                "risk_class": as_dict["risk_class"],
+                "catalogue_version": inspection.catalogue_version,
+            },
+        )
         return Finished(r.inspections.get(inspection_id), result)
 
-    def _follow_up(self, r: Repos, user: User, inspection_id: int, subject_id: int,
-                   stored: dict[int, StoredAnswer]) -> None:
+    def _follow_up(
+        self, r: Repos, user: User, inspection_id: int, subject_id: int, stored: dict[int, StoredAnswer]
+    ) -> None:
         """At finalization: the violations given a deadline become open items; the subject's open items of
         earlier sheets whose requirement this sheet finds complying are closed (audited)."""
         due = {a.item: a.remedy_due for a in stored.values() if a.answer == Answer.VIOLATED and a.remedy_due}
@@ -702,12 +740,15 @@ class InspectionService:
         _follow_up_entries(r, user, closed, inspection_id)
 
 
-def _follow_up_entries(r: Repos, user: User, closed: list[Remedy],
-                       inspection_id: int) -> None:
+def _follow_up_entries(r: Repos, user: User, closed: list[Remedy], inspection_id: int) -> None:
     for remedy in closed:
-        r.audit.add(user.telegram_id, "remedy.close", "remedy", remedy.id,
-                    {"how": "later_sheet", "item": remedy.item, "sheet": remedy.inspection_id,
-                     "closing_sheet": inspection_id})
+        r.audit.add(
+            user.telegram_id,
+            "remedy.close",
+            "remedy",
+            remedy.id,
+            {"how": "later_sheet", "item": remedy.item, "sheet": remedy.inspection_id, "closing_sheet": inspection_id},
+        )
 
 
 def _ownership(inspection: Inspection | None, user: User) -> Refused | None:
@@ -744,9 +785,16 @@ def parse_officials(text: str, *, limit: int) -> str | Invalid:
 
 
 def _step_index(step: str) -> int:
-    order = (*HEADER_FIELDS[:HEADER_FIELDS.index("act_date") + 1], STEP_REPEAT_REASON,
-             *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1:], STEP_OTHER_OFFICIALS, STEP_LOCATION, STEP_ITEM,
-             STEP_REVIEW, STEP_DEADLINES)
+    order = (
+        *HEADER_FIELDS[: HEADER_FIELDS.index("act_date") + 1],
+        STEP_REPEAT_REASON,
+        *HEADER_FIELDS[HEADER_FIELDS.index("act_date") + 1 :],
+        STEP_OTHER_OFFICIALS,
+        STEP_LOCATION,
+        STEP_ITEM,
+        STEP_REVIEW,
+        STEP_DEADLINES,
+    )
     return order.index(step) if step in order else len(order)
 
 

@@ -18,8 +18,13 @@ class S3Target:
 
         url = urlsplit(settings.endpoint)
         self.settings = settings
-        self._client = Minio(url.netloc, access_key=settings.access_key, secret_key=settings.secret_key.get(),
-                             secure=url.scheme == "https", region=settings.region)
+        self._client = Minio(
+            url.netloc,
+            access_key=settings.access_key,
+            secret_key=settings.secret_key.get(),
+            secure=url.scheme == "https",
+            region=settings.region,
+        )
 
     def describe(self) -> str:
         return f"s3 {self.settings.endpoint}/{self.settings.bucket}/{self.settings.prefix}"

@@ -63,8 +63,9 @@ class Reminder:
 
 
 class PlanningService:
-    def __init__(self, db: Database, catalogue: Catalogue, today: Callable[[], date],
-                 assessment: AssessmentService) -> None:
+    def __init__(
+        self, db: Database, catalogue: Catalogue, today: Callable[[], date], assessment: AssessmentService
+    ) -> None:
         self._db = db
         self._constants = catalogue.constants
         self._today = today
@@ -98,8 +99,13 @@ class PlanningService:
         """The period's list: an approved one as approved; a draft re-ranked from the latest indicators."""
         return (await self.current_with_gaps(period, user))[0]
 
-    async def current_with_gaps(self, period: ListPeriod, user: User | None = None, *, on: date | None = None,
-                                ) -> tuple[VisitList, list[Candidate]]:
+    async def current_with_gaps(
+        self,
+        period: ListPeriod,
+        user: User | None = None,
+        *,
+        on: date | None = None,
+    ) -> tuple[VisitList, list[Candidate]]:
         """The period's list and, for a draft, the high-indicator subjects it leaves out for lack of an
         objective condition. The list also keeps every subject it leaves out and why (``left_out``)."""
         existing = await self.stored(period.year, period.half)
@@ -117,8 +123,9 @@ class PlanningService:
             visit_list = await tx.call(save)
         return visit_list, lacking_objective(candidates, period, self._constants)
 
-    async def candidates(self, period: ListPeriod | None = None, *, on: date | None = None,
-                         matter_only: bool = False) -> list[Candidate]:
+    async def candidates(
+        self, period: ListPeriod | None = None, *, on: date | None = None, matter_only: bool = False
+    ) -> list[Candidate]:
         """Every subject with a check sheet or a record (``matter_only``: only those that may matter to a list,
         a high indicator or the objective high group, see ``may_matter``), with its indicator over the 35
         criteria and its objective group, both for the list's approval date (``on``; by default the period's
@@ -143,8 +150,19 @@ class PlanningService:
         for subject_id, (shown, risk_class, high_group) in figures.items():
             visited = visits.get(subject_id, ())
             bin_, name = names[subject_id]
-            result.append(Candidate(subject_id, bin_, name, shown, risk_class, visited[-1] if visited else None,
-                                    high_group, visited, subject_id in first_half))
+            result.append(
+                Candidate(
+                    subject_id,
+                    bin_,
+                    name,
+                    shown,
+                    risk_class,
+                    visited[-1] if visited else None,
+                    high_group,
+                    visited,
+                    subject_id in first_half,
+                )
+            )
         return result
 
     async def approve(self, user: User, year: int, half: int) -> VisitList | None:
@@ -164,10 +182,19 @@ class PlanningService:
             if visit_list is None or visit_list.approved:
                 return None
             r.visit_lists.approve(visit_list.id, user.telegram_id, today, late)
-            r.audit.add(user.telegram_id, "visit_list.approve", "visit_list", f"{year}-H{half}",
-                        {"subjects": [e.bin for e in visit_list.entries], "deadline": visit_list.deadline.isoformat(),
-                         "approved_on": today.isoformat(), "late": late,
-                         "left_out": {o.bin: o.reason for o in visit_list.left_out}})
+            r.audit.add(
+                user.telegram_id,
+                "visit_list.approve",
+                "visit_list",
+                f"{year}-H{half}",
+                {
+                    "subjects": [e.bin for e in visit_list.entries],
+                    "deadline": visit_list.deadline.isoformat(),
+                    "approved_on": today.isoformat(),
+                    "late": late,
+                    "left_out": {o.bin: o.reason for o in visit_list.left_out},
+                },
+            )
             return r.visit_lists.get_list(year, half)
 
         async with self._db.transaction() as tx:
@@ -178,11 +205,17 @@ class PlanningService:
         if candidates is None:
             candidates = await self.candidates(matter_only=True)
         since = period.deadline - ASSESSMENT_PERIOD
-        high_unassessed = sum(1 for c in candidates
-                              if c.objective_high and (c.last_visit is None or c.last_visit < since))
+        high_unassessed = sum(
+            1 for c in candidates if c.objective_high and (c.last_visit is None or c.last_visit < since)
+        )
         status = None if existing is None else existing.status
-        return ListState(period, (period.deadline - self._today()).days, status,
-                         len(existing.entries) if existing else 0, high_unassessed)
+        return ListState(
+            period,
+            (period.deadline - self._today()).days,
+            status,
+            len(existing.entries) if existing else 0,
+            high_unassessed,
+        )
 
     async def deadlines(self) -> list[ListState]:
         """The next two deadlines and the state of their lists (/deadlines)."""
@@ -195,8 +228,7 @@ class PlanningService:
         muted reminders are left out. Heads get them on the deadline day and after it."""
         today = self._today()
         muted, users = await self._db.read(lambda r: (r.reminders.muted_ids(), r.users.list_all()))
-        planners = [u for u in users
-                    if u.active and u.role in PLANNERS and u.telegram_id not in muted]
+        planners = [u for u in users if u.active and u.role in PLANNERS and u.telegram_id not in muted]
         due: list[Reminder] = []
         candidates: list[Candidate] | None = None
         for period in await self.open_periods():

@@ -70,8 +70,15 @@ class ProofService:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         return await self._db.read(lambda r: r.proof.waits_for_pdf(telegram_id, now))
 
-    async def verify(self, bot: Bot, telegram_id: int, file_id: str, file_size: int | None,
-                     file_name: str | None, mime_type: str | None) -> Verified:
+    async def verify(
+        self,
+        bot: Bot,
+        telegram_id: int,
+        file_id: str,
+        file_size: int | None,
+        file_name: str | None,
+        mime_type: str | None,
+    ) -> Verified:
         """Which finalized sheet these PDF bytes are, if any (their SHA-256 against the stored PDFs)."""
         await self._db.run(lambda r: r.proof.stop_waiting(telegram_id))
         if file_size is not None and file_size > MAX_DOWNLOAD_BYTES:

@@ -46,8 +46,13 @@ class ReportService:
     def summary(self, t: Texts, inspection: Inspection) -> str:
         """The result message (HTML): violations by severity, SP1/SP2, SPз, SPн, SP and the class."""
         severities = {s.value: self._catalogue.severities[s](t.lang) for s in Severity}
-        return t("result_summary", inspection_id=inspection.id, header=inspection.header, r=inspection.result,
-                 severities=severities)
+        return t(
+            "result_summary",
+            inspection_id=inspection.id,
+            header=inspection.header,
+            r=inspection.result,
+            severities=severities,
+        )
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -55,6 +60,7 @@ class ReportService:
 
     def year_bounds_utc(self, year: int) -> tuple[str, str]:
         """1 January 00:00 of ``year`` and of the next, local time, as stored (ISO UTC) strings."""
+
         def edge(y: int) -> str:
             return datetime(y, 1, 1, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
 
@@ -81,8 +87,15 @@ class ReportService:
             stored = await self._db.run(lambda r: r.proof.keep_pdf(inspection_id, lang, sha256, data))
         return CheckSheetDocument(stored.data, name, subject_name, stored.sha256)
 
-    async def _render(self, bot: Bot, inspection: Inspection, answers: dict, evidence: list[Evidence],
-                      lang: str, point: tuple[float, float] | None) -> bytes:
+    async def _render(
+        self,
+        bot: Bot,
+        inspection: Inspection,
+        answers: dict,
+        evidence: list[Evidence],
+        lang: str,
+        point: tuple[float, float] | None,
+    ) -> bytes:
         images = await self._images(bot, evidence)
         data = await self.pdf.run(  # in a worker process: never on the event loop, never holding its GIL
             render_check_sheet,
@@ -117,11 +130,16 @@ class ReportService:
         return images
 
 
-def _sheet_data(r: Repos, inspection_id: int
-                ) -> tuple[Inspection | None, dict, list[Evidence], tuple[float, float] | None]:
+def _sheet_data(
+    r: Repos, inspection_id: int
+) -> tuple[Inspection | None, dict, list[Evidence], tuple[float, float] | None]:
     inspection = r.inspections.get(inspection_id)
     if inspection is None:
         return None, {}, [], None
     subject = r.subjects.by_bin(inspection.header["subject_bin"]) if inspection.header["subject_bin"] else None
-    return (inspection, r.inspections.answers(inspection_id), r.inspections.evidence(inspection_id),
-            subject.point if subject else None)
+    return (
+        inspection,
+        r.inspections.answers(inspection_id),
+        r.inspections.evidence(inspection_id),
+        subject.point if subject else None,
+    )

@@ -47,7 +47,7 @@ def _key(month: Month) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,9 @@ class StatsReport:
 
 
 class StatsService:
-    def __init__(self, db: Database, catalogue: Catalogue, planning: PlanningService, timezone: ZoneInfo,
-                 charts: WorkerPool) -> None:
+    def __init__(
+        self, db: Database, catalogue: Catalogue, planning: PlanningService, timezone: ZoneInfo, charts: WorkerPool
+    ) -> None:
         self._db = db
         self._catalogue = catalogue
         self._planning = planning
@@ -78,36 +79,56 @@ class StatsService:
         return datetime(day.year, day.month, day.day, tzinfo=self._tz).astimezone(UTC).isoformat(timespec="seconds")
 
     def _month_bounds(self, months: list[Month], start: date, end: date) -> list[Bound]:
-        return [(_key(m), self._utc(max(m.first, start)), self._utc(min(m.next.first, end))) for m in months
-                if m.first < end and m.next.first > start]
+        return [
+            (_key(m), self._utc(max(m.first, start)), self._utc(min(m.next.first, end)))
+            for m in months
+            if m.first < end and m.next.first > start
+        ]
 
     async def figures(self, period: Period) -> StatsFigures:
         constants = self._catalogue.constants
         candidates = await self._planning.candidates()
-        bins = indicator_bins(((c.indicator, c.risk_class == "high") for c in candidates), constants.not_high_to,
-                              top=constants.high_risk_to)
+        bins = indicator_bins(
+            ((c.indicator, c.risk_class == "high") for c in candidates),
+            constants.not_high_to,
+            top=constants.high_risk_to,
+        )
         start_utc, end_utc = self._utc(period.start), self._utc(period.end)
         months = period.months()
         by_key = {_key(m): m for m in months}
 
         def read(r: Repos) -> tuple:
             """Every count of the period in one call on aiosqlite's thread (they scan)."""
-            counts = r.stats.violations_by_criterion(start_utc, end_utc, period.start.isoformat(),
-                                                     period.end.isoformat())
+            counts = r.stats.violations_by_criterion(
+                start_utc, end_utc, period.start.isoformat(), period.end.isoformat()
+            )
             visits = r.stats.visits_by_bound(self._month_bounds(months, period.start, period.end))
             lists = []
             for approved in r.stats.approved_lists(period.halves()):
                 first, after = period.clip(*half_bounds(approved.year, approved.half))
                 planned, first_visits, by_region = r.stats.list_progress(
-                    approved.id, self._utc(first), self._utc(after), self._month_bounds(months, first, after))
-                lists.append(ListProgress(approved.year, approved.half, planned,
-                                          {by_key[k]: n for k, n in first_visits.items()}, by_region))
+                    approved.id, self._utc(first), self._utc(after), self._month_bounds(months, first, after)
+                )
+                lists.append(
+                    ListProgress(
+                        approved.year,
+                        approved.half,
+                        planned,
+                        {by_key[k]: n for k, n in first_visits.items()},
+                        by_region,
+                    )
+                )
             return counts, visits, lists, r.stats.visits_by_region(start_utc, end_utc)
 
         counts, visits, lists, regions = await self._db.call(read)
-        return StatsFigures(period, bins, top_criteria(counts),
-                            monthly(period, {by_key[k]: n for k, n in visits.items()}, lists),
-                            regional(regions, lists), lists)
+        return StatsFigures(
+            period,
+            bins,
+            top_criteria(counts),
+            monthly(period, {by_key[k]: n for k, n in visits.items()}, lists),
+            regional(regions, lists),
+            lists,
+        )
 
     async def report(self, t: Texts, period: Period) -> StatsReport | None:
         """The charts with their captions and the XLSX of their figures; None when there is nothing to show."""
@@ -133,34 +154,74 @@ class StatsService:
         captions: list[str] = []
         b = f.indicators
         if b.total:
-            specs.append(Histogram(label("indicators"), label("indicator"), label("subjects"), b.edges, b.counts,
-                                   b.line, t.plain("stats_line", line=b.line)))
+            specs.append(
+                Histogram(
+                    label("indicators"),
+                    label("indicator"),
+                    label("subjects"),
+                    b.edges,
+                    b.counts,
+                    b.line,
+                    t.plain("stats_line", line=b.line),
+                )
+            )
             captions.append(t("stats_caption_indicators", b=b))
         if f.criteria:
             top = f.top
-            names = tuple(f"{c.criterion}. {_short(self._criterion_text(t, c.criterion), CHART_LABEL_CHARS)}"
-                          for c in top)
+            names = tuple(
+                f"{c.criterion}. {_short(self._criterion_text(t, c.criterion), CHART_LABEL_CHARS)}" for c in top
+            )
             specs.append(Ranking(label("criteria"), label("violations"), names, tuple(c.total for c in top)))
             first = top[0]
-            captions.append(t("stats_caption_criteria", p=f.period, first=first, total=f.violations,
-                              text=_short(self._criterion_text(t, first.criterion), CAPTION_TEXT_CHARS)))
+            captions.append(
+                t(
+                    "stats_caption_criteria",
+                    p=f.period,
+                    first=first,
+                    total=f.violations,
+                    text=_short(self._criterion_text(t, first.criterion), CAPTION_TEXT_CHARS),
+                )
+            )
         if f.has_visits:
             legend = (label("visits"), label("done"), label("plan"), label("running"))
-            specs.append(PlanAndDone(
-                label("months"), label("count"), tuple(f"{m.month.month:02d}.{m.month.year}" for m in f.months),
-                tuple(m.visits for m in f.months), tuple(m.listed for m in f.months), tuple(m.plan for m in f.months),
-                legend, running=tuple(m.cumulative if m.plan is not None else None for m in f.months)))
+            specs.append(
+                PlanAndDone(
+                    label("months"),
+                    label("count"),
+                    tuple(f"{m.month.month:02d}.{m.month.year}" for m in f.months),
+                    tuple(m.visits for m in f.months),
+                    tuple(m.listed for m in f.months),
+                    tuple(m.plan for m in f.months),
+                    legend,
+                    running=tuple(m.cumulative if m.plan is not None else None for m in f.months),
+                )
+            )
             captions.append(t("stats_caption_months", p=f.period, f=f))
             regions = f.regions[:REGIONS_DRAWN]
-            specs.append(PlanAndDone(
-                label("regions"), label("count"), tuple(self._region(t, r.region) for r in regions),
-                tuple(r.visits for r in regions), tuple(r.done for r in regions), tuple(r.plan for r in regions),
-                legend, horizontal=True))
+            specs.append(
+                PlanAndDone(
+                    label("regions"),
+                    label("count"),
+                    tuple(self._region(t, r.region) for r in regions),
+                    tuple(r.visits for r in regions),
+                    tuple(r.done for r in regions),
+                    tuple(r.plan for r in regions),
+                    legend,
+                    horizontal=True,
+                )
+            )
             best = max((r for r in f.regions if r.plan), key=lambda r: (r.done / r.plan, r.plan), default=None)
             worst = min((r for r in f.regions if r.plan), key=lambda r: (r.done / r.plan, -r.plan), default=None)
-            captions.append(t("stats_caption_regions", count=len(f.regions),
-                              best=best, best_name=self._region(t, best.region) if best else "",
-                              worst=worst, worst_name=self._region(t, worst.region) if worst else ""))
+            captions.append(
+                t(
+                    "stats_caption_regions",
+                    count=len(f.regions),
+                    best=best,
+                    best_name=self._region(t, best.region) if best else "",
+                    worst=worst,
+                    worst_name=self._region(t, worst.region) if worst else "",
+                )
+            )
         return specs, captions
 
     def _sheets(self, t: Texts, f: StatsFigures) -> list[Sheet]:
@@ -170,16 +231,35 @@ class StatsService:
         b = f.indicators
         lower = [f"{a}–{z}" for a, z in zip(b.edges, b.edges[1:], strict=False)]
         return [
-            Sheet(label("sheet_indicators"), labels("bin", "from", "to", "subjects"),
-                  [(text, a, z, n) for text, a, z, n in zip(lower, b.edges, b.edges[1:], b.counts, strict=False)],
-                  heading=[t.plain("stats_heading_today", today=self.today())],
-                  footer=[t.plain("stats_caption_indicators", b=b)]),
-            Sheet(label("sheet_criteria"), labels("criterion", "text", "from_sheets", "from_findings", "violations"),
-                  [(c.criterion, self._criterion_text(t, c.criterion), c.from_sheets, c.from_findings, c.total)
-                   for c in f.criteria], heading=heading),
-            Sheet(label("sheet_months"), labels("month", "plan", "done", "running", "visits"),
-                  [(m.month.first, m.plan, m.listed, m.cumulative if m.plan is not None else None, m.visits)
-                   for m in f.months], heading=heading),
-            Sheet(label("sheet_regions"), labels("region", "plan", "done", "visits"),
-                  [(self._region(t, r.region), r.plan, r.done, r.visits) for r in f.regions], heading=heading),
+            Sheet(
+                label("sheet_indicators"),
+                labels("bin", "from", "to", "subjects"),
+                [(text, a, z, n) for text, a, z, n in zip(lower, b.edges, b.edges[1:], b.counts, strict=False)],
+                heading=[t.plain("stats_heading_today", today=self.today())],
+                footer=[t.plain("stats_caption_indicators", b=b)],
+            ),
+            Sheet(
+                label("sheet_criteria"),
+                labels("criterion", "text", "from_sheets", "from_findings", "violations"),
+                [
+                    (c.criterion, self._criterion_text(t, c.criterion), c.from_sheets, c.from_findings, c.total)
+                    for c in f.criteria
+                ],
+                heading=heading,
+            ),
+            Sheet(
+                label("sheet_months"),
+                labels("month", "plan", "done", "running", "visits"),
+                [
+                    (m.month.first, m.plan, m.listed, m.cumulative if m.plan is not None else None, m.visits)
+                    for m in f.months
+                ],
+                heading=heading,
+            ),
+            Sheet(
+                label("sheet_regions"),
+                labels("region", "plan", "done", "visits"),
+                [(self._region(t, r.region), r.plan, r.done, r.visits) for r in f.regions],
+                heading=heading,
+            ),
         ]

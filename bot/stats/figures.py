@@ -159,8 +159,9 @@ class IndicatorBins:
         return round(100 * self.high / self.total) if self.total else 0
 
 
-def indicator_bins(indicators: Iterable[tuple[Decimal, bool]], line: int, top: int = 100,
-                   width: int = BIN_WIDTH) -> IndicatorBins:
+def indicator_bins(
+    indicators: Iterable[tuple[Decimal, bool]], line: int, top: int = 100, width: int = BIN_WIDTH
+) -> IndicatorBins:
     """``indicators``: (indicator, of high risk) per subject, as the services gave them."""
     if line % width or top % width:
         raise ValueError("the line and the top must fall on a bin edge")
@@ -228,8 +229,11 @@ def monthly(period: Period, visits: Mapping[Month, int], lists: Sequence[ListPro
         progress = by_half.get(half_of(month))
         listed = progress.first_visits.get(month, 0) if progress else 0
         running[half_of(month)] = running.get(half_of(month), 0) + listed
-        rows.append(MonthRow(month, visits.get(month, 0), listed, running[half_of(month)],
-                             progress.planned if progress else None))
+        rows.append(
+            MonthRow(
+                month, visits.get(month, 0), listed, running[half_of(month)], progress.planned if progress else None
+            )
+        )
     return rows
 
 

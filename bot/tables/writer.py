@@ -93,8 +93,9 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
-def _styled(cell_type: Any, ws: Any, value: Value, *, font: Any = None, alignment: Any = None,
-            number_format: str | None = None) -> Any:
+def _styled(
+    cell_type: Any, ws: Any, value: Value, *, font: Any = None, alignment: Any = None, number_format: str | None = None
+) -> Any:
     cell = cell_type(ws, value=_cell_value(value))
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # a text someone typed never becomes a formula

@@ -45,8 +45,11 @@ class ItemAct(StrEnum):
 
 
 # An answer in one letter inside callback data.
-ANSWER_BY_ACT = {ItemAct.COMPLIES: Answer.COMPLIES, ItemAct.VIOLATED: Answer.VIOLATED,
-                 ItemAct.NOT_APPLICABLE: Answer.NOT_APPLICABLE}
+ANSWER_BY_ACT = {
+    ItemAct.COMPLIES: Answer.COMPLIES,
+    ItemAct.VIOLATED: Answer.VIOLATED,
+    ItemAct.NOT_APPLICABLE: Answer.NOT_APPLICABLE,
+}
 ACT_BY_ANSWER = {answer: act for act, answer in ANSWER_BY_ACT.items()}
 
 
@@ -133,7 +136,7 @@ class FindingAction(CallbackData, prefix="f"):
 
 
 class RemedyAction(CallbackData, prefix="r"):
-    """"Remedied" on a remedy-deadline reminder (issue 14 item 4)."""
+    """ "Remedied" on a remedy-deadline reminder (issue 14 item 4)."""
 
     remedy: Number
 

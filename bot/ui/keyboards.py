@@ -62,8 +62,9 @@ def report_buttons(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
     """The check sheet of a finalized inspection as PDF, in Kazakh or in Russian."""
     keyboard = Buttons()
     for lang in LANGUAGES:
-        keyboard.button(text=t.plain("btn_pdf", lang=lang), callback_data=ReportAction(inspection=inspection_id,
-                                                                                        lang=lang))
+        keyboard.button(
+            text=t.plain("btn_pdf", lang=lang), callback_data=ReportAction(inspection=inspection_id, lang=lang)
+        )
     return keyboard.adjust(len(LANGUAGES)).as_markup()
 
 
@@ -71,8 +72,10 @@ def sheet_pdfs(t: Texts, inspection_ids: Iterable[int]) -> InlineKeyboardMarkup:
     """/mine: a PDF button per finished sheet, in the person's language."""
     keyboard = Buttons()
     for inspection_id in inspection_ids:
-        keyboard.button(text=t.plain("btn_sheet_pdf", number=inspection_id),
-                        callback_data=ReportAction(inspection=inspection_id, lang=t.lang))
+        keyboard.button(
+            text=t.plain("btn_sheet_pdf", number=inspection_id),
+            callback_data=ReportAction(inspection=inspection_id, lang=t.lang),
+        )
     return keyboard.adjust(SHEETS_PER_ROW).as_markup()
 
 
@@ -80,18 +83,22 @@ def import_templates(t: Texts, kinds: Iterable[TableKind] = TableKind) -> Inline
     """/import: the empty template of each kind of table, one a row."""
     keyboard = Buttons()
     for kind in kinds:
-        keyboard.button(text=t.plain("btn_template", kind=kind.value),
-                        callback_data=ImportAction(action=ImportAct.TEMPLATE, kind=kind))
+        keyboard.button(
+            text=t.plain("btn_template", kind=kind.value),
+            callback_data=ImportAction(action=ImportAct.TEMPLATE, kind=kind),
+        )
     return keyboard.adjust(1).as_markup()
 
 
 def import_preview(t: Texts, import_id: int) -> InlineKeyboardMarkup:
     """Under an import's preview: apply it, or cancel it."""
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_import_apply"),
-                    callback_data=ImportAction(action=ImportAct.APPLY, import_id=import_id))
-    keyboard.button(text=t.plain("btn_import_cancel"),
-                    callback_data=ImportAction(action=ImportAct.CANCEL, import_id=import_id))
+    keyboard.button(
+        text=t.plain("btn_import_apply"), callback_data=ImportAction(action=ImportAct.APPLY, import_id=import_id)
+    )
+    keyboard.button(
+        text=t.plain("btn_import_cancel"), callback_data=ImportAction(action=ImportAct.CANCEL, import_id=import_id)
+    )
     return keyboard.adjust(2).as_markup()
 
 
@@ -99,44 +106,53 @@ def finding_groups(t: Texts, bin_: str, groups: Sequence[int], shown: int) -> In
     """/findings: a button per group of criteria 20-35, the one shown marked."""
     keyboard = Buttons()
     for group in groups:
-        keyboard.button(text=("• " if group == shown else "") + t.plain("btn_group", number=group),
-                        callback_data=FindingAction(bin=bin_, group=group))
+        keyboard.button(
+            text=("• " if group == shown else "") + t.plain("btn_group", number=group),
+            callback_data=FindingAction(bin=bin_, group=group),
+        )
     return keyboard.adjust(len(groups)).as_markup()
 
 
-def visit_list(t: Texts, year: int, half: int, *, may_approve: bool,
-               others: Iterable[ListPeriod]) -> InlineKeyboardMarkup:
+def visit_list(
+    t: Texts, year: int, half: int, *, may_approve: bool, others: Iterable[ListPeriod]
+) -> InlineKeyboardMarkup:
     """/plan: approve (a draft, for who may approve it), the list as XLSX and as CSV on one row; then a row
     per other open half-year's list."""
     keyboard = Buttons()
     first_row = 2
     if may_approve:
-        keyboard.button(text=t.plain("btn_approve"), callback_data=PlanAction(year=year, half=half,
-                                                                              action=PlanAct.APPROVE))
+        keyboard.button(
+            text=t.plain("btn_approve"), callback_data=PlanAction(year=year, half=half, action=PlanAct.APPROVE)
+        )
         first_row = 3
     keyboard.button(text=t.plain("btn_xlsx"), callback_data=PlanAction(year=year, half=half, action=PlanAct.XLSX))
     keyboard.button(text=t.plain("btn_csv"), callback_data=PlanAction(year=year, half=half, action=PlanAct.CSV))
     for other in others:
-        keyboard.button(text=t.plain("btn_other_list", year=other.year, half=other.half),
-                        callback_data=PlanAction(year=other.year, half=other.half, action=PlanAct.SHOW))
+        keyboard.button(
+            text=t.plain("btn_other_list", year=other.year, half=other.half),
+            callback_data=PlanAction(year=other.year, half=other.half, action=PlanAct.SHOW),
+        )
     return keyboard.adjust(first_row, 1).as_markup()
 
 
 def open_visit_list(t: Texts, period: ListPeriod) -> InlineKeyboardMarkup:
     """Under a deadline reminder: open the list of that half-year."""
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_open_list"),
-                    callback_data=PlanAction(year=period.year, half=period.half, action=PlanAct.SHOW))
+    keyboard.button(
+        text=t.plain("btn_open_list"), callback_data=PlanAction(year=period.year, half=period.half, action=PlanAct.SHOW)
+    )
     return keyboard.as_markup()
 
 
 def stale_draft(t: Texts, inspection_id: int) -> InlineKeyboardMarkup:
     """Under a stale-draft nudge: resume the draft, or discard it (which asks to confirm)."""
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_resume_draft"),
-                    callback_data=DraftAction(inspection=inspection_id, action=DraftAct.RESUME))
-    keyboard.button(text=t.plain("btn_discard_draft"),
-                    callback_data=DraftAction(inspection=inspection_id, action=DraftAct.CANCEL))
+    keyboard.button(
+        text=t.plain("btn_resume_draft"), callback_data=DraftAction(inspection=inspection_id, action=DraftAct.RESUME)
+    )
+    keyboard.button(
+        text=t.plain("btn_discard_draft"), callback_data=DraftAction(inspection=inspection_id, action=DraftAct.CANCEL)
+    )
     return keyboard.adjust(2).as_markup()
 
 

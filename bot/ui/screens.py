@@ -44,27 +44,37 @@ class Screen:
 def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, today: date | None = None) -> Screen:
     step = inspection.step
     # An extra step (other officials, a second visit's reason) carries the number of the step it follows.
-    number = HEADER_FIELDS.index(step) + 1 if step in HEADER_FIELDS else HEADER_FIELDS.index(
-        "act_date" if step != STEP_OTHER_OFFICIALS else "inspector_position") + 1
-    text = t("ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion,
-             header=inspection.header)
+    number = (
+        HEADER_FIELDS.index(step) + 1
+        if step in HEADER_FIELDS
+        else HEADER_FIELDS.index("act_date" if step != STEP_OTHER_OFFICIALS else "inspector_position") + 1
+    )
+    text = t(
+        "ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion, header=inspection.header
+    )
     draft = inspection.id
     keyboard, rows = Buttons(), []
     if suggestion:
-        keyboard.button(text=t.plain("btn_keep", value=suggestion),
-                        callback_data=DraftAction(inspection=draft, action=DraftAct.KEEP, step=step))
+        keyboard.button(
+            text=t.plain("btn_keep", value=suggestion),
+            callback_data=DraftAction(inspection=draft, action=DraftAct.KEEP, step=step),
+        )
         rows.append(1)
     if today is not None and local_date(today) != suggestion:  # the act date: today by one tap
-        keyboard.button(text=t.plain("btn_today", day=today),
-                        callback_data=DraftAction(inspection=draft, action=DraftAct.TODAY, step=step))
+        keyboard.button(
+            text=t.plain("btn_today", day=today),
+            callback_data=DraftAction(inspection=draft, action=DraftAct.TODAY, step=step),
+        )
         rows.append(1)
     # Back to the step before (a typo fixed before the review); none on step 1, none in a correction
     # from the review (there "keep" is the way back).
     if previous_header_step(step) is not None and not inspection.back_to_review:
-        keyboard.button(text=t.plain("btn_back"),
-                        callback_data=DraftAction(inspection=draft, action=DraftAct.BACK, step=step))
-    keyboard.button(text=t.plain("btn_cancel_draft"),
-                    callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL))
+        keyboard.button(
+            text=t.plain("btn_back"), callback_data=DraftAction(inspection=draft, action=DraftAct.BACK, step=step)
+        )
+    keyboard.button(
+        text=t.plain("btn_cancel_draft"), callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL)
+    )
     return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and cancel
 
 
@@ -83,8 +93,10 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
 
     def answer_button(answer: Answer, label: str) -> None:
         mark = " •" if current and current.answer == answer else ""
-        keyboard.button(text=t.plain(label) + mark,
-                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ACT_BY_ANSWER[answer]))
+        keyboard.button(
+            text=t.plain(label) + mark,
+            callback_data=ItemAction(inspection=inspection.id, item=item, action=ACT_BY_ANSWER[answer]),
+        )
 
     answer_button(Answer.COMPLIES, "btn_complies")
     answer_button(Answer.VIOLATED, "btn_violated")
@@ -93,11 +105,14 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")
         rows.append(1)
     if item > 1 and not inspection.back_to_review:
-        keyboard.button(text=t.plain("btn_back"),
-                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK))
+        keyboard.button(
+            text=t.plain("btn_back"), callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK)
+        )
     if len(answers) == catalogue.checklist_size:
-        keyboard.button(text=t.plain("btn_review"),
-                        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.TO_REVIEW))
+        keyboard.button(
+            text=t.plain("btn_review"),
+            callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.TO_REVIEW),
+        )
     return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and to the review
 
 
@@ -114,18 +129,24 @@ def evidence_screen(
         answer=answers[item].answer,
     )
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_change_answer"),
-                    callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK))
-    keyboard.button(text=t.plain("btn_next"),
-                    callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.EVIDENCE_DONE))
+    keyboard.button(
+        text=t.plain("btn_change_answer"),
+        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK),
+    )
+    keyboard.button(
+        text=t.plain("btn_next"),
+        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.EVIDENCE_DONE),
+    )
     return Screen(text, keyboard.adjust(2).as_markup())
 
 
 def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     inspection, answers = view.inspection, view.answers
-    lines = [{"number": n.number, "mark": MARKS[answers[n.number].answer] if n.number in answers else "…"}
-             for n in catalogue.checklist]
-    rows_of_lines = [lines[i:i + REVIEW_ROW] for i in range(0, len(lines), REVIEW_ROW)]
+    lines = [
+        {"number": n.number, "mark": MARKS[answers[n.number].answer] if n.number in answers else "…"}
+        for n in catalogue.checklist
+    ]
+    rows_of_lines = [lines[i : i + REVIEW_ROW] for i in range(0, len(lines), REVIEW_ROW)]
     complete = len(answers) == catalogue.checklist_size
     text = t.render(
         "messages/review.html.j2",
@@ -136,19 +157,23 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     draft = inspection.id
     keyboard = Buttons()
     for line in lines:
-        keyboard.button(text=f"{line['number']} {line['mark']}",
-                        callback_data=ItemAction(inspection=draft, item=line["number"], action=ItemAct.GO_TO))
+        keyboard.button(
+            text=f"{line['number']} {line['mark']}",
+            callback_data=ItemAction(inspection=draft, item=line["number"], action=ItemAct.GO_TO),
+        )
     keyboard.adjust(REVIEW_ROW)
     actions = Buttons()
     actions.button(text=t.plain("btn_header"), callback_data=DraftAction(inspection=draft, action=DraftAct.HEADER))
     actions.button(text=t.plain("btn_finish"), callback_data=DraftAction(inspection=draft, action=DraftAct.FINISH))
     finish_row = 1
     if complete and any(a.answer == Answer.VIOLATED for a in answers.values()):  # remedy deadlines (issue 14)
-        actions.button(text=t.plain("btn_deadlines"),
-                       callback_data=DraftAction(inspection=draft, action=DraftAct.DEADLINES))
+        actions.button(
+            text=t.plain("btn_deadlines"), callback_data=DraftAction(inspection=draft, action=DraftAct.DEADLINES)
+        )
         finish_row = 2
-    actions.button(text=t.plain("btn_cancel_draft"),
-                   callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL))
+    actions.button(
+        text=t.plain("btn_cancel_draft"), callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL)
+    )
     return Screen(text, keyboard.attach(actions.adjust(1, finish_row, 1)).as_markup())
 
 
@@ -157,8 +182,10 @@ def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
     fields = (*HEADER_FIELDS, STEP_OTHER_OFFICIALS)  # several officials: "лауазымды адам(дар)"
     keyboard = Buttons()
     for field in fields:
-        keyboard.button(text=t.plain("step_short", step=field),
-                        callback_data=DraftAction(inspection=inspection.id, action=DraftAct.EDIT, step=field))
+        keyboard.button(
+            text=t.plain("step_short", step=field),
+            callback_data=DraftAction(inspection=inspection.id, action=DraftAct.EDIT, step=field),
+        )
     keyboard.adjust(2)
     back = Buttons()  # the way back on a row of its own
     back.button(text=t.plain("btn_review"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.REVIEW))
@@ -167,10 +194,12 @@ def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
 
 def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_discard"),
-                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DISCARD))
-    keyboard.button(text=t.plain("btn_keep_draft"),
-                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.RESUME))
+    keyboard.button(
+        text=t.plain("btn_discard"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DISCARD)
+    )
+    keyboard.button(
+        text=t.plain("btn_keep_draft"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.RESUME)
+    )
     return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), keyboard.adjust(2).as_markup())
 
 
@@ -180,8 +209,10 @@ def location_screen(t: Texts) -> Screen:
     keyboard = ReplyKeyboardBuilder()
     keyboard.button(text=t.plain("btn_send_location"), request_location=True)
     keyboard.button(text=t.plain("btn_skip_location"))
-    return Screen(t("ask_location"), keyboard.adjust(1).as_markup(resize_keyboard=True, one_time_keyboard=True,
-                                                                   is_persistent=False))
+    return Screen(
+        t("ask_location"),
+        keyboard.adjust(1).as_markup(resize_keyboard=True, one_time_keyboard=True, is_persistent=False),
+    )
 
 
 def remove_reply_keyboard() -> ReplyKeyboardRemove:
@@ -191,13 +222,21 @@ def remove_reply_keyboard() -> ReplyKeyboardRemove:
 def deadlines_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     """The violated items with their remedy deadlines; the inspector types "item dd.mm.yyyy"."""
     inspection = view.inspection
-    items = [{"number": a.item, "text": catalogue.requirement(a.item).text(t.lang),
-              "due": ".".join(reversed(a.remedy_due.split("-"))) if a.remedy_due else None}
-             for a in view.answers.values() if a.answer == Answer.VIOLATED]
+    items = [
+        {
+            "number": a.item,
+            "text": catalogue.requirement(a.item).text(t.lang),
+            "due": ".".join(reversed(a.remedy_due.split("-"))) if a.remedy_due else None,
+        }
+        for a in view.answers.values()
+        if a.answer == Answer.VIOLATED
+    ]
     example = next((i["number"] for i in items), 1)
     keyboard = Buttons()
-    keyboard.button(text=t.plain("btn_deadlines_back"),
-                    callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DEADLINES_BACK))
+    keyboard.button(
+        text=t.plain("btn_deadlines_back"),
+        callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DEADLINES_BACK),
+    )
     return Screen(t("deadlines_screen", items=items, example=example), keyboard.as_markup())
 
 

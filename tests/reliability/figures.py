@@ -21,8 +21,10 @@ class Figures:
         self.values[name] = max(self.values.get(name, value), value)
 
     def lines(self) -> list[str]:
-        return [f"{name}: {value:g}" if isinstance(value, int) or float(value).is_integer() else f"{name}: {value:.1f}"
-                for name, value in self.values.items()]
+        return [
+            f"{name}: {value:g}" if isinstance(value, int) or float(value).is_integer() else f"{name}: {value:.1f}"
+            for name, value in self.values.items()
+        ]
 
 
 FIGURES = Figures()

@@ -34,8 +34,17 @@ SUBJECT_NAME = "ТОО Маркер-Жасырын"
 SUBJECT_ADDRESS = "Астана, Құпия көшесі 7"
 ACT_NUMBER = "АКТ-7731"
 INSPECTOR_A_NAME = "Сейтқали Маркерқызы"
-HEADER = [SUBJECT_BIN, SUBJECT_NAME, SUBJECT_ADDRESS, "Акимат г. Астаны", "Агентство", ACT_NUMBER, "03.11.2026",
-          INSPECTOR_A_NAME, "Главный эксперт"]
+HEADER = [
+    SUBJECT_BIN,
+    SUBJECT_NAME,
+    SUBJECT_ADDRESS,
+    "Акимат г. Астаны",
+    "Агентство",
+    ACT_NUMBER,
+    "03.11.2026",
+    INSPECTOR_A_NAME,
+    "Главный эксперт",
+]
 
 
 @dataclass
@@ -52,14 +61,21 @@ class Seeded:
 
     def chat(self, user_id: int, language_code: str = "ru") -> Chat:
         if user_id not in self.chats:
-            self.chats[user_id] = Chat(self.dp, self.bot, user_id, first_name=f"U{user_id}",
-                                       language_code=language_code)
+            self.chats[user_id] = Chat(
+                self.dp, self.bot, user_id, first_name=f"U{user_id}", language_code=language_code
+            )
         return self.chats[user_id]
 
 
 async def build(tmp_path: Path) -> tuple[Services, Dispatcher, RecordingBot]:
-    settings = load_settings({"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "ADMIN_IDS": str(ADMIN),
-                              "BACKUP_DIR": str(tmp_path / "backups")}, env_file=None)
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            "ADMIN_IDS": str(ADMIN),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        },
+        env_file=None,
+    )
     services = await prepare(settings)
     bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     return services, build_dispatcher(services), bot
@@ -78,8 +94,13 @@ async def seed(tmp_path: Path) -> Seeded:
     services, dp, bot = await build(tmp_path)
     seeded = Seeded(services, dp, bot, {}, 0, 0)
     await seeded.chat(ADMIN).says("/start")
-    for user_id, role in ((HEAD, "head"), (SUPERVISOR, "supervisor"), (INSPECTOR_A, "inspector"),
-                          (INSPECTOR_B, "inspector"), (REVOKED, "inspector")):
+    for user_id, role in (
+        (HEAD, "head"),
+        (SUPERVISOR, "supervisor"),
+        (INSPECTOR_A, "inspector"),
+        (INSPECTOR_B, "inspector"),
+        (REVOKED, "inspector"),
+    ):
         await join(seeded, user_id, role)
     a = seeded.chat(INSPECTOR_A)
     await a.says("/new")
@@ -100,8 +121,9 @@ async def seed(tmp_path: Path) -> Seeded:
         await admin.says("/import")
         table = f"БИН;Наименование;Вид\n{SUBJECT_BIN};{SUBJECT_NAME};ЦОН\n".encode()
         await send_document(admin, "registry.csv", "text/csv", table, caption="/import")
-    rows = await services.db.fetch_all("SELECT id, status FROM inspections WHERE inspector_id = ? ORDER BY id",
-                                       (INSPECTOR_A,))
+    rows = await services.db.fetch_all(
+        "SELECT id, status FROM inspections WHERE inspector_id = ? ORDER BY id", (INSPECTOR_A,)
+    )
     statuses = {row[1]: row[0] for row in rows}
     assert set(statuses) == {"finalized", "draft"}, statuses
     seeded.finalized_id, seeded.draft_id = statuses["finalized"], statuses["draft"]
@@ -118,26 +140,47 @@ async def seed(tmp_path: Path) -> Seeded:
 _files = itertools.count(1)
 
 
-async def send_document(chat: Chat, name: str | None, mime: str | None, content: bytes, *,
-                        caption: str | None = None, size: int | None = None) -> None:
+async def send_document(
+    chat: Chat,
+    name: str | None,
+    mime: str | None,
+    content: bytes,
+    *,
+    caption: str | None = None,
+    size: int | None = None,
+) -> None:
     """The person sends a file (downloadable through getFile); ``size`` overrides the size Telegram states."""
     file_id = f"DOC{next(_files)}"
     chat.session.add_file(file_id, content, file_path=f"documents/{file_id}")
     user = {"id": chat.user_id, "is_bot": False, "first_name": chat.first_name, "language_code": chat.language_code}
-    document = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(content) if size is None
-                else size, **({"file_name": name} if name else {}), **({"mime_type": mime} if mime else {})}
-    message = {"message_id": next(chat._own_messages), "date": int(time.time()), "from": user,
-               "chat": {"id": chat.user_id, "type": "private", "first_name": chat.first_name},
-               "document": document, **({"caption": caption} if caption else {})}
-    await chat._feed(Update.model_validate({"update_id": next(chat._updates), "message": message},
-                                           context={"bot": chat.bot}))
+    document = {
+        "file_id": file_id,
+        "file_unique_id": f"U{file_id}",
+        "file_size": len(content) if size is None else size,
+        **({"file_name": name} if name else {}),
+        **({"mime_type": mime} if mime else {}),
+    }
+    message = {
+        "message_id": next(chat._own_messages),
+        "date": int(time.time()),
+        "from": user,
+        "chat": {"id": chat.user_id, "type": "private", "first_name": chat.first_name},
+        "document": document,
+        **({"caption": caption} if caption else {}),
+    }
+    await chat._feed(
+        Update.model_validate({"update_id": next(chat._updates), "message": message}, context={"bot": chat.bot})
+    )
 
 
 def sent_to(requests: list[TelegramMethod[Any]], user_id: int) -> list[TelegramMethod[Any]]:
     """What reached this person: messages, edits, documents in their chat, answers to their taps and to their
     inline queries."""
-    return [m for m in requests
-            if getattr(m, "chat_id", None) == user_id or isinstance(m, (AnswerCallbackQuery, AnswerInlineQuery))]
+    return [
+        m
+        for m in requests
+        if getattr(m, "chat_id", None) == user_id or isinstance(m, (AnswerCallbackQuery, AnswerInlineQuery))
+    ]
 
 
 def everything_in(method: TelegramMethod[Any]) -> str:
@@ -164,8 +207,17 @@ _inline_ids = itertools.count(1)
 async def inline_query(seeded: Seeded, user_id: int, query: str) -> None:
     """The person types ``@bot <query>`` in some chat."""
     chat = seeded.chat(user_id)
-    update = Update.model_validate({"update_id": next(chat._updates), "inline_query": {
-        "id": f"iq{next(_inline_ids)}", "from": {"id": user_id, "is_bot": False, "first_name": chat.first_name,
-                                                 "language_code": "ru"},
-        "query": query, "offset": "", "chat_type": "private"}}, context={"bot": seeded.bot})
+    update = Update.model_validate(
+        {
+            "update_id": next(chat._updates),
+            "inline_query": {
+                "id": f"iq{next(_inline_ids)}",
+                "from": {"id": user_id, "is_bot": False, "first_name": chat.first_name, "language_code": "ru"},
+                "query": query,
+                "offset": "",
+                "chat_type": "private",
+            },
+        },
+        context={"bot": seeded.bot},
+    )
     await seeded.dp.feed_update(seeded.bot, update)

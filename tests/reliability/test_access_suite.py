@@ -53,17 +53,28 @@ def command_rights(name: str) -> object:
 # Enum, or are given per action: then every member must be named (a new action is a decision to make here).
 COMMAND_RIGHTS: dict[str, object] = {name: command_rights(name) for name in BY_NAME}
 CALLBACK_RIGHTS: dict[str, object] = {
-    "l": EVERYONE, "i": OWNER, "d": OWNER, "p": OWNER_OR_NOT_INSPECTOR,
-    "o": MEMBERS, "f": MEMBERS,
-    "v": {PlanAct.SHOW: PLANNERS, PlanAct.XLSX: PLANNERS, PlanAct.CSV: PLANNERS,
-          PlanAct.APPROVE: APPROVERS},  # item 11: the head approves
+    "l": EVERYONE,
+    "i": OWNER,
+    "d": OWNER,
+    "p": OWNER_OR_NOT_INSPECTOR,
+    "o": MEMBERS,
+    "f": MEMBERS,
+    "v": {
+        PlanAct.SHOW: PLANNERS,
+        PlanAct.XLSX: PLANNERS,
+        PlanAct.CSV: PLANNERS,
+        PlanAct.APPROVE: APPROVERS,
+    },  # item 11: the head approves
     "im": TABLES,  # a pending import's apply / cancel, the empty templates (bot/handlers/tables.py)
     "r": OWNER_OR_NOT_INSPECTOR,  # "remedied" on a remedy-deadline reminder (bot/handlers/follow_up.py)
 }
 OTHER_RIGHTS: dict[str, object] = {"inline_query": MEMBERS}  # the inline look-up: staff only
 ACTORS = {  # who tries: (user id, role or None for a stranger / a revoked user)
-    "stranger": (h.STRANGER, None), "revoked inspector": (h.REVOKED, None), "admin": (h.ADMIN, Role.ADMIN),
-    "head": (h.HEAD, Role.HEAD), "supervisor": (h.SUPERVISOR, Role.SUPERVISOR),
+    "stranger": (h.STRANGER, None),
+    "revoked inspector": (h.REVOKED, None),
+    "admin": (h.ADMIN, Role.ADMIN),
+    "head": (h.HEAD, Role.HEAD),
+    "supervisor": (h.SUPERVISOR, Role.SUPERVISOR),
     "another inspector": (h.INSPECTOR_B, Role.INSPECTOR),
 }
 
@@ -155,8 +166,16 @@ async def test_every_command_and_button_is_classified(seeded):
 
 def command_texts(command: str, s: h.Seeded) -> Iterator[str]:
     yield f"/{command}"
-    for argument in (h.SUBJECT_BIN, str(s.finalized_id), str(s.draft_id), str(h.INSPECTOR_A), f"{h.INSPECTOR_A} admin",
-                     "admin", "2026", f"{h.SUBJECT_BIN} ТОО Жаңа"):
+    for argument in (
+        h.SUBJECT_BIN,
+        str(s.finalized_id),
+        str(s.draft_id),
+        str(h.INSPECTOR_A),
+        f"{h.INSPECTOR_A} admin",
+        "admin",
+        "2026",
+        f"{h.SUBJECT_BIN} ТОО Жаңа",
+    ):
         yield f"/{command} {argument}"
 
 
@@ -174,8 +193,17 @@ def forged_callbacks(cls, s: h.Seeded) -> set[str]:
         values = {}
         for name, info in cls.model_fields.items():
             enum = enum_fields(cls).get(name)
-            values[name] = next(iter(enum)) if enum else 1 if info.annotation is int \
-                else h.SUBJECT_BIN if name == "bin" else "ru" if name == "lang" else "x"
+            values[name] = (
+                next(iter(enum))
+                if enum
+                else 1
+                if info.annotation is int
+                else h.SUBJECT_BIN
+                if name == "bin"
+                else "ru"
+                if name == "lang"
+                else "x"
+            )
         samples.add(cls(**values).pack())
     parsed = [cls.unpack(data) for data in sorted(samples)]
     for name, enum in enum_fields(cls).items():
@@ -188,11 +216,17 @@ async def snapshot(s: h.Seeded, member: bool) -> list[tuple]:
     """Data that is not the actor's to change: the seeded sheets, everyone's role and access, invitations, plans;
     for a stranger or a revoked user also the subjects and their records."""
     db = s.services.db
-    queries = [("SELECT * FROM inspections WHERE inspector_id = ?", (h.INSPECTOR_A,)),
-               ("SELECT a.* FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.inspector_id = ?",
-                (h.INSPECTOR_A,)),
-               ("SELECT telegram_id, role, active FROM users", ()), ("SELECT COUNT(*) FROM invitations", ()),
-               ("SELECT * FROM visit_lists", ()), ("SELECT * FROM visit_list_entries", ())]
+    queries = [
+        ("SELECT * FROM inspections WHERE inspector_id = ?", (h.INSPECTOR_A,)),
+        (
+            "SELECT a.* FROM answers a JOIN inspections i ON i.id = a.inspection_id WHERE i.inspector_id = ?",
+            (h.INSPECTOR_A,),
+        ),
+        ("SELECT telegram_id, role, active FROM users", ()),
+        ("SELECT COUNT(*) FROM invitations", ()),
+        ("SELECT * FROM visit_lists", ()),
+        ("SELECT * FROM visit_list_entries", ()),
+    ]
     if not member:
         queries += [(f"SELECT * FROM {table}", ()) for table in ("subjects", "objective_records", "findings")]
     rows = []
@@ -222,11 +256,21 @@ async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_su
             if outside_rights(COMMAND_RIGHTS[command], role, user_id):
                 inputs += [("text", text) for text in command_texts(command, s)]
         for cls in found["callbacks"]:
-            inputs += [("press", data) for data in sorted(forged_callbacks(cls, s))
-                       if outside_rights(button_rights(cls, data), role, user_id)]
+            inputs += [
+                ("press", data)
+                for data in sorted(forged_callbacks(cls, s))
+                if outside_rights(button_rights(cls, data), role, user_id)
+            ]
         # free messages and unknown buttons: whatever a person might send or press
-        inputs += [("text", "Сәлем"), ("text", "Акимат г. Астаны"), ("photo", None), ("press", "zz:1:2"),
-                   ("press", f"i:{s.draft_id}:1"), ("press", f"i:{s.draft_id}:1:zz"), ("press", f"d:{s.draft_id}:zz:")]
+        inputs += [
+            ("text", "Сәлем"),
+            ("text", "Акимат г. Астаны"),
+            ("photo", None),
+            ("press", "zz:1:2"),
+            ("press", f"i:{s.draft_id}:1"),
+            ("press", f"i:{s.draft_id}:1:zz"),
+            ("press", f"d:{s.draft_id}:zz:"),
+        ]
         if not member:
             inputs += [("text", h.SUBJECT_BIN), ("text", h.SUBJECT_BIN[:6] + " " + h.SUBJECT_BIN[6:])]
         for kind in {entry.split(":")[0] for entry in found["other"]}:
@@ -250,7 +294,7 @@ async def test_nobody_outside_their_rights_learns_or_changes_anything_about_a_su
                 if isinstance(method, (SendDocument, SendPhoto, SendMediaGroup)):
                     leaks.append(f"{who} {kind} {value!r}: got a {type(method).__name__}")
                 text = h.everything_in(method)
-                for marker in (s.markers if not member else (h.INSPECTOR_A_NAME,)):
+                for marker in s.markers if not member else (h.INSPECTOR_A_NAME,):
                     if marker in text:
                         leaks.append(f"{who} {kind} {value!r}: saw {marker!r} in {text[:160]!r}")
             if await snapshot(s, member) != before:
@@ -268,16 +312,20 @@ REFUSALS: dict[str, tuple[str, dict[str, str]]] = {
     "import": ("refusal", {"reason": "forbidden_import"}),
     "export": ("refusal", {"reason": "forbidden_export"}),  # was the planning refusal: it named the wrong right
     "stats": ("stats_forbidden", {}),
-    **{name: ("refusal", {"reason": "forbidden"})
-       for name in ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")},
+    **{
+        name: ("refusal", {"reason": "forbidden"})
+        for name in ("invite", "users", "role", "revoke", "restore", "status", "backup", "audit")
+    },
 }
 
 
 def replies(s: h.Seeded, start: int, user_id: int) -> list[tuple[str, bool]]:
     """The texts that reached this person since ``start``: messages, and answers to taps (with show_alert)."""
-    return [(m.text or "", bool(m.show_alert)) if isinstance(m, AnswerCallbackQuery) else (m.text or "", False)
-            for m in h.sent_to(s.bot.session.requests[start:], user_id) if isinstance(m, (SendMessage,
-                                                                                        AnswerCallbackQuery))]
+    return [
+        (m.text or "", bool(m.show_alert)) if isinstance(m, AnswerCallbackQuery) else (m.text or "", False)
+        for m in h.sent_to(s.bot.session.requests[start:], user_id)
+        if isinstance(m, (SendMessage, AnswerCallbackQuery))
+    ]
 
 
 async def test_everyone_outside_a_command_or_button_is_told_why_in_their_language(seeded):
@@ -292,8 +340,9 @@ async def test_everyone_outside_a_command_or_button_is_told_why_in_their_languag
     pending_import = sorted(s.callbacks["im"])[0]
     tried = []
 
-    async def told(user_id: int, act: Awaitable[None], key: str, params: dict[str, str], *,
-                   alert: bool = False) -> None:
+    async def told(
+        user_id: int, act: Awaitable[None], key: str, params: dict[str, str], *, alert: bool = False
+    ) -> None:
         start = len(s.bot.session.requests)
         await act
         expected = texts(languages[user_id])
@@ -314,14 +363,21 @@ async def test_everyone_outside_a_command_or_button_is_told_why_in_their_languag
             await told(user_id, chat.says("/export audit"), key, params)
         if role not in PLANNERS:
             for data in (show, *approve):
-                await told(user_id, chat.presses(data, message_id=1), "refusal",
-                           {"reason": "forbidden_planning"}, alert=True)
+                await told(
+                    user_id, chat.presses(data, message_id=1), "refusal", {"reason": "forbidden_planning"}, alert=True
+                )
         elif role not in APPROVERS:
-            await told(user_id, chat.presses(approve[0], message_id=1), "refusal",
-                       {"reason": "forbidden_approval"}, alert=True)
+            await told(
+                user_id, chat.presses(approve[0], message_id=1), "refusal", {"reason": "forbidden_approval"}, alert=True
+            )
         if role not in TABLES:
-            await told(user_id, chat.presses(pending_import, message_id=1), "refusal",
-                       {"reason": "forbidden_import"}, alert=True)
+            await told(
+                user_id,
+                chat.presses(pending_import, message_id=1),
+                "refusal",
+                {"reason": "forbidden_import"},
+                alert=True,
+            )
             table = h.send_document(chat, "registry.csv", "text/csv", b"a;b\n", caption="/import")
             await told(user_id, table, "refusal", {"reason": "forbidden_import"})
     assert len(tried) > 20

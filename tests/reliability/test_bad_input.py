@@ -38,23 +38,80 @@ from tests.test_handlers import telegram_problems
 MAX_TEXT = 4096
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Telegram's getFile limit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MARKUPISH = ["<b>", "</b>", "<i>x", "<a href='javascript:alert(1)'>x</a>", "&", "&amp;", "&#0;", "<tg-spoiler>",
-             "*жирный*", "_курсив_", "`код`", "```\nblock\n```", "[ссылка](http://x)", "\\", "<", ">", "\"'",
-             "<script>alert(1)</script>", "\u200b", "\u202e", "🏁", "\x00", "\n\n\n", "  ", "ё", "Ә"]
-COMMANDS = ["/start", "/help", "/lang", "/new", "/resume", "/cancel", "/mine", "/bin", "/subject", "/objective",
-            "/findings", "/plan", "/export", "/invite", "/users", "/role", "/revoke", "/restore", "/status",
-            "/backup", "/audit", "/unknown", "/start@risk_sandbox_bot", "/"]
-FILES = [("doc.pdf", "application/pdf"), ("virus.exe", "application/x-msdownload"), ("a.xlsx",
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("photo.jpg", "image/jpeg"),
-         ("noname", None), ("a" * 200 + ".txt", "text/plain"), ("<b>x</b>.pdf", "application/pdf")]
+MARKUPISH = [
+    "<b>",
+    "</b>",
+    "<i>x",
+    "<a href='javascript:alert(1)'>x</a>",
+    "&",
+    "&amp;",
+    "&#0;",
+    "<tg-spoiler>",
+    "*жирный*",
+    "_курсив_",
+    "`код`",
+    "```\nblock\n```",
+    "[ссылка](http://x)",
+    "\\",
+    "<",
+    ">",
+    "\"'",
+    "<script>alert(1)</script>",
+    "\u200b",
+    "\u202e",
+    "🏁",
+    "\x00",
+    "\n\n\n",
+    "  ",
+    "ё",
+    "Ә",
+]
+COMMANDS = [
+    "/start",
+    "/help",
+    "/lang",
+    "/new",
+    "/resume",
+    "/cancel",
+    "/mine",
+    "/bin",
+    "/subject",
+    "/objective",
+    "/findings",
+    "/plan",
+    "/export",
+    "/invite",
+    "/users",
+    "/role",
+    "/revoke",
+    "/restore",
+    "/status",
+    "/backup",
+    "/audit",
+    "/unknown",
+    "/start@risk_sandbox_bot",
+    "/",
+]
+FILES = [
+    ("doc.pdf", "application/pdf"),
+    ("virus.exe", "application/x-msdownload"),
+    ("a.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("photo.jpg", "image/jpeg"),
+    ("noname", None),
+    ("a" * 200 + ".txt", "text/plain"),
+    ("<b>x</b>.pdf", "application/pdf"),
+]
 
 
 def texts() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(min_size=1, max_size=300),
         st.lists(st.sampled_from(MARKUPISH), min_size=1, max_size=12).map("".join),
-        st.builds(lambda c, n: (c * MAX_TEXT)[:n], st.sampled_from(["x", "Ә", "<", "&", "🏁", "ab "]),
-                  st.sampled_from([MAX_TEXT, MAX_TEXT - 1, 2000, 2001, 1024])),
+        st.builds(
+            lambda c, n: (c * MAX_TEXT)[:n],
+            st.sampled_from(["x", "Ә", "<", "&", "🏁", "ab "]),
+            st.sampled_from([MAX_TEXT, MAX_TEXT - 1, 2000, 2001, 1024]),
+        ),
         st.from_regex(r"\A[0-9 \-]{10,16}\Z"),  # digits that look like an IIN/BIN
         st.sampled_from(["990340001230", "990340001231", "03.11.2026", "31.02.2026", "01.01.1999", "0", "-1"]),
     )
@@ -64,10 +121,16 @@ def actions(callbacks: list[str]) -> st.SearchStrategy[tuple[str, Any]]:
     forged = st.one_of(
         st.sampled_from(callbacks),
         st.builds(lambda d, k: d[:k], st.sampled_from(callbacks), st.integers(0, 20)),  # truncated
-        st.builds(lambda d, v: ":".join([d.split(":")[0], v, *d.split(":")[2:]]), st.sampled_from(callbacks),
-                  st.sampled_from(["0", "-1", "999999", "99999999999999999999", "x", "", "1.5"])),  # other sheets
-        st.builds(lambda d, v: d.rsplit(":", 1)[0] + ":" + v, st.sampled_from(callbacks),
-                  st.sampled_from(["c", "v", "n", "b", "e", "r", "g", "z", "", "finish", "discard", "approve"])),
+        st.builds(
+            lambda d, v: ":".join([d.split(":")[0], v, *d.split(":")[2:]]),
+            st.sampled_from(callbacks),
+            st.sampled_from(["0", "-1", "999999", "99999999999999999999", "x", "", "1.5"]),
+        ),  # other sheets
+        st.builds(
+            lambda d, v: d.rsplit(":", 1)[0] + ":" + v,
+            st.sampled_from(callbacks),
+            st.sampled_from(["c", "v", "n", "b", "e", "r", "g", "z", "", "finish", "discard", "approve"]),
+        ),
         st.text(max_size=64).filter(lambda s: len(s.encode()) <= 64),
     )
     return st.one_of(
@@ -78,8 +141,13 @@ def actions(callbacks: list[str]) -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(st.just("tap"), st.integers(0, 30)),  # one of the latest screen's buttons
         st.tuples(st.just("again"), st.just(None)),  # the previous press, once more (a double tap / a stale one)
         st.tuples(st.just("photo"), st.integers(0, 12 * 1024 * 1024)),
-        st.tuples(st.just("document"), st.tuples(st.sampled_from(FILES), st.sampled_from(
-            [0, 1, 10_000, MAX_DOWNLOAD, MAX_DOWNLOAD + 1, 50 * 1024 * 1024]))),
+        st.tuples(
+            st.just("document"),
+            st.tuples(
+                st.sampled_from(FILES),
+                st.sampled_from([0, 1, 10_000, MAX_DOWNLOAD, MAX_DOWNLOAD + 1, 50 * 1024 * 1024]),
+            ),
+        ),
     )
 
 
@@ -105,8 +173,9 @@ async def seeded(tmp_path):
 
 
 FORWARD = {"✅ Соответствует", "➡ Далее", "📋 К проверке", "🏁 Завершить"}  # finishing renders the PDF too
-HEADER_VALUES = itertools.cycle(["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.",
-                                 "Эксперт"])
+HEADER_VALUES = itertools.cycle(
+    ["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт"]
+)
 _files = itertools.count(1)
 PNG = png(16, 12)
 
@@ -115,16 +184,27 @@ async def send_file(chat, kind: str, name: str | None = None, mime: str | None =
     file_id = f"F{next(_files)}"
     chat.session.add_file(file_id, b"%PDF-1.4\n" if kind == "document" else PNG, file_path=f"files/{file_id}")
     user = {"id": chat.user_id, "is_bot": False, "first_name": chat.first_name, "language_code": chat.language_code}
-    message: dict[str, Any] = {"message_id": next(chat._own_messages), "date": int(time.time()), "from": user,
-                               "chat": {"id": chat.user_id, "type": "private", "first_name": chat.first_name}}
+    message: dict[str, Any] = {
+        "message_id": next(chat._own_messages),
+        "date": int(time.time()),
+        "from": user,
+        "chat": {"id": chat.user_id, "type": "private", "first_name": chat.first_name},
+    }
     if kind == "photo":
-        message["photo"] = [{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 1280, "height": 960,
-                             "file_size": size}]
+        message["photo"] = [
+            {"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 1280, "height": 960, "file_size": size}
+        ]
     else:
-        message["document"] = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": size,
-                               **({"file_name": name} if name else {}), **({"mime_type": mime} if mime else {})}
-    await chat._feed(Update.model_validate({"update_id": next(chat._updates), "message": message},
-                                           context={"bot": chat.bot}))
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_size": size,
+            **({"file_name": name} if name else {}),
+            **({"mime_type": mime} if mime else {}),
+        }
+    await chat._feed(
+        Update.model_validate({"update_id": next(chat._updates), "message": message}, context={"bot": chat.bot})
+    )
 
 
 async def step(chat, action: tuple[str, Any], last_press: list[str]) -> tuple[int, int]:
@@ -144,8 +224,13 @@ async def step(chat, action: tuple[str, Any], last_press: list[str]) -> tuple[in
                 await press(chat.button(forward[0]))
                 presses += 1
             else:
-                await chat.says(next(HEADER_VALUES) if chat.text.startswith("Шаг")
-                                else "Пропустить" if chat.text.startswith("📍") else "/resume")
+                await chat.says(
+                    next(HEADER_VALUES)
+                    if chat.text.startswith("Шаг")
+                    else "Пропустить"
+                    if chat.text.startswith("📍")
+                    else "/resume"
+                )
             sent += 1
         return sent, presses
     if kind == "text":
@@ -190,8 +275,11 @@ async def test_whatever_people_send_at_any_step_gets_an_answer_and_nothing_break
     async def play(chat, script) -> None:
         last_press: list[str] = []
         for action in script:
-            start, seen_answers, failures = len(s.bot.session.requests), len(chat.session.answers), len(
-                s.failures.records)
+            start, seen_answers, failures = (
+                len(s.bot.session.requests),
+                len(chat.session.answers),
+                len(s.failures.records),
+            )
             sent, presses = await step(chat, action, last_press)
             tally.inputs += sent
             new = s.bot.session.requests[start:]
@@ -199,8 +287,10 @@ async def test_whatever_people_send_at_any_step_gets_an_answer_and_nothing_break
                 tally.crashes += 1
                 tally.problems.append(f"{action!r}: {s.failures.records[failures:]}")
             rejected = telegram_problems(new) + [
-                f"{type(m).__name__}: {r}" for m, r in chat.session.answers[seen_answers:]
-                if isinstance(r, TelegramAPIError)]
+                f"{type(m).__name__}: {r}"
+                for m, r in chat.session.answers[seen_answers:]
+                if isinstance(r, TelegramAPIError)
+            ]
             if rejected:
                 tally.rejected += len(rejected)
                 tally.problems.append(f"{action!r}: rejected {rejected}")
@@ -226,8 +316,14 @@ async def test_a_button_with_a_number_too_big_for_the_database_is_an_unknown_but
     for user_id in (h.INSPECTOR_B, h.ADMIN):
         chat = seeded.chat(user_id)
         await chat.says("/help")
-        for data in ("i:99999999999999999999:1:g", "d:-1:finish:", "p:18446744073709551616:ru",
-                     "im:apply:99999999999999999999:", "im:cancel:-5:", "v:99999999999999999999:1:show"):
+        for data in (
+            "i:99999999999999999999:1:g",
+            "d:-1:finish:",
+            "p:18446744073709551616:ru",
+            "im:apply:99999999999999999999:",
+            "im:cancel:-5:",
+            "v:99999999999999999999:1:show",
+        ):
             start = len(seeded.bot.session.requests)
             await chat.presses(data)
             answers = [m for m in seeded.bot.session.requests[start:] if isinstance(m, AnswerCallbackQuery)]
@@ -239,8 +335,10 @@ def zip_bomb(unpacked: int) -> bytes:
     """A zip whose one member unpacks to ``unpacked`` bytes of zeros (a few hundred KB packed), named like a
     workbook's part."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
-            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
         chunk = b"\0" * (1024 * 1024)
         for _ in range(unpacked // len(chunk)):
             member.write(chunk)
@@ -258,10 +356,20 @@ def bad_tables() -> list[tuple[str, str | None, str | None, bytes, int | None]]:
         ("a CSV named .xlsx", "registry.xlsx", XLSX, (header + f"{h.SUBJECT_BIN};x;y\n").encode(), None),
         ("a zip bomb renamed .xlsx", "bomb.xlsx", XLSX, zip_bomb(600 * 1024 * 1024), None),
         ("a truncated workbook", "cut.xlsx", XLSX, zip_bomb(2 * 1024 * 1024)[:3000], None),
-        ("HTML and 4,096-character cells", "html.csv", "text/csv",
-         (header + f"{h.SUBJECT_BIN};<b>ТОО</b> &amp; <script>x</script>{'Ә' * 4096};<i>ЦОН\n").encode(), None),
-        ("cp1251 with a BOM-less header", "win.csv", "text/csv", (header + "990340001230;ТОО;ЦОН\n").encode("cp1251"),
-         None),
+        (
+            "HTML and 4,096-character cells",
+            "html.csv",
+            "text/csv",
+            (header + f"{h.SUBJECT_BIN};<b>ТОО</b> &amp; <script>x</script>{'Ә' * 4096};<i>ЦОН\n").encode(),
+            None,
+        ),
+        (
+            "cp1251 with a BOM-less header",
+            "win.csv",
+            "text/csv",
+            (header + "990340001230;ТОО;ЦОН\n").encode("cp1251"),
+            None,
+        ),
         ("too many rows", "huge.csv", "text/csv", (header + f"{h.SUBJECT_BIN};ТОО;ЦОН\n" * 120_000).encode(), None),
         ("stated bigger than the limit", "big.csv", "text/csv", header.encode(), 60 * 1024 * 1024),
         ("a photo sent as the file", "photo.jpg", "image/jpeg", PNG, None),

@@ -30,8 +30,17 @@ INSPECTORS = 20
 # Of all API calls, spread over 429 / 500 / 502 / dropped connection (each 429 costs a 1 s wait: CI keeps it low).
 FAULT_RATE = 0.10 if FULL else 0.05
 OUTAGE_SECONDS = 60.0 if FULL else 4.0  # the issue's 60 s with RELIABILITY=full; a short one in CI
-HEADER = ["ТОО Ақ жол", "Астана", "Акимат", "Агентство", "5", "03.11.2026", "Иванов И.", "Эксперт",
-          "Пропустить"]  # the last: the location step skipped
+HEADER = [
+    "ТОО Ақ жол",
+    "Астана",
+    "Акимат",
+    "Агентство",
+    "5",
+    "03.11.2026",
+    "Иванов И.",
+    "Эксперт",
+    "Пропустить",
+]  # the last: the location step skipped
 COMPLIES, VIOLATED, NOT_APPLICABLE = "✅ Соответствует", "❌ Не соответствует", "➖ Не применимо"
 STORED = {COMPLIES: "complies", VIOLATED: "violated", NOT_APPLICABLE: "not_applicable"}
 NEXT, FINISH = "➡ Далее", "🏁 Завершить"
@@ -118,12 +127,12 @@ async def test_twenty_inspectors_finish_their_sheets_through_faults_and_an_outag
     running, handled = await start_counted_bot(emu, tmp_path / "bot.sqlite3")
     try:
         rng = random.Random(15)
-        people = [await joins(emu, ADMIN, "inspector", 5000 + n, first_name="Inspector")
-                  for n in range(INSPECTORS)]
+        people = [await joins(emu, ADMIN, "inspector", 5000 + n, first_name="Inspector") for n in range(INSPECTORS)]
         await emu.wait_idle()
         first_id = emu._next_update_id  # every update from here on is the inspectors' (emulator internals: ids)
-        inspectors = [Inspector(p, b, random.Random(rng.random())) for p, b in
-                      zip(people, distinct_bins(INSPECTORS), strict=True)]
+        inspectors = [
+            Inspector(p, b, random.Random(rng.random())) for p, b in zip(people, distinct_bins(INSPECTORS), strict=True)
+        ]
         faults.rate = FAULT_RATE
         rounds, outage_round = 0, 14
         recovery = None
@@ -152,12 +161,20 @@ async def test_twenty_inspectors_finish_their_sheets_through_faults_and_an_outag
     lost = issued - set(handled.count)
     twice = [u for u, n in handled.count.items() if u in issued and n > 1]
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-        stored = {(row[0], row[1]): row[2] for row in db.execute(
-            "SELECT i.inspector_id, a.item, a.answer FROM answers a JOIN inspections i ON i.id = a.inspection_id "
-            "WHERE i.status = 'finalized'")}
+        stored = {
+            (row[0], row[1]): row[2]
+            for row in db.execute(
+                "SELECT i.inspector_id, a.item, a.answer FROM answers a JOIN inspections i ON i.id = a.inspection_id "
+                "WHERE i.status = 'finalized'"
+            )
+        }
         finalized = db.execute("SELECT COUNT(*) FROM inspections WHERE status = 'finalized'").fetchone()[0]
-    differing = [(i.person.id, item, label) for i in inspectors for item, label in i.pressed.items()
-                 if stored.get((i.person.id, item)) != STORED[label]]
+    differing = [
+        (i.person.id, item, label)
+        for i in inspectors
+        for item, label in i.pressed.items()
+        if stored.get((i.person.id, item)) != STORED[label]
+    ]
 
     FIGURES.add("updates sent under faults", len(issued))
     FIGURES.add("faults injected (429/500/502/drop)", sum(v for k, v in faults.injected.items() if k != "dark"))
@@ -198,6 +215,8 @@ async def test_a_tap_whose_screen_cannot_be_sent_is_stored_and_the_sheet_goes_on
     finally:
         await running.stop()
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-        [(answer,)] = db.execute("SELECT a.answer FROM answers a JOIN inspections i ON i.id = a.inspection_id "
-                                 "WHERE i.inspector_id = 5001 AND a.item = 1").fetchall()
+        [(answer,)] = db.execute(
+            "SELECT a.answer FROM answers a JOIN inspections i ON i.id = a.inspection_id "
+            "WHERE i.inspector_id = 5001 AND a.item = 1"
+        ).fetchall()
     assert answer == "violated"

@@ -40,22 +40,37 @@ def s3():
 
 
 def env_for(tmp_path: Path, endpoint: str, **extra: str) -> dict[str, str]:
-    return {"DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"), "BACKUP_DIR": str(tmp_path / "data" / "backups"),
-            "ADMIN_IDS": str(h.ADMIN), "BACKUP_S3_ENDPOINT": endpoint, "BACKUP_S3_BUCKET": BUCKET,
-            "BACKUP_S3_ACCESS_KEY": "test", "BACKUP_S3_SECRET_KEY": "test", "BACKUP_S3_PREFIX": "kz-agency",
-            "RUNTIME_DIR": str(tmp_path / "run"), "LOG_LEVEL": "WARNING", **extra}
+    return {
+        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "BACKUP_DIR": str(tmp_path / "data" / "backups"),
+        "ADMIN_IDS": str(h.ADMIN),
+        "BACKUP_S3_ENDPOINT": endpoint,
+        "BACKUP_S3_BUCKET": BUCKET,
+        "BACKUP_S3_ACCESS_KEY": "test",
+        "BACKUP_S3_SECRET_KEY": "test",
+        "BACKUP_S3_PREFIX": "kz-agency",
+        "RUNTIME_DIR": str(tmp_path / "run"),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 async def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, *args, cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        *args,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, out.decode(), err.decode()
 
 
-async def test_after_the_disk_is_lost_the_readme_steps_bring_back_every_sheet_from_the_bucket(s3, emu, tmp_path,
-                                                                                               caplog):
+async def test_after_the_disk_is_lost_the_readme_steps_bring_back_every_sheet_from_the_bucket(
+    s3, emu, tmp_path, caplog
+):
     env = env_for(tmp_path, s3)
     settings = load_settings(env, env_file=None)
     # A working bot's history: users, a finished check sheet, a draft (played through the real dispatcher).
@@ -86,8 +101,14 @@ async def test_after_the_disk_is_lost_the_readme_steps_bring_back_every_sheet_fr
     bot_env = {**env, "BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url}
     polls = len(emu.calls_of("getUpdates"))
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), **bot_env},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **bot_env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await emu.wait_for(lambda: len(emu.calls_of("getUpdates")) > polls, timeout=60)
         inspector = Person(emu, h.INSPECTOR_A)

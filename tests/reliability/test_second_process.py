@@ -16,24 +16,38 @@ ADMIN = 2002
 
 
 def _env(emu, tmp_path: Path, database: Path, token: str | None = None) -> dict[str, str]:
-    return {**os.environ, "BOT_TOKEN": token or emu.token, "TELEGRAM_API_URL": emu.base_url,
-            "ADMIN_IDS": str(ADMIN), "DATABASE_PATH": str(database), "BACKUP_DIR": str(tmp_path / "backups"),
-            "RUNTIME_DIR": str(tmp_path / "run"), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "BOT_TOKEN": token or emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "ADMIN_IDS": str(ADMIN),
+        "DATABASE_PATH": str(database),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "RUNTIME_DIR": str(tmp_path / "run"),
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 async def _start_first(emu, tmp_path: Path) -> asyncio.subprocess.Process:
     polls_before = len(emu.calls_of("getUpdates"))
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=_env(emu, tmp_path, tmp_path / "bot.sqlite3"),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=_env(emu, tmp_path, tmp_path / "bot.sqlite3"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     await emu.wait_for(lambda: len(emu.calls_of("getUpdates")) > polls_before, timeout=60)
     return process
 
 
 async def _second(env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=cwd, env=env,
-                                                   stdout=asyncio.subprocess.DEVNULL,
-                                                   stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode, stderr.decode()
 
