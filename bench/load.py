@@ -208,6 +208,8 @@ class Screens:
             if "document" in data:
                 self.documents += 1
                 what = "document"
+            elif (data.get("reply_markup") or {}).get("inline_keyboard"):
+                what = "buttons"  # a screen to tap on
             else:
                 what = kind
             waiter = self.waiting.get(chat)
@@ -240,7 +242,7 @@ async def crowd_member(
     steps = [
         says("/new"),
         *(says(v) for v in header_values(index, date)),
-        says(SKIP_LOCATION),
+        (says(SKIP_LOCATION), "buttons"),  # "location skipped" first, then item 1: the tap waits for item 1
         taps_on(VIOLATED),
         says("Отчёт на интернет-ресурсе не размещён."),
         taps_on(NEXT),
@@ -248,7 +250,8 @@ async def crowd_member(
         taps_on(FINISH),
     ]
     for step in steps:
-        taps.append(await screens.act(user_id, step))
+        do, want = step if isinstance(step, tuple) else (step, None)
+        taps.append(await screens.act(user_id, do, want=want))
     if not any("document" in m for m in emu.messages(user_id)):
         await screens.act(user_id, lambda: None, want="document", timeout=900)  # 200 PDFs queue up
 
