@@ -139,6 +139,24 @@ class Placed:
     y: float  # PDF y grows upwards
 
 
+def sheet_job(catalogue, lang: str = "ru", answers: dict[int, StoredAnswer] | None = None, **changes) -> dict:
+    """The arguments of ``render_check_sheet`` / ``check_sheet_html`` for the test's sheet: its answers
+    (``answers_of`` by default) and their result, no evidence or images, finished at 25.11.2026 10:15;
+    ``changes`` replace any of them."""
+    answers = answers_of(catalogue) if answers is None else answers
+    job = dict(
+        catalogue=catalogue,
+        lang=lang,
+        inspection=inspection(catalogue),
+        answers=answers,
+        evidence=[],
+        images=[],
+        result=result_of(catalogue, answers),
+        generated_at="25.11.2026 10:15",
+    )
+    return {**job, **changes}
+
+
 def read_page(page) -> tuple[str, list[Placed]]:
     """A page's text (``page.extract_text()``) and, from the same pass, where each piece was drawn."""
     found: list[Placed] = []
@@ -230,16 +248,8 @@ def words(lang: str):
 
 def render(catalogue, lang: str, answers: dict[int, StoredAnswer], images: list[EvidenceImage]) -> Rendered:
     started = time.perf_counter()
-    pdf = render_check_sheet(
-        catalogue=catalogue,
-        lang=lang,
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=[ev for ev in EVIDENCE if answers[ev.item].answer == "violated"],
-        images=images,
-        result=result_of(catalogue, answers),
-        generated_at="25.11.2026 10:15",
-    )
+    evidence = [ev for ev in EVIDENCE if answers[ev.item].answer == "violated"]
+    pdf = render_check_sheet(**sheet_job(catalogue, lang, answers, evidence=evidence, images=images))
     seconds = time.perf_counter() - started
     pages, placed = [], []
     for page in PdfReader(io.BytesIO(pdf)).pages:
@@ -281,17 +291,7 @@ def test_header_shows_the_subject_and_the_act_verbatim(sheet):
 
 
 def test_user_values_are_escaped_in_the_html(catalogue):
-    answers = answers_of(catalogue)
-    html = check_sheet_html(
-        catalogue=catalogue,
-        lang="kk",
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=EVIDENCE,
-        images=[],
-        result=result_of(catalogue, answers),
-        generated_at="<script>",
-    )
+    html = check_sheet_html(**sheet_job(catalogue, "kk", evidence=EVIDENCE, generated_at="<script>"))
     assert "ТОО «Әділет &amp; Құқық» &lt;b&gt;" in html
     assert "<b>" not in html and "<i>" not in html and "<script>" not in html
     assert "акт &lt;2&gt;.pdf" in html
@@ -369,17 +369,7 @@ def test_kazakh_letters_survive_in_one_embedded_font(sheet, catalogue):
     if lang == "kk":
         assert "Бақылау және қадағалау субъектісінің" in rendered.text
     # Every Kazakh letter the sheet's HTML holds comes back out of the PDF (none lost to a missing glyph).
-    answers = answers_of(catalogue)
-    html = check_sheet_html(
-        catalogue=catalogue,
-        lang=lang,
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=EVIDENCE,
-        images=[],
-        result=result_of(catalogue, answers),
-        generated_at="25.11.2026 10:15",
-    )
+    html = check_sheet_html(**sheet_job(catalogue, lang, evidence=EVIDENCE))
     letters = set(html) & set(KAZAKH_LETTERS)
     assert len(letters) >= 10
     assert letters <= set(rendered.text)
@@ -431,17 +421,7 @@ def test_a_sheet_without_violations_has_no_appendix_and_no_image(catalogue):
 
 def test_a_gross_violation_explains_the_indicator_of_100(catalogue):
     def html_with(violated: tuple[int, ...]) -> str:
-        answers = answers_of(catalogue, violated=violated, not_applicable=())
-        return check_sheet_html(
-            catalogue=catalogue,
-            lang="kk",
-            inspection=inspection(catalogue),
-            answers=answers,
-            evidence=[],
-            images=[],
-            result=result_of(catalogue, answers),
-            generated_at="25.11.2026 10:15",
-        )
+        return check_sheet_html(**sheet_job(catalogue, "kk", answers_of(catalogue, violated, not_applicable=())))
 
     # Item 9 is gross: one gross violation makes the indicator 100 (chapter 3 item 9), and the sheet says so.
     sentence = str(words("kk").gross_rule(100))
@@ -451,49 +431,18 @@ def test_a_gross_violation_explains_the_indicator_of_100(catalogue):
 
 
 def test_images_that_are_not_png_or_jpeg_are_left_out(catalogue):
-    answers = answers_of(catalogue)
     gif = EvidenceImage(1, b"GIF89a\x01\x00\x01\x00", "image/gif", "анимация")
-    html = check_sheet_html(
-        catalogue=catalogue,
-        lang="ru",
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=[],
-        images=[gif],
-        result=result_of(catalogue, answers),
-        generated_at="now",
-    )
+    html = check_sheet_html(**sheet_job(catalogue, images=[gif]))
     assert "data:" not in html and "анимация" not in html
 
 
 def test_an_unknown_language_is_refused(catalogue):
-    answers = answers_of(catalogue)
     with pytest.raises(ValueError, match="en"):
-        check_sheet_html(
-            catalogue=catalogue,
-            lang="en",
-            inspection=inspection(catalogue),
-            answers=answers,
-            evidence=[],
-            images=[],
-            result=result_of(catalogue, answers),
-            generated_at="now",
-        )
+        check_sheet_html(**sheet_job(catalogue, "en"))
 
 
 def test_evidence_times_are_printed_in_the_configured_time_zone(catalogue):
     from zoneinfo import ZoneInfo
 
-    answers = answers_of(catalogue)
-    html = check_sheet_html(
-        catalogue=catalogue,
-        lang="ru",
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=EVIDENCE,
-        images=[],
-        result=result_of(catalogue, answers),
-        generated_at="25.11.2026 10:15",
-        timezone=ZoneInfo("Asia/Almaty"),
-    )
+    html = check_sheet_html(**sheet_job(catalogue, evidence=EVIDENCE, timezone=ZoneInfo("Asia/Almaty")))
     assert "25.11.2026 09:31" in html and "04:31 UTC" not in html  # UTC+5

@@ -14,23 +14,13 @@ from pypdf import PdfReader
 
 from bot.pdf.check_sheet import render_check_sheet
 from bot.workers import pdf_pool
-from tests.test_pdf import answers_of, inspection, result_of
+from tests.test_pdf import sheet_job
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def job(catalogue) -> dict:
-    answers = answers_of(catalogue)
-    return dict(
-        catalogue=catalogue,
-        lang="ru",
-        inspection=inspection(catalogue),
-        answers=answers,
-        evidence=[],
-        images=[],
-        result=result_of(catalogue, answers),
-        generated_at="25.11.2026 10:15",
-    )
+    return sheet_job(catalogue)
 
 
 async def until(condition, seconds: float = 60) -> None:
