@@ -591,7 +591,11 @@ async def run_profile(directory: Path, inspections: int) -> str:
     stats = pstats.Stats(profiler, stream=buffer)
     stats.sort_stats("cumulative").print_stats(15)
     stats.sort_stats("tottime").print_stats(25)
-    return shorten_paths(buffer.getvalue()) + "\n" + where_time_goes(stats, updates)
+    calls = (
+        f"  Python function calls per update: {stats.total_calls / max(1, updates):,.0f} (cProfile's count:"
+        " unlike the times, the same on a busy machine and a quiet one)\n"
+    )
+    return shorten_paths(buffer.getvalue()) + "\n" + calls + where_time_goes(stats, updates)
 
 
 # Where a function's own time counts, by the first matching piece of its file name or built-in name.
