@@ -105,9 +105,9 @@ async def measure(path: Path, workdir: Path) -> dict[str, object]:
 
         return wrapper
 
-    services.stats.figures = timed("figures", services.stats.figures)
-    services.charts.draw = timed("drawing", services.charts.draw)
     try:
+        services.stats.figures = timed("figures", services.stats.figures)
+        services.charts.run = timed("drawing", services.charts.run)  # the chart worker draws (bot/workers.py)
 
         async def command(text: str) -> float:
             documents = sum(1 for m in emu.messages(ADMIN) if m.get("document"))

@@ -92,3 +92,15 @@ def test_plan_benchmark_ranks_every_subject_and_checks_them_against_one_by_one(t
         assert label in out, label
     assert figures.registry_rows == 400 and figures.ranked > 100 and figures.checked == min(300, figures.ranked)
     assert figures.on_list + figures.left_out > 0  # the list had something to rank
+
+
+def test_stats_benchmark_gets_the_album_and_the_workbook_through_the_real_bot(monkeypatch, capsys):
+    from bench import stats
+
+    monkeypatch.setattr(stats, "WARM_RUNS", 1)  # a cold /stats, one warm, three of a half-year: 5 albums
+    stats.main(["--subjects", "600", "--answers", "6000"])
+    out = capsys.readouterr().out
+    assert "/stats over 600 subjects" in out and "2 approved lists of 500" in out
+    assert "plan 1,000" in out  # both approved lists overlap the last 12 months
+    sizes = out.split("PNG sizes (KiB): [", 1)[1].split("]", 1)[0].split(", ")
+    assert len(sizes) == 4 and all(int(size) > 0 for size in sizes)  # the album's four charts arrived
