@@ -85,13 +85,13 @@ class RiskSourceRepository(Repository):
         """The act dates of the finalized check sheets (the visits' local dates) of the subjects ``subject_ids``
         (one JSON array), oldest first."""
         result: dict[int, list[date]] = {}
-        for subject_id, act_on in self._all(_VISITS, (json.dumps(list(subject_ids)),)):
+        for subject_id, act_on in self._tuples(_VISITS, (json.dumps(list(subject_ids)),)):
             result.setdefault(subject_id, []).append(date.fromisoformat(act_on))
         return {subject_id: tuple(dates) for subject_id, dates in result.items()}
 
     def subjects_with_records(self) -> list[int]:
         """Every subject with a finalized check sheet, a finding or an objective record, of any date."""
-        return [r[0] for r in self._all(_WITH_RECORDS)]
+        return [r[0] for r in self._tuples(_WITH_RECORDS)]
 
     def latest_sheets(
         self,
@@ -104,7 +104,7 @@ class RiskSourceRepository(Repository):
         them, or with ``departures_only`` those found violated or not applicable (a sheet's "complies" changes
         no figure; leaving them out reads a tenth of the rows)."""
         result: dict[int, SheetAnswers] = {}
-        for subject_id, inspection_id, act_on, order, item, answer, comment in self._all(
+        for subject_id, inspection_id, act_on, order, item, answer, comment in self._tuples(
             _LATEST_SHEETS, (start.isoformat(), end.isoformat(), int(not departures_only))
         ):
             sheet = result.get(subject_id)
@@ -119,7 +119,7 @@ class RiskSourceRepository(Repository):
     def latest_records(self, start: date, end: date, criteria: range) -> dict[int, list[CriterionRecord]]:
         """Each subject's latest record of each criterion in ``criteria`` (20-35) dated in [start, end]."""
         result: dict[int, list[CriterionRecord]] = {}
-        for id_, subject_id, criterion, answer, found_on, note in self._all(
+        for id_, subject_id, criterion, answer, found_on, note in self._tuples(
             _LATEST_RECORDS, (start.isoformat(), end.isoformat(), criteria.start, criteria.stop - 1)
         ):
             result.setdefault(subject_id, []).append(
@@ -140,7 +140,7 @@ class RiskSourceRepository(Repository):
         for condition, start in windows.items():
             params += [condition, start.isoformat() if start is not None else None]
         result: dict[int, list[ObjectiveFact]] = {}
-        for id_, subject_id, condition, met, occurred_on, value, note in self._all(
+        for id_, subject_id, condition, met, occurred_on, value, note in self._tuples(
             _FACTS.format(windows=values), (*params, approval_date.isoformat(), int(not counting_only))
         ):
             result.setdefault(subject_id, []).append(
