@@ -214,8 +214,9 @@ class App:
     chat: Chat
 
 
-@pytest_asyncio.fixture
-async def app(tmp_path):
+async def assembled(tmp_path) -> tuple[Services, Dispatcher, RecordingBot]:
+    """The bot as production assembles it, on a real SQLite file under ``tmp_path``, with ADMIN as admin and
+    a recording session that rejects what Telegram would."""
     settings = load_settings(
         {
             "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
@@ -226,7 +227,12 @@ async def app(tmp_path):
     )
     services = await prepare(settings)
     bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    dp = build_dispatcher(services)
+    return services, build_dispatcher(services), bot
+
+
+@pytest_asyncio.fixture
+async def app(tmp_path):
+    services, dp, bot = await assembled(tmp_path)
     yield App(services, dp, bot, Chat(dp, bot))
     await services.db.close()
 

@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Update
 
-from bot.app import Services, build_dispatcher, prepare
+from bot.app import Services
 from bot.commands import BY_NAME
-from bot.config import load_settings
 from sandbox.recording import RecordingBot
-from tests.test_handlers import COMPLIES, FINISH, Chat, ObservedSession
+from tests.test_handlers import COMPLIES, FINISH, Chat, assembled
 
 ADMIN, HEAD, SUPERVISOR, INSPECTOR_A, INSPECTOR_B, REVOKED, STRANGER = 1001, 1002, 1003, 2001, 2002, 2009, 4242
 SUBJECT_BIN = "990340001230"
@@ -67,20 +64,6 @@ class Seeded:
         return self.chats[user_id]
 
 
-async def build(tmp_path: Path) -> tuple[Services, Dispatcher, RecordingBot]:
-    settings = load_settings(
-        {
-            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "ADMIN_IDS": str(ADMIN),
-            "BACKUP_DIR": str(tmp_path / "backups"),
-        },
-        env_file=None,
-    )
-    services = await prepare(settings)
-    bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    return services, build_dispatcher(services), bot
-
-
 async def join(seeded: Seeded, user_id: int, role: str) -> Chat:
     admin = seeded.chat(ADMIN)
     await admin.says(f"/invite {role}")
@@ -91,7 +74,7 @@ async def join(seeded: Seeded, user_id: int, role: str) -> Chat:
 
 
 async def seed(tmp_path: Path) -> Seeded:
-    services, dp, bot = await build(tmp_path)
+    services, dp, bot = await assembled(tmp_path)  # as the handler tests assemble it
     seeded = Seeded(services, dp, bot, {}, 0, 0)
     await seeded.chat(ADMIN).says("/start")
     for user_id, role in (
