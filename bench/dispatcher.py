@@ -16,7 +16,9 @@ seconds, not minutes. The PDF itself is measured in part (c).
 
 Echo bot: a ``Dispatcher`` with one router, ``message.answer(message.text)`` for a message and
 ``callback.answer(); callback.message.edit_text("x")`` for a button, fed the same texts and button data in the
-same order through the same kind of session.
+same order through the same kind of session (both bots as ``recording_bot`` makes them). The two are
+interleaved: each inspection's updates go to our bot, then the same updates to the echo bot, in one event loop
+on one CPU, so a slow or fast stretch of this shared machine lands on both and the ratio holds still.
 
 Every update is checked: the bot answered (a message for a text, a callback answer for a button), our person
 reached each item's buttons, and the database holds every inspection finalized with the expected indicator.
@@ -55,6 +57,7 @@ from bot.db import database as database_module
 from bot.scoring import Answer, Evaluation, assess
 from bot.services.inspections import result_to_dict
 from bot.services.reports import CheckSheetDocument
+from bot.telegram_limits import keep_response_models
 from bot.ui.callbacks import ACT_BY_ANSWER, DraftAct, DraftAction, ItemAct, ItemAction
 from bot.validation import control_digit
 from sandbox.images import png
@@ -184,8 +187,12 @@ class ObservedSession(RecordingSession):
 
 
 def recording_bot() -> RecordingBot:
-    """Like ``create_bot``: HTML parse mode by default; the session answers locally."""
-    return RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    """Like ``create_bot``: HTML parse mode by default, the answers' response models held (without them
+    pydantic rebuilds ``Response[Message]`` after garbage collections: a tenth of a tap's time in the
+    samples); the session answers locally. Both bots of the comparison are made here."""
+    bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.response_models = keep_response_models()
+    return bot
 
 
 class Phone:
@@ -470,7 +477,8 @@ def act_date(settings: Settings) -> str:
     return (datetime.now(settings.timezone).date() - timedelta(days=7)).strftime("%d.%m.%Y")
 
 
-async def run_ours(directory: Path, options: Options) -> tuple[OurRun, PdfRun]:
+async def run_ours(directory: Path, options: Options) -> tuple[OurRun, EchoRun, PdfRun]:
+    """Our bot, inspection by inspection, each followed by the echo bot fed the same updates; then the PDFs."""
     settings = settings_for(directory, "ours.sqlite3")
     services = await prepare(settings)  # inside one_cpu: aiosqlite's worker thread is pinned too
     reports = TimedReports(services.reports, WARMUP_INSPECTIONS + options.finish_pdf)
@@ -488,16 +496,22 @@ async def run_ours(directory: Path, options: Options) -> tuple[OurRun, PdfRun]:
         [],
         0,
     )
+    echo = EchoBot()
     try:
         for index in range(WARMUP_INSPECTIONS):
             await walk(dp, phone, inspection_script(index, date), reports=reports)
         for index in range(options.inspections):
+            fed = len(run.fed)
             await walk(dp, phone, inspection_script(WARMUP_INSPECTIONS + index, date), record=run, reports=reports)
+            if index < WARMUP_INSPECTIONS:
+                await echo.feed(run.fed[fed:], timed=False)
+            await echo.feed(run.fed[fed:])  # the same updates, right after ours
         pdf = await measure_pdf(dp, phone, services, options.renders, date, WARMUP_INSPECTIONS + options.inspections)
     finally:
         await services.db.close()
         await phone.bot.session.close()
-    return run, pdf
+        await echo.close()
+    return run, echo.run, pdf
 
 
 async def measure_pdf(dp: Dispatcher, phone: Phone, services: Services, renders: int, date: str, index: int) -> PdfRun:
@@ -540,19 +554,24 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-async def run_echo(fed: Sequence[tuple[str, str]], warmup: int) -> EchoRun:
-    dp = echo_dispatcher()
-    phone = Phone(recording_bot(), INSPECTOR)
-    run = EchoRun(Timing("texts"), Timing("buttons"), Timing("echo"), 0, 0, 0)
-    clock = time.perf_counter_ns
-    try:
-        for position, (kind, payload) in enumerate([*fed[:warmup], *fed]):
+class EchoBot:
+    """The echo bot's side of the run: fed the updates our bot was just fed, inspection by inspection, in the
+    same event loop on the same CPU, so a slower or faster stretch of the machine lands on both bots alike."""
+
+    def __init__(self) -> None:
+        self.dp = echo_dispatcher()
+        self.phone = Phone(recording_bot(), INSPECTOR)
+        self.run = EchoRun(Timing("texts"), Timing("buttons"), Timing("echo"), 0, 0, 0)
+
+    async def feed(self, fed: Sequence[tuple[str, str]], *, timed: bool = True) -> None:
+        clock, phone, run = time.perf_counter_ns, self.phone, self.run
+        for kind, payload in fed:
             update = phone.text(payload) if kind == "text" else phone.tap(payload)
             start = clock()
-            await dp.feed_update(phone.bot, update)
+            await self.dp.feed_update(phone.bot, update)
             elapsed = clock() - start
             exchanges = phone.receive()
-            if position < warmup:
+            if not timed:
                 continue
             run.fed += 1
             (run.texts if kind == "text" else run.buttons).nanoseconds.append(elapsed)
@@ -563,9 +582,9 @@ async def run_echo(fed: Sequence[tuple[str, str]], warmup: int) -> EchoRun:
                 run.answered_buttons += any(isinstance(m, AnswerCallbackQuery) for m, _ in exchanges) and any(
                     isinstance(m, EditMessageText) for m, _ in exchanges
                 )
-    finally:
-        await phone.bot.session.close()
-    return run
+
+    async def close(self) -> None:
+        await self.phone.bot.session.close()
 
 
 async def run_profile(directory: Path, inspections: int) -> str:
@@ -695,9 +714,7 @@ def run(options: Options) -> Report:
             leftover.unlink()
         database_module.SYNCHRONOUS = options.synchronous  # what Database.open sets (README: "Speed")
         with one_cpu(options.pin) as cpu:
-            ours, pdf = asyncio.run(run_ours(directory, options))
-            per_inspection = len(ours.fed) // max(1, options.inspections)
-            echo = asyncio.run(run_echo(ours.fed, per_inspection * WARMUP_INSPECTIONS))
+            ours, echo, pdf = asyncio.run(run_ours(directory, options))
             profile = (
                 asyncio.run(run_profile(directory, min(PROFILE_INSPECTIONS, options.inspections)))
                 if options.profile
@@ -763,6 +780,7 @@ def print_report(report: Report) -> None:
         f"  runs      {options.inspections:,} inspections after {WARMUP_INSPECTIONS} warm-up = "
         f"{len(ours.all.nanoseconds):,} timed updates per bot, one at a time, {where}"
     )
+    print("            interleaved: each inspection's updates go to our bot, then the same ones to the echo bot")
     print()
     print(f"  {'per update':<22}{columns}{'updates/s':>11}")
     for label, timing in (
