@@ -189,14 +189,15 @@ def build_dispatcher(services: Services) -> Dispatcher:
     dp.update.outer_middleware(AccessMiddleware(services.access, services.settings.default_language))
     errors = Router(name="errors")
     errors.errors.register(on_error)
-    # The check sheet's routers first: nearly every update is an inspector's answer or text. Tables before
-    # them: a spreadsheet sent for /import is no evidence file (its filter passes documents only); /verify
-    # before both (a PDF with that caption, or sent after the command alone).
+    # The check sheet's router first: nearly every update is an inspector's answer, text or tap, and aiogram
+    # walks the routers in order (each one passed costs a copy of every handler argument). It takes no file.
+    # Then /verify (a PDF with that caption, or sent after the command alone) and the tables (a spreadsheet
+    # sent for /import) before the evidence router: neither file is evidence. Errors last: only errors reach it.
     dp.include_routers(
-        errors,
+        inspection.build_router(),
         verify.build_router(),
         tables.build_router(),
-        inspection.build_router(),
+        inspection.build_evidence_router(),
         common.build_router(),
         planning.build_router(),
         stats.build_router(),
@@ -207,6 +208,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
         lookup.build_router(),
         inline.build_router(),
         fallback.build_router(),
+        errors,
     )
     keep_filters_on_the_loop(dp)  # no thread switch per magic filter (bot/handlers/on_loop.py)
     return dp

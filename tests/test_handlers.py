@@ -13,6 +13,7 @@ emulator's checker (``sandbox/html_check.py``, a port of TDLib's parser), visibl
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import logging
 import time
@@ -22,7 +23,7 @@ from typing import Any, get_args
 
 import pytest
 import pytest_asyncio
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -42,6 +43,7 @@ from bot.config import load_settings
 from bot.db.inspections import Inspection
 from bot.handlers.inspection import build_router as inspection_router
 from bot.handlers.on_loop import synchronous_filters
+from bot.handlers.tables import XLSX_MIME
 from bot.services.inspections import HEADER_FIELDS
 from bot.tables.kinds import TableKind
 from bot.texts import texts
@@ -150,15 +152,35 @@ class Chat:
 
     async def sends_photo(self, file_id: str = "PHOTO-1") -> None:
         self.session.add_file(file_id, png(16, 12), file_path=f"photos/{file_id}.png")
+        await self._sends(
+            photo=[{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 16, "height": 12, "file_size": 300}]
+        )
+
+    async def sends_document(self, file_name: str, content: bytes, mime_type: str, caption: str | None = None) -> None:
+        file_id = f"DOC-{file_name}"
+        self.session.add_file(file_id, content, file_path=f"documents/{file_name}")
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        fields: dict[str, Any] = {"document": document}
+        if caption:
+            fields["caption"] = caption
+            if caption.startswith("/"):
+                fields["caption_entities"] = [{"offset": 0, "length": len(caption.split()[0]), "type": "bot_command"}]
+        await self._sends(**fields)
+
+    async def _sends(self, **fields: Any) -> None:
         user = {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
         message = {
             "message_id": next(self._own_messages),
             "date": int(time.time()),
             "from": user,
             "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
-            "photo": [
-                {"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 16, "height": 12, "file_size": 300}
-            ],
+            **fields,
         }
         await self._feed(
             Update.model_validate({"update_id": next(self._updates), "message": message}, context={"bot": self.bot})
@@ -666,3 +688,38 @@ async def test_a_typed_header_value_is_routed_without_a_thread_switch(app, monke
     fresh = Dispatcher()
     fresh.include_router(inspection_router())
     assert synchronous_filters(fresh), "aiogram would run these in a thread: the test above proves nothing"
+
+
+async def test_a_file_for_verify_or_import_is_no_evidence_even_while_an_item_waits_for_evidence(app, monkeypatch):
+    """The check sheet's router is tried first (nearly every update is an inspector's), and it takes no file:
+    a PDF sent to /verify and a table sent to /import reach their own handlers while item 1's evidence screen
+    is open; a photo after them is that item's evidence. A tap passes through that one router only."""
+    chat, t, imports = app.chat, texts("ru"), app.services.imports
+    await fill_header(chat, HEADER)
+    await answer(chat, 1, VIOLATED)
+    sheet = await draft(app)
+    assert sheet.pending_evidence == 1
+
+    def kinds() -> Any:
+        return app.services.db.read(lambda r: [e.kind for e in r.inspections.evidence(sheet.id)])
+
+    pdf = b"%PDF-1.4\n% no sheet of ours\n"
+    await chat.says("/verify")
+    await chat.sends_document("act.pdf", pdf, "application/pdf")
+    assert chat.text == visible(t("verify_no_match", sha256=hashlib.sha256(pdf).hexdigest()))
+    await chat.sends_document("subjects.xlsx", b"not a spreadsheet", XLSX_MIME, caption="/import")
+    limit_mb = imports.max_file_bytes // (1024 * 1024)
+    refused = t("import_refused", reason="not_a_table", max_mb=limit_mb, max_rows=imports.max_rows)
+    assert chat.text == visible(refused)
+    assert await kinds() == []
+    await chat.sends_photo()
+    assert await kinds() == ["photo"]
+
+    passed = []
+    real = Router.propagate_event
+    monkeypatch.setattr(
+        Router, "propagate_event", lambda self, *a, **k: passed.append(self.name) or real(self, *a, **k)
+    )
+    await chat.taps(NEXT)
+    assert chat.text.startswith("2/19")
+    assert [name for name in passed if name != app.dp.name] == ["inspection"]

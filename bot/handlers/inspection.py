@@ -456,7 +456,12 @@ async def report_again(
 
 
 def build_router() -> Router:
-    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried."""
+    """A fresh router (a router joins one dispatcher only): handlers in the order they are tried.
+
+    Nearly every update is an inspector's answer, text or tap, so the dispatcher tries this router first.
+    Nothing here takes a file: evidence has a router of its own (:func:`build_evidence_router`), tried after
+    the routers that take a spreadsheet for /import or a PDF for /verify.
+    """
     router = Router(name="inspection")
     router.message.register(new_inspection, Command("new"))
     router.message.register(resume, Command("resume"))
@@ -465,8 +470,15 @@ def build_router() -> Router:
     router.message.register(text_input, F.text & ~F.text.startswith("/"), waits_for_text)
     router.message.register(use_buttons, F.text & ~F.text.startswith("/"), at_button_step)
     router.message.register(location_input, F.location)
-    router.message.register(evidence_input, F.photo | F.document | F.video | F.audio | F.voice | F.video_note)
     router.callback_query.register(item_action, ItemAction.filter())
     router.callback_query.register(draft_action, DraftAction.filter())
     router.callback_query.register(report_again, ReportAction.filter())
+    return router
+
+
+def build_evidence_router() -> Router:
+    """Photos and files for the item whose evidence screen is open: after /verify's and /import's routers,
+    since a PDF sent to /verify or a spreadsheet sent to /import is no evidence."""
+    router = Router(name="inspection.evidence")
+    router.message.register(evidence_input, F.photo | F.document | F.video | F.audio | F.voice | F.video_note)
     return router
