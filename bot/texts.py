@@ -18,6 +18,7 @@ filters only, ``local_date`` and ``local_datetime``, in the configured time zone
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache, cached_property
 from gettext import GNUTranslations
@@ -351,12 +352,19 @@ class Texts:
         """:meth:`render` for a text that few values decide (an item of the check sheet and its answer: 19
         items by four states): rendered once per such values and kept, at most ``FIXED_RENDERS``. The values
         must be hashable and decide the text alone (frozen dataclasses, numbers, strings)."""
-        key = (template, tuple(sorted(values.items())))
+        return self._kept((template, tuple(sorted(values.items()))), lambda: self.render(template, **values))
+
+    def fixed(self, name: str, /, **values: Any) -> Markup:
+        """:meth:`__call__` for a text that few values decide (a header step's question: the step, its
+        suggestion, the act's year): rendered once per such values and kept, like :meth:`render_fixed`."""
+        return self._kept((name, tuple(sorted(values.items()))), lambda: self._render_macro(name, values))
+
+    def _kept(self, key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
         kept = self._fixed_renders.get(key)
         if kept is None:
             if len(self._fixed_renders) >= FIXED_RENDERS:
-                self._fixed_renders.clear()  # a catalogue reloaded in tests, never in a running bot
-            kept = self._fixed_renders[key] = self.render(template, **values)
+                self._fixed_renders.clear()  # a bound, never reached by the check sheet's own screens
+            kept = self._fixed_renders[key] = render()
         return kept
 
     @property

@@ -49,8 +49,15 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, toda
         if step in HEADER_FIELDS
         else HEADER_FIELDS.index("act_date" if step != STEP_OTHER_OFFICIALS else "inspector_position") + 1
     )
-    text = t(
-        "ask_step", step=step, number=number, total=len(HEADER_FIELDS), suggestion=suggestion, header=inspection.header
+    header = inspection.header
+    text = t.fixed(  # the same question for every sheet: rendered once per step, suggestion and year
+        "ask_step",
+        step=step,
+        number=number,
+        total=len(HEADER_FIELDS),
+        suggestion=suggestion,
+        act_year=(header["act_date"] or "")[-4:] or None,  # stored as shown: dd.mm.yyyy
+        other_officials=header[STEP_OTHER_OFFICIALS],
     )
     draft = inspection.id
     keyboard, rows = Buttons(), []
@@ -120,11 +127,13 @@ def evidence_screen(
     t: Texts, catalogue: Catalogue, inspection: Inspection, answers: dict[int, StoredAnswer], files: int
 ) -> Screen:
     item = inspection.pending_evidence
-    text = t.render(
+    comment = answers[item].comment
+    render = t.render_fixed if comment is None else t.render  # the inspector's own words are not kept
+    text = render(
         "messages/evidence.html.j2",
         requirement=catalogue.requirement(item),
         total=catalogue.checklist_size,
-        comment=answers[item].comment,
+        comment=comment,
         files=files,
         answer=answers[item].answer,
     )
