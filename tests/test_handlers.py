@@ -723,3 +723,23 @@ async def test_a_file_for_verify_or_import_is_no_evidence_even_while_an_item_wai
     await chat.taps(NEXT)
     assert chat.text.startswith("2/19")
     assert [name for name in passed if name != app.dp.name] == ["inspection"]
+
+
+async def test_the_review_switches_to_the_header_and_back_in_the_same_message(app):
+    """The header's fields under the review message and back again (the update of a tap carries no draft:
+    the handler reads it). A switch from a message that no longer shows the draft is refused as stale."""
+    chat, t = app.chat, texts("ru")
+    await fill_header(chat, HEADER)
+    await answer_rest(chat, 1)
+    review = chat.screen.message_id
+    await chat.taps(t.plain("btn_header"))
+    assert chat.screen.message_id == review
+    assert "ТОО «Ақ жол»" in chat.text and "Проверка ответов" not in chat.text
+    await chat.taps(t.plain("btn_review"))
+    assert chat.screen.message_id == review and "Проверка ответов" in chat.text
+
+    header = chat.button(t.plain("btn_header"))
+    await chat.says("/resume")  # the draft's screen moves to a new message
+    assert chat.screen.message_id != review
+    await chat.presses(header, message_id=review)
+    assert chat.toasts()[-1] == t.plain("refusal", reason="stale")

@@ -185,6 +185,13 @@ class Database(_Reader):
             return await self._conn._execute(_in_snapshot, Repos(self._conn._conn), fn, args, kwargs)
         return _in_snapshot(self._reader, fn, args, kwargs)
 
+    async def read_one(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """:meth:`read` for a work of one statement: no BEGIN and COMMIT around it (a statement is its own
+        snapshot), two statements fewer. More than one statement here would not see one state."""
+        if self._reader is None:  # closed, or not opened through Database.open
+            return await self._conn._execute(_in_snapshot, Repos(self._conn._conn), fn, args, kwargs)
+        return fn(self._reader, *args, **kwargs)
+
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Snapshot]:
         """Reads that see one committed state of the file, on a connection of their own (read-only).

@@ -285,7 +285,6 @@ async def draft_action(
     presenter: DraftPresenter,
     reports: ReportService,
     assessment: AssessmentService,
-    draft: Inspection | None = None,
 ) -> None:
     action, inspection_id = callback_data.action, callback_data.inspection
     message_id = callback.message.message_id if callback.message else 0
@@ -305,7 +304,7 @@ async def draft_action(
         outcome = await inspections.deadlines(user, inspection_id, message_id, open_=action is DraftAct.DEADLINES)
         await _after_button(callback, bot, t, user, outcome, presenter)
     elif action in (DraftAct.HEADER, DraftAct.REVIEW):
-        await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter, draft)
+        await _header_menu(callback, bot, t, user, inspection_id, action, inspections, presenter)
     elif action is DraftAct.CANCEL:
         inspection = await inspections.get(inspection_id)
         if inspection is None or inspection.inspector_id != user.telegram_id or not inspection.is_draft:
@@ -362,9 +361,9 @@ async def _header_menu(
     action: DraftAct,
     inspections: InspectionService,
     presenter: DraftPresenter,
-    draft: Inspection | None,
 ) -> None:
     """Switch the review message between the answers and the header's fields (no state is stored)."""
+    draft = await inspections.draft(user)  # a button's update comes without it (AccessMiddleware)
     on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
     if not on_screen or draft.step != STEP_REVIEW:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))

@@ -35,9 +35,11 @@ class AccessService:
         self._db = db
         self._now = now
 
-    async def sender(self, telegram_id: int) -> tuple[User | None, Inspection | None]:
+    async def sender(self, telegram_id: int, *, with_draft: bool = True) -> tuple[User | None, Inspection | None]:
         """Who wrote, and their open draft if any: one read for every update (the router's filters
-        route on the draft's step without another query)."""
+        route on the draft's step without another query). Without the draft, one statement."""
+        if not with_draft:
+            return await self._db.read_one(lambda r: r.users.get(telegram_id)), None
         return await self._db.read(_sender, telegram_id)
 
     async def user(self, telegram_id: int) -> User | None:
