@@ -162,9 +162,16 @@ def build_services(
     )
 
 
-def build_dispatcher(services: Services) -> Dispatcher:
-    # SimpleEventIsolation: one user's updates are handled one at a time (a fast double tap cannot race).
-    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+def build_dispatcher(services: Services, *, isolate_senders: bool = False) -> Dispatcher:
+    """The dispatcher with every router and the services its handlers take.
+
+    One person's updates must be handled one at a time (a fast double tap cannot race). Polling, the default,
+    gets that from the inbox (bot/polling.py: in order per sender, concurrent across senders), so aiogram's
+    FSM middleware, whose storage the bot never uses (a conversation's state is its database row), is left
+    out: a lock and a context per update fewer. A webhook has no inbox: ``isolate_senders`` keeps aiogram's
+    per-sender lock (SimpleEventIsolation, part of the FSM middleware) for it.
+    """
+    dp = Dispatcher(events_isolation=SimpleEventIsolation()) if isolate_senders else Dispatcher(disable_fsm=True)
     dp.workflow_data.update(
         db=services.db,
         catalogue=services.catalogue,
@@ -271,7 +278,7 @@ async def serve(
     settings: Settings, bot: Bot, services: Services, *, polling_timeout: int = 30, stop: asyncio.Event | None = None
 ) -> None:
     """Run until a signal (or ``stop``); then let updates in flight finish, stop the scheduler, close the database."""
-    dp = build_dispatcher(services)
+    dp = build_dispatcher(services, isolate_senders=bool(settings.webhook_url))
     polling = InboxPolling(
         dp, bot, services.db, polling_timeout=polling_timeout, allowed_updates=dp.resolve_used_update_types()
     )

@@ -743,3 +743,29 @@ async def test_the_review_switches_to_the_header_and_back_in_the_same_message(ap
     assert chat.screen.message_id != review
     await chat.presses(header, message_id=review)
     assert chat.toasts()[-1] == t.plain("refusal", reason="stale")
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+async def test_a_webhook_handles_one_persons_updates_one_at_a_time(tmp_path, monkeypatch, isolated):
+    """A webhook has no inbox to order a person's updates, so its dispatcher keeps aiogram's per-sender lock:
+    two updates of one person arriving at once are handled one after the other. (Polling's inbox orders them
+    itself: tests/test_inbox_polling.py; its dispatcher goes without the lock, and here they overlap.)"""
+    services, _, bot = await assembled(tmp_path)
+    dp = build_dispatcher(services, isolate_senders=isolated)
+    spans: list[tuple[float, float]] = []
+    real = services.access.sender
+
+    async def slow_sender(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        await asyncio.sleep(0.05)
+        result = await real(*args, **kwargs)
+        spans.append((start, time.perf_counter()))
+        return result
+
+    monkeypatch.setattr(services.access, "sender", slow_sender)
+    updates = [message_update("/help", user_id=ADMIN, update_id=n, message_id=n, bot=bot) for n in (1, 2)]
+    await asyncio.gather(*(dp.feed_update(bot, update) for update in updates))
+    (_, first_end), (second_start, _) = sorted(spans)
+    assert (second_start >= first_end) is isolated
+    assert len(bot.session.requests) == 2  # both were answered
+    await services.db.close()

@@ -29,7 +29,7 @@ async def test_webhook_checks_the_secret_and_handles_updates(emu, tmp_path):
     )
     services = await prepare(settings)
     bot = create_bot(settings.bot_token.get(), settings.telegram_api_url)
-    app = build_webhook_app(settings, bot, build_dispatcher(services))
+    app = build_webhook_app(settings, bot, build_dispatcher(services, isolate_senders=True))
     emu.send_text(ADMIN, "hello")  # the chat exists for the emulator (Telegram knows chats that wrote)
     async with TestClient(TestServer(app)) as client:
         wrong = await client.post(
