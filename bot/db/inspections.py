@@ -251,17 +251,14 @@ class InspectionRepository(Repository):
         return _inspection(row) if row else None
 
     def answers(self, inspection_id: int) -> dict[int, StoredAnswer]:
-        rows = self._c.execute(
+        """Every answer of a sheet, by item. Read as plain tuples in the order of StoredAnswer's fields: a
+        screen of the check sheet reads up to 19 of them at every tap."""
+        rows = self._tuples(
             "SELECT item, criterion, severity, answer, comment, answered_at, remedy_due FROM answers"
             " WHERE inspection_id = ? ORDER BY item",
             (inspection_id,),
-        ).fetchall()
-        return {
-            r["item"]: StoredAnswer(
-                r["item"], r["criterion"], r["severity"], r["answer"], r["comment"], r["answered_at"], r["remedy_due"]
-            )
-            for r in rows
-        }
+        )
+        return {row[0]: StoredAnswer(*row) for row in rows}
 
     def evidence(self, inspection_id: int, item: int | None = None) -> list[Evidence]:
         sql = "SELECT * FROM evidence WHERE inspection_id = ?"
