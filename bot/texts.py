@@ -299,6 +299,7 @@ class Texts:
         self._env = env or environment(self.lang)
         self._macros: dict[str, Any] = {}
         self._fixed: dict[str, Markup] = {}  # the texts without values, rendered once (see __call__)
+        self._plain: dict[str, str] = {}  # the same, unescaped (see plain)
         self._fixed_renders: dict[tuple[Any, ...], Markup] = {}  # see render_fixed
         for name in text_templates(self._env):
             module = self._env.get_template(name).module
@@ -341,7 +342,13 @@ class Texts:
         return Markup(macro(**values)).strip()
 
     def plain(self, name: str, /, **values: Any) -> str:
-        """A text for a place without HTML parsing: buttons, callback answers, file names."""
+        """A text for a place without HTML parsing: buttons, callback answers, file names. Without values
+        (most buttons' labels) it is the same every time, unescaped once."""
+        if not values:
+            plain = self._plain.get(name)
+            if plain is None:
+                plain = self._plain[name] = Markup(self(name)).unescape()
+            return plain
         return Markup(self(name, **values)).unescape()
 
     def render(self, template: str, /, **values: Any) -> Markup:
