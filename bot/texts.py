@@ -288,7 +288,7 @@ def text_templates(env: Environment) -> list[str]:
     return env.list_templates(filter_func=lambda name: name.startswith(TEXTS_FOLDER) and name.endswith(".j2"))
 
 
-FIXED_RENDERS = 512  # texts kept by Texts.render_fixed, per language
+FIXED_RENDERS = 512  # texts kept by Texts.render_fixed and Texts.fixed, per language
 
 
 class Texts:
@@ -370,7 +370,7 @@ class Texts:
         kept = self._fixed_renders.get(key)
         if kept is None:
             if len(self._fixed_renders) >= FIXED_RENDERS:
-                self._fixed_renders.clear()  # a bound, never reached by the check sheet's own screens
+                self._fixed_renders.clear()  # a bound (header suggestions vary by subject): each renders again
             kept = self._fixed_renders[key] = render()
         return kept
 

@@ -128,7 +128,7 @@ def evidence_screen(
 ) -> Screen:
     item = inspection.pending_evidence
     comment = answers[item].comment
-    render = t.render_fixed if comment is None else t.render  # the inspector's own words are not kept
+    render = t.render_fixed if comment is None else t.render  # a comment is its sheet's own: kept, it only fills
     text = render(
         "messages/evidence.html.j2",
         requirement=catalogue.requirement(item),
