@@ -128,7 +128,8 @@ def evidence_screen(
 ) -> Screen:
     item = inspection.pending_evidence
     comment = answers[item].comment
-    render = t.render_fixed if comment is None else t.render  # a comment is its sheet's own: kept, it only fills
+    # Without a comment the screen reads the same for every sheet; a comment is one sheet's own: not kept.
+    render = t.render_fixed if comment is None else t.render
     text = render(
         "messages/evidence.html.j2",
         requirement=catalogue.requirement(item),
