@@ -4,3 +4,5 @@
 BOT_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 # Evidence files kept for one violated item of a check sheet.
 EVIDENCE_PER_ITEM = 30
+# Telegram's limit for a message's text; counted on the HTML the bot sends (a safe bound: tags count too).
+MAX_MESSAGE_TEXT = 4096

@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from bot.db.subjects import PastInspection
-from bot.handlers.lookup import MAX_MESSAGE_TEXT, card_text, fitted_card
+from bot.handlers.lookup import card_text, fitted_card
+from bot.limits import MAX_MESSAGE_TEXT
 from bot.services.assessment import AssessmentService
 from bot.texts import LANGUAGES, texts
 from tests.conftest import add_user

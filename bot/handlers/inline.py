@@ -10,7 +10,8 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 
-from bot.handlers.lookup import MAX_MESSAGE_TEXT, fitted_card
+from bot.handlers.lookup import fitted_card
+from bot.limits import MAX_MESSAGE_TEXT
 from bot.scoring.engine import display
 from bot.services.assessment import AssessmentService
 from bot.services.reports import ReportService

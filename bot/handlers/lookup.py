@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.db.imports import ImportSource
+from bot.limits import MAX_MESSAGE_TEXT
 from bot.services.assessment import AssessmentService, SubjectAssessment
 from bot.services.follow_up import FollowUpService
 from bot.services.importing import ImportService
@@ -18,7 +19,6 @@ from bot.texts import Texts
 from bot.ui.keyboards import report_buttons
 from bot.validation import Invalid, parse_bin_iin
 
-MAX_MESSAGE_TEXT = 4096  # Telegram's limit for a message's text (counted here on the HTML: a safe bound)
 # A bare BIN/IIN typed alone (spaces and dashes allowed): the look-up, unless a draft waits for a text.
 BARE_NUMBER = re.compile(r"^\s*\d[\d\s-]{10,16}\s*$")
 

@@ -15,6 +15,7 @@ from bot.db.users import User
 from bot.db.visit_lists import VisitList
 from bot.handlers.busy import sending_file
 from bot.handlers.filters import refuse_button, refuse_message, restricted
+from bot.limits import MAX_MESSAGE_TEXT
 from bot.planning import Candidate, ListPeriod
 from bot.roles import APPROVERS, PLANNERS
 from bot.services.exports import ExportService
@@ -26,7 +27,6 @@ from bot.ui.callbacks import PlanAct, PlanAction
 
 SHOWN_ENTRIES = 30  # a message holds 4096 characters; the CSV has them all
 SHOWN_LEFT_OUT = 20
-MESSAGE_LIMIT = 4096
 
 
 def _screen(
@@ -50,7 +50,7 @@ def _screen(
         if visit_list.left_out:
             text = f"{text}\n\n{t('left_out', items=visit_list.left_out, shown=shown_out)}"
         # The subjects lacking an objective condition are among those left out, each with the hint.
-        if len(text) <= MESSAGE_LIMIT or (shown <= 1 and shown_out <= 1):
+        if len(text) <= MAX_MESSAGE_TEXT or (shown <= 1 and shown_out <= 1):
             break
         shown, shown_out = max(1, shown - 5), max(1, shown_out - 3)
     year, half = visit_list.year, visit_list.half
