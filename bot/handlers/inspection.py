@@ -363,16 +363,15 @@ async def _header_menu(
     presenter: DraftPresenter,
 ) -> None:
     """Switch the review message between the answers and the header's fields (no state is stored)."""
-    draft = await inspections.draft(user)  # a button's update comes without it (AccessMiddleware)
+    view = await inspections.current(user)  # one read: a button's update comes without the draft (AccessMiddleware)
+    draft = view.inspection if view is not None else None
     on_screen = draft is not None and draft.id == inspection_id and draft.message_id == callback.message.message_id
     if not on_screen or draft.step != STEP_REVIEW:
         await callback.answer(t.plain("refusal", reason=Refusal.STALE))
         return
     await callback.answer()
     if action is DraftAct.REVIEW:
-        view = await inspections.current(user)
-        if view is not None:
-            await presenter.show(bot, t, view, edit_message_id=callback.message.message_id)
+        await presenter.show(bot, t, view, edit_message_id=callback.message.message_id)
         return
     screen = header_menu_screen(t, draft)
     with suppress(TelegramBadRequest):
