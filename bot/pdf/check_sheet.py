@@ -103,9 +103,9 @@ def render_check_sheet(
     """The filled check sheet of Annex 2 as PDF bytes.
 
     CPU-bound (about half a second for a four-page sheet): the bot calls it in a worker process
-    (``ReportService`` through ``bot/workers.py``), never on the event loop. Photos whose bytes are neither PNG nor JPEG are left out; times (``generated_at``
-    and the evidence's, ISO UTC) are printed in ``timezone`` (marked "UTC" when that is UTC) by the
-    ``local_datetime`` filter.
+    (``ReportService`` through ``bot/workers.py``), never on the event loop. Photos whose bytes are neither
+    PNG nor JPEG are left out; times (``generated_at`` and the evidence's, ISO UTC) are printed in
+    ``timezone`` (marked "UTC" when that is UTC) by the ``local_datetime`` filter.
     """
     html = check_sheet_html(
         catalogue=catalogue,
