@@ -210,6 +210,64 @@ async def test_back_changes_an_answer_and_the_change_is_kept(service, inspector)
     assert changes == [(1, None, "complies"), (2, None, "complies"), (2, "complies", "not_applicable")]
 
 
+async def assert_screen_is_the_stored_sheet(service, outcome):
+    """What a unit of work hands to the screen is what a fresh read of the file says (the units build it
+    from what their statements returned, not from a second read)."""
+    assert isinstance(outcome, Done), outcome
+    stored = await service.get(outcome.inspection.id)
+    assert outcome.inspection == stored and outcome.view.inspection == stored
+    assert outcome.view.answers == await service.answers(stored.id)
+
+
+async def type_checked(service, walk, text):
+    """``walk.type``, with the screen checked before the bot's new screen message is stored."""
+    walk.message_id += 1
+    outcome = await service.submit_text(walk.user, text, walk.message_id)
+    await assert_screen_is_the_stored_sheet(service, outcome)
+    walk.inspection = outcome.inspection
+    walk.message_id += 1
+    await service.set_message(walk.inspection.id, walk.message_id)
+
+
+async def test_a_changed_answer_keeps_or_clears_its_comment_and_the_screen_shows_what_is_stored(service, inspector):
+    walk = Walk(service, inspector)
+    await walk.header()
+    await assert_screen_is_the_stored_sheet(service, await walk.answer(1, Answer.VIOLATED))
+    await type_checked(service, walk, "Отчёт не размещён")
+    await assert_screen_is_the_stored_sheet(
+        service, await service.evidence_done(inspector, walk.inspection.id, 1, walk.message_id)
+    )
+    back = await service.back(inspector, walk.inspection.id, 2, walk.message_id)
+    await assert_screen_is_the_stored_sheet(service, back)
+    walk.inspection = back.inspection
+    again = await walk.answer(1, Answer.VIOLATED)  # the same answer again: the note stays
+    await assert_screen_is_the_stored_sheet(service, again)
+    assert again.view.answers[1].comment == "Отчёт не размещён"
+    back = await service.back(inspector, walk.inspection.id, 1, walk.message_id)  # the evidence screen: back
+    walk.inspection = back.inspection
+    complies = await walk.answer(1, Answer.COMPLIES)  # a comment explains a violation only
+    await assert_screen_is_the_stored_sheet(service, complies)
+    assert complies.view.answers[1].comment is None and complies.inspection.current_item == 2
+    for item in range(2, 4):
+        await assert_screen_is_the_stored_sheet(service, await walk.answer(item, Answer.COMPLIES))
+    await assert_screen_is_the_stored_sheet(service, await walk.answer(4, Answer.NOT_APPLICABLE))
+    await type_checked(service, walk, "Не государственный орган")
+    back = await service.back(inspector, walk.inspection.id, 4, walk.message_id)
+    walk.inspection = back.inspection
+    violated = await walk.answer(4, Answer.VIOLATED)  # an N/A reason is no violation's note
+    await assert_screen_is_the_stored_sheet(service, violated)
+    assert violated.view.answers[4].comment is None and violated.inspection.pending_evidence == 4
+    changes = [(c.item, c.from_answer, c.to_answer) for c in await service.changes(walk.inspection.id)]
+    assert changes == [
+        (1, None, "violated"),
+        (1, "violated", "complies"),
+        (2, None, "complies"),
+        (3, None, "complies"),
+        (4, None, "not_applicable"),
+        (4, "not_applicable", "violated"),
+    ]
+
+
 async def test_violation_collects_comment_and_evidence_then_moves_on(service, inspector):
     walk = Walk(service, inspector)
     await walk.header()

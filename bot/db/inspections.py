@@ -119,6 +119,10 @@ class AnswerChange:
     to_answer: str
 
 
+# The columns of a StoredAnswer, in the order of its fields (read as plain tuples).
+_ANSWER_COLUMNS = "item, criterion, severity, answer, comment, answered_at, remedy_due"
+
+
 def _inspection(row: sqlite3.Row) -> Inspection:
     return Inspection(
         id=row["id"],
@@ -254,8 +258,7 @@ class InspectionRepository(Repository):
         """Every answer of a sheet, by item. Read as plain tuples in the order of StoredAnswer's fields: a
         screen of the check sheet reads up to 19 of them at every tap."""
         rows = self._tuples(
-            "SELECT item, criterion, severity, answer, comment, answered_at, remedy_due FROM answers"
-            " WHERE inspection_id = ? ORDER BY item",
+            f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE inspection_id = ? ORDER BY item",
             (inspection_id,),
         )
         return {row[0]: StoredAnswer(*row) for row in rows}
@@ -316,16 +319,19 @@ class InspectionRepository(Repository):
         )
         return cursor.lastrowid
 
-    def update_draft(self, inspection_id: int, **changes: Any) -> None:
-        """Change a draft's state or header columns; only known columns are accepted."""
+    def update_draft(self, inspection_id: int, **changes: Any) -> Inspection | None:
+        """Change a draft's state or header columns; only known columns are accepted. Returns the draft as
+        the change left it (``RETURNING``: the screen after a change needs no second read), None when
+        ``inspection_id`` is not a draft."""
         unknown = set(changes) - _DRAFT_COLUMNS
         if unknown:
             raise ValueError(f"not a draft column: {sorted(unknown)}")
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        self._c.execute(
-            f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = {DRAFT}",
+        row = self._c.execute(
+            f"UPDATE inspections SET {assignments}, updated_at = ? WHERE id = ? AND status = {DRAFT} RETURNING *",
             (*changes.values(), utc_now(), inspection_id),
-        )
+        ).fetchone()
+        return _inspection(row) if row else None
 
     def set_screen_message(self, inspection_id: int, message_id: int | None) -> None:
         """Remember the message that shows a draft's current screen."""
@@ -343,22 +349,30 @@ class InspectionRepository(Repository):
         answer: str,
         user_id: int,
         previous: str | None,
-    ) -> None:
-        """Store an answer and, when it differs from the previous one, the change (who, when, from, to)."""
+        *,
+        keep_comment: bool = True,
+    ) -> StoredAnswer:
+        """Store an answer and, when it differs from the previous one, the change (who, when, from, to).
+        ``keep_comment=False`` clears the comment of an answer given before. Returns the answer as stored."""
         now = utc_now()
-        self._c.execute(
+        cursor = self._c.cursor()
+        cursor.row_factory = None
+        row = cursor.execute(
             "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
-            " answered_by = excluded.answered_by, answered_at = excluded.answered_at",
-            (inspection_id, item, criterion, severity, answer, user_id, now),
-        )
+            " answered_by = excluded.answered_by, answered_at = excluded.answered_at,"
+            " comment = CASE WHEN ? THEN answers.comment END"
+            f" RETURNING {_ANSWER_COLUMNS}",
+            (inspection_id, item, criterion, severity, answer, user_id, now, keep_comment),
+        ).fetchone()
         if previous != answer:
             self._c.execute(
                 "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (inspection_id, item, user_id, now, previous, answer),
             )
+        return StoredAnswer(*row)
 
     def set_remedy_due(self, inspection_id: int, item: int, due: str | None) -> None:
         self._c.execute(

@@ -210,9 +210,13 @@ class InspectionService:
             return user.position
         return None
 
-    def _view(self, r: Repos, user: User, inspection: Inspection) -> DraftView:
-        """The screen's data of a draft, inside the caller's unit of work."""
-        answers = r.inspections.answers(inspection.id)
+    def _view(
+        self, r: Repos, user: User, inspection: Inspection, answers: dict[int, StoredAnswer] | None = None
+    ) -> DraftView:
+        """The screen's data of a draft, inside the caller's unit of work. ``answers``: the sheet's answers
+        as the unit left them, when it holds them already (read otherwise)."""
+        if answers is None:
+            answers = r.inspections.answers(inspection.id)
         files = (
             r.inspections.count_evidence(inspection.id, inspection.pending_evidence)
             if inspection.pending_evidence is not None
@@ -229,9 +233,17 @@ class InspectionService:
         today = self._today() if inspection.step == "act_date" else None
         return DraftView(inspection, answers, files, suggestion, preliminary, today)
 
-    def _done(self, r: Repos, user: User, inspection_id: int, notice: str | None = None) -> Done:
-        inspection = r.inspections.get(inspection_id)
-        return Done(inspection, notice, self._view(r, user, inspection))
+    def _done(
+        self,
+        r: Repos,
+        user: User,
+        inspection: Inspection,
+        notice: str | None = None,
+        answers: dict[int, StoredAnswer] | None = None,
+    ) -> Done:
+        """The outcome of a change: ``inspection`` as the change left it (``update_draft`` returns it), with
+        its screen."""
+        return Done(inspection, notice, self._view(r, user, inspection, answers))
 
     def _refused(self, r: Repos, user: User, reason: Refusal, inspection: Inspection | None) -> Refused:
         view = self._view(r, user, inspection) if inspection is not None and inspection.is_draft else None
@@ -263,7 +275,7 @@ class InspectionService:
             user.telegram_id, self._catalogue.version, user.language, HEADER_FIELDS[0]
         )
         if bin_argument is None:
-            return self._done(r, user, inspection_id)
+            return self._done(r, user, r.inspections.get(inspection_id))
         return self._apply_field(r, user, r.inspections.get(inspection_id), bin_argument)
 
     async def cancel(self, user: User, inspection_id: int) -> Outcome:
@@ -298,14 +310,14 @@ class InspectionService:
             return Refused(Refusal.NO_DRAFT)
         if message_id <= inspection.last_input_id:
             return Refused(Refusal.ALREADY, inspection)  # a redelivered update
-        r.inspections.update_draft(inspection.id, last_input_id=message_id)
+        inspection = r.inspections.update_draft(inspection.id, last_input_id=message_id)
         if inspection.step in HEADER_FIELDS or inspection.step in EXTRA_FIELDS:
             return self._apply_field(r, user, inspection, text)
         if inspection.step == STEP_ITEM and inspection.pending_evidence is not None:
             return self._add_comment(r, user, inspection, text)
         if inspection.step == STEP_DEADLINES:
             return self._apply_deadlines(r, user, inspection, text)
-        return self._refused(r, user, Refusal.USE_BUTTONS, r.inspections.get(inspection.id))
+        return self._refused(r, user, Refusal.USE_BUTTONS, inspection)
 
     async def keep_suggestion(self, user: User, inspection_id: int, step: str) -> Outcome:
         """The 'keep' button of a prefilled header step."""
@@ -341,8 +353,7 @@ class InspectionService:
         previous = previous_header_step(step)
         if previous is None or inspection.back_to_review:  # step 1, or a correction from the review
             return Refused(Refusal.STALE, inspection)
-        r.inspections.update_draft(inspection_id, step=previous)
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, r.inspections.update_draft(inspection_id, step=previous))
 
     async def act_date_today(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The 'today' button of the act date's step: the local date (settings' timezone)."""
@@ -384,8 +395,7 @@ class InspectionService:
                 changes["step"] = STEP_LOCATION  # where the visit happens, before the items
             elif changes["step"] == STEP_ITEM:
                 changes["current_item"] = 1
-        r.inspections.update_draft(inspection.id, **changes)
-        updated = r.inspections.get(inspection.id)
+        updated = r.inspections.update_draft(inspection.id, **changes)
         if step == STEP_REPEAT_REASON:
             r.audit.add(
                 inspection.inspector_id,
@@ -410,8 +420,7 @@ class InspectionService:
             return refusal
         if inspection.step != STEP_REVIEW or field not in (*HEADER_FIELDS, STEP_OTHER_OFFICIALS):
             return Refused(Refusal.STALE, inspection)
-        r.inspections.update_draft(inspection_id, step=field, back_to_review=1)
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, r.inspections.update_draft(inspection_id, step=field, back_to_review=1))
 
     def _visited_in_year(self, r: Repos, inspection: Inspection, act_date: str) -> bool:
         """The subject had a finalized sheet whose act date falls in this act's calendar year (item 10; the
@@ -441,7 +450,7 @@ class InspectionService:
             return Refused(Refusal.ALREADY, inspection)  # a redelivered update
         if not valid_point(lat, lon) or (accuracy is not None and accuracy < 0):
             return self._rejected(r, user, Invalid(Rejection.BAD_LOCATION), inspection.id)
-        r.inspections.update_draft(inspection.id, last_input_id=message_id)
+        inspection = r.inspections.update_draft(inspection.id, last_input_id=message_id)
         r.inspections.set_location(inspection.id, lat, lon, accuracy)
         r.audit.add(
             user.telegram_id,
@@ -452,7 +461,7 @@ class InspectionService:
         )
         if inspection.step == STEP_LOCATION:
             self._leave_location_step(r, inspection)
-        return self._done(r, user, inspection.id, notice="location_saved")
+        return self._done(r, user, r.inspections.get(inspection.id), notice="location_saved")
 
     async def skip_location(self, user: User, message_id: int) -> Outcome:
         """'Skip' at the location step: the items follow; the PDF will say no location was shared."""
@@ -465,14 +474,13 @@ class InspectionService:
         if message_id <= inspection.last_input_id or inspection.step != STEP_LOCATION:
             return Refused(Refusal.ALREADY, inspection)
         r.inspections.update_draft(inspection.id, last_input_id=message_id)
-        self._leave_location_step(r, inspection)
-        return self._done(r, user, inspection.id, notice="location_skipped")
+        updated = self._leave_location_step(r, inspection)
+        return self._done(r, user, updated, notice="location_skipped")
 
-    def _leave_location_step(self, r: Repos, inspection: Inspection) -> None:
+    def _leave_location_step(self, r: Repos, inspection: Inspection) -> Inspection:
         if inspection.back_to_review:
-            r.inspections.update_draft(inspection.id, step=STEP_REVIEW, back_to_review=0)
-        else:
-            r.inspections.update_draft(inspection.id, step=STEP_ITEM, current_item=1)
+            return r.inspections.update_draft(inspection.id, step=STEP_REVIEW, back_to_review=0)
+        return r.inspections.update_draft(inspection.id, step=STEP_ITEM, current_item=1)
 
     # --- remedy deadlines (issue 14 item 4) -------------------------------------------------------------
 
@@ -488,12 +496,10 @@ class InspectionService:
             violated = [a for a in r.inspections.answers(inspection_id).values() if a.answer == Answer.VIOLATED]
             if inspection.step != STEP_REVIEW or not violated:
                 return Refused(Refusal.STALE, inspection)
-            r.inspections.update_draft(inspection_id, step=STEP_DEADLINES)
-        else:
-            if inspection.step != STEP_DEADLINES:
-                return Refused(Refusal.ALREADY, inspection)
-            r.inspections.update_draft(inspection_id, step=STEP_REVIEW)
-        return self._done(r, user, inspection_id)
+            return self._done(r, user, r.inspections.update_draft(inspection_id, step=STEP_DEADLINES))
+        if inspection.step != STEP_DEADLINES:
+            return Refused(Refusal.ALREADY, inspection)
+        return self._done(r, user, r.inspections.update_draft(inspection_id, step=STEP_REVIEW))
 
     def _apply_deadlines(self, r: Repos, user: User, inspection: Inspection, text: str) -> Outcome:
         """Lines "item dd.mm.yyyy" ("item -" clears): all stored, or none when one is wrong (its reason)."""
@@ -511,7 +517,7 @@ class InspectionService:
             return self._rejected(r, user, Invalid(Rejection.BAD_DEADLINE), inspection.id)
         for item, due in changes.items():
             r.inspections.set_remedy_due(inspection.id, item, due)
-        return self._done(r, user, inspection.id, notice=None)  # the screen shows the dates
+        return self._done(r, user, inspection)  # the screen shows the dates
 
     # --- the 19 items --------------------------------------------------------------------------------
 
@@ -536,24 +542,26 @@ class InspectionService:
         if answer is Answer.NOT_APPLICABLE and not requirement.conditional:
             return Refused(Refusal.NOT_CONDITIONAL, inspection)
         previous = stored.get(item)
-        r.inspections.put_answer(
-            inspection_id,
-            item,
-            requirement.criterion,
-            requirement.severity.value,
-            answer.value,
-            user.telegram_id,
-            previous.answer if previous else None,
-        )
+        # A comment explains a violation only; a violation's note is no N/A reason, nor the other way round.
+        keep_comment = answer is not Answer.COMPLIES and (previous is None or previous.answer == answer.value)
+        answers = {
+            **stored,
+            item: r.inspections.put_answer(
+                inspection_id,
+                item,
+                requirement.criterion,
+                requirement.severity.value,
+                answer.value,
+                user.telegram_id,
+                previous.answer if previous else None,
+                keep_comment=keep_comment,
+            ),
+        }
         if answer in (Answer.VIOLATED, Answer.NOT_APPLICABLE):
-            if previous is not None and previous.answer != answer.value and previous.comment:
-                r.inspections.set_comment(inspection_id, item, None)  # a violation's note is no N/A reason
-            r.inspections.update_draft(inspection_id, pending_evidence=item)
+            updated = r.inspections.update_draft(inspection_id, pending_evidence=item)
         else:
-            if previous is not None and previous.comment:
-                r.inspections.set_comment(inspection_id, item, None)  # a comment explains a violation only
-            self._advance(r, inspection, {*stored, item})
-        return self._done(r, user, inspection_id)
+            updated = self._advance(r, inspection, set(answers))
+        return self._done(r, user, updated, answers=answers)
 
     async def evidence_done(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Next' on the evidence screen of a violated item."""
@@ -565,12 +573,11 @@ class InspectionService:
             return refusal
         if inspection.pending_evidence != item:
             return Refused(Refusal.ALREADY, inspection)
-        pending = r.inspections.answers(inspection_id).get(item)
+        answers = r.inspections.answers(inspection_id)
+        pending = answers.get(item)
         if pending is not None and pending.answer == Answer.NOT_APPLICABLE and not pending.comment:
             return Refused(Refusal.REASON_REQUIRED, inspection)
-        r.inspections.update_draft(inspection_id, pending_evidence=None)
-        self._advance(r, inspection, set(r.inspections.answers(inspection_id)))
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, self._advance(r, inspection, set(answers)), answers=answers)
 
     async def back(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """'Back': from the evidence screen to the item's answer; from an item to the one before."""
@@ -583,12 +590,12 @@ class InspectionService:
         if inspection.step != STEP_ITEM or inspection.current_item != item:
             return Refused(Refusal.ALREADY, inspection)
         if inspection.pending_evidence is not None:
-            r.inspections.update_draft(inspection_id, pending_evidence=None)
+            updated = r.inspections.update_draft(inspection_id, pending_evidence=None)
         elif item > 1:
-            r.inspections.update_draft(inspection_id, current_item=item - 1, back_to_review=0)
+            updated = r.inspections.update_draft(inspection_id, current_item=item - 1, back_to_review=0)
         else:
             return Refused(Refusal.STALE, inspection)
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, updated)
 
     async def go_to(self, user: User, inspection_id: int, item: int, message_id: int) -> Outcome:
         """An item button of the review screen: change that answer, then come back to the review."""
@@ -600,10 +607,10 @@ class InspectionService:
             return refusal
         if inspection.step != STEP_REVIEW:
             return Refused(Refusal.ALREADY, inspection)
-        r.inspections.update_draft(
+        updated = r.inspections.update_draft(
             inspection_id, step=STEP_ITEM, current_item=item, back_to_review=1, pending_evidence=None
         )
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, updated)
 
     async def show_review(self, user: User, inspection_id: int, message_id: int) -> Outcome:
         """The review button on an item screen (shown once every item has an answer)."""
@@ -616,21 +623,21 @@ class InspectionService:
         stored = r.inspections.answers(inspection_id)
         if inspection.step != STEP_ITEM or len(stored) < self._catalogue.checklist_size:
             return Refused(Refusal.ALREADY if inspection.step == STEP_REVIEW else Refusal.STALE, inspection)
-        r.inspections.update_draft(
+        updated = r.inspections.update_draft(
             inspection_id, step=STEP_REVIEW, current_item=None, back_to_review=0, pending_evidence=None
         )
-        return self._done(r, user, inspection_id)
+        return self._done(r, user, updated, answers=stored)
 
-    def _advance(self, r: Repos, inspection: Inspection, answered: set[int]) -> None:
-        """After an item: back to the review if we came from it, else the next unanswered item."""
+    def _advance(self, r: Repos, inspection: Inspection, answered: set[int]) -> Inspection:
+        """After an item: back to the review if we came from it, else the next unanswered item. Returns the
+        draft as it then stands."""
         unanswered = [r.number for r in self._catalogue.checklist if r.number not in answered]
         if inspection.back_to_review or not unanswered:
-            r.inspections.update_draft(
+            return r.inspections.update_draft(
                 inspection.id, step=STEP_REVIEW, current_item=None, back_to_review=0, pending_evidence=None
             )
-            return
         later = [n for n in unanswered if n > (inspection.current_item or 0)]
-        r.inspections.update_draft(inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
+        return r.inspections.update_draft(inspection.id, current_item=(later or unanswered)[0], pending_evidence=None)
 
     # --- comments and evidence -----------------------------------------------------------------------
 
@@ -638,7 +645,7 @@ class InspectionService:
         invalid = self._append_comment(r, inspection, text)
         if invalid:
             return Rejected(invalid, inspection, self._view(r, user, inspection))
-        return self._done(r, user, inspection.id, notice="comment_saved")
+        return self._done(r, user, inspection, notice="comment_saved")
 
     def _append_comment(self, r: Repos, inspection: Inspection, text: str) -> Invalid | None:
         """Add text to the pending item's comment (line breaks kept), within COMMENT_LIMIT in all."""
@@ -679,12 +686,12 @@ class InspectionService:
         if not r.inspections.add_evidence(inspection.id, item, ev):
             return Refused(Refusal.ALREADY, inspection)
         if message_id > inspection.last_input_id:
-            r.inspections.update_draft(inspection.id, last_input_id=message_id)
+            inspection = r.inspections.update_draft(inspection.id, last_input_id=message_id)
         if caption and caption.strip():
             invalid = self._append_comment(r, inspection, caption)
             if invalid:
                 return self._rejected(r, user, invalid, inspection.id)
-        return self._done(r, user, inspection.id, notice="album_more" if album_part else "evidence_saved")
+        return self._done(r, user, inspection, notice="album_more" if album_part else "evidence_saved")
 
     # --- finishing -----------------------------------------------------------------------------------
 
