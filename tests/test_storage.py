@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from bot.db import Database
-from bot.db.database import migrations
+from bot.db.database import ReadWrote, migrations
 from bot.roles import Role
 from tests.conftest import BIN_A, add_user
 
@@ -215,3 +215,21 @@ def test_migration_versions_run_one_to_n_without_gaps_or_twins():
     applies only versions above the file's user_version, so a gap filled later would never run."""
     versions = [version for version, _sql in migrations()]
     assert versions == list(range(1, len(versions) + 1))
+
+
+async def test_a_read_that_writes_is_refused_and_rolled_back(db):
+    """Reads run on the units' own connection (its page cache is never stale), which can write: a read
+    that does is a bug, and it must not commit quietly."""
+    await add_user(db, 9001)
+
+    def sneaky(r):
+        user = r.users.get(9001)
+        r.users.set_language(9001, "kk")
+        return user
+
+    with pytest.raises(ReadWrote):
+        await db.read(sneaky)
+    assert (await db.read(lambda r: r.users.get(9001))).language == "ru"
+    with pytest.raises(ReadWrote):
+        await db.read_one(lambda r: r.users.set_language(9001, "kk"))
+    assert await db.read_one(lambda r: r.users.get(9001)) is not None

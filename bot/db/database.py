@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY = 200  # units of work between two WAL checkpoints (SQLite's own default: 1000 pages)
-READ_BUSY_TIMEOUT_MS = 200  # a WAL reader waits only while another connection recovers the WAL index
+READ_BUSY_TIMEOUT_MS = 200  # the units' connection: a WAL read waits only while another one recovers the WAL
 # The durability of a commit. WAL with synchronous=NORMAL: a commit is written to the WAL file but not
 # fsync'ed; an application crash (kill -9) loses nothing, a power cut or an OS crash may lose the last
 # commits (the database stays consistent). FULL would fsync the WAL at every commit (see README, "Speed").
@@ -80,7 +80,6 @@ class Database(_Reader):
         self._conn = connection
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._reader: Repos | None = None  # over a read-only connection (see read)
         self._writer: Repos | None = None  # over the connection of the units of work, on the event loop (see run)
         self._since_checkpoint = 0
 
@@ -96,14 +95,10 @@ class Database(_Reader):
         await conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         db = cls(conn, path)
         await db.migrate()
-        db._reader = Repos(_open_reader(path))
         db._writer = Repos(_open_writer(path))
         return db
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.conn.close()
-            self._reader = None
         async with self._write_lock:
             if self._writer is not None:
                 self._writer.conn.close()
@@ -176,21 +171,32 @@ class Database(_Reader):
     async def read(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Reads in one snapshot of what is committed, with no hop to aiosqlite's thread.
 
-        They run right here on a second, read-only connection: in WAL mode a reader never waits for the
-        writer, and a few indexed SELECTs (tens of microseconds) cost less than the two thread switches of
-        a hop. For short reads by key only (the sender and their draft, a screen); anything that scans
-        goes through :meth:`call` on aiosqlite's thread.
+        They run right here, on the connection of the units of work (see :meth:`run`): a few indexed SELECTs
+        (tens of microseconds) cost less than the two thread switches of a hop. That connection never holds a
+        transaction open between two awaits (a unit runs whole, synchronously), and in WAL mode a read never
+        waits for a writer. It is also the connection whose page cache is never stale: a second connection
+        (this used to read on a read-only one) finds the file changed after every commit of the units, drops
+        its cache and reads the pages again, which made the sender's one-row read about half again as slow.
+
+        For short reads by key only (the sender and their draft, a screen); anything that scans goes through
+        :meth:`call` on aiosqlite's thread. A read that writes is a bug: it is rolled back and raises.
         """
-        if self._reader is None:  # closed, or not opened through Database.open
+        if self._writer is None:  # closed, or not opened through Database.open
             return await self._conn._execute(_in_snapshot, Repos(self._conn._conn), fn, args, kwargs)
-        return _in_snapshot(self._reader, fn, args, kwargs)
+        return _in_snapshot(self._writer, fn, args, kwargs)
 
     async def read_one(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """:meth:`read` for a work of one statement: no BEGIN and COMMIT around it (a statement is its own
-        snapshot), two statements fewer. More than one statement here would not see one state."""
-        if self._reader is None:  # closed, or not opened through Database.open
+        snapshot), two statements fewer. More than one statement here would not see one state. A read that
+        writes is a bug: it raises (its one statement has committed by then)."""
+        if self._writer is None:  # closed, or not opened through Database.open
             return await self._conn._execute(_in_snapshot, Repos(self._conn._conn), fn, args, kwargs)
-        return fn(self._reader, *args, **kwargs)
+        conn = self._writer.conn
+        changes = conn.total_changes
+        result = fn(self._writer, *args, **kwargs)
+        if conn.total_changes != changes:
+            raise ReadWrote(fn)
+        return result
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Snapshot]:
@@ -265,19 +271,24 @@ def _in_snapshot(repos: Repos, fn: Callable[..., T], args: tuple[Any, ...], kwar
     conn = repos.conn
     if conn.in_transaction:  # inside another coroutine's open transaction (same connection): read there
         return fn(repos, *args, **kwargs)
+    changes = conn.total_changes
     conn.execute("BEGIN")
     try:
-        return fn(repos, *args, **kwargs)
-    finally:
-        conn.execute("COMMIT")
+        result = fn(repos, *args, **kwargs)
+        if conn.total_changes != changes:
+            raise ReadWrote(fn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
-def _open_reader(path: Path) -> sqlite3.Connection:
-    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    reader.row_factory = sqlite3.Row
-    reader.execute("PRAGMA query_only=ON")
-    reader.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
-    return reader
+class ReadWrote(RuntimeError):
+    """A read (:meth:`Database.read`, :meth:`Database.read_one`) changed the file: writes go through ``run``."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        super().__init__(f"{getattr(fn, '__qualname__', fn)!r} wrote inside a read")
 
 
 def _open_writer(path: Path) -> sqlite3.Connection:
