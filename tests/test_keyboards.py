@@ -6,8 +6,11 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.ui.callbacks import ItemAct, ItemAction
+from bot.db.inspections import EXTRA_FIELDS, HEADER_FIELDS
+from bot.ui.callbacks import NUMBER_MAX, DraftAct, DraftAction, ItemAct, ItemAction
 from bot.ui.keyboards import Buttons, as_json
 
 
@@ -50,3 +53,41 @@ def test_a_button_made_without_validation_is_the_one_aiogram_makes_and_sends():
     assert as_json(ours.as_markup()) == as_json(theirs.as_markup())
     with pytest.raises(ValueError, match="too long"):
         Buttons().button(text="x", callback_data=Wordy(words="слово" * 7))
+
+
+numbers = st.integers(min_value=0, max_value=NUMBER_MAX)
+
+
+@given(inspection=numbers, item=numbers, action=st.sampled_from(ItemAct))
+def test_an_items_button_data_is_the_string_aiogram_packs_and_parses_back(inspection, item, action):
+    data = ItemAction.data(inspection, item, action)
+    assert data == ItemAction(inspection=inspection, item=item, action=action).pack()
+    assert ItemAction.unpack(data) == ItemAction(inspection=inspection, item=item, action=action)
+
+
+@given(inspection=numbers, action=st.sampled_from(DraftAct), step=st.sampled_from(["", *HEADER_FIELDS, *EXTRA_FIELDS]))
+def test_a_drafts_button_data_is_the_string_aiogram_packs_and_parses_back(inspection, action, step):
+    data = DraftAction.data(inspection, action, step)
+    assert data == DraftAction(inspection=inspection, action=action, step=step).pack()
+    assert DraftAction.unpack(data) == DraftAction(inspection=inspection, action=action, step=step)
+
+
+@settings(max_examples=200)
+@given(step=st.text(max_size=80))
+def test_button_data_is_refused_where_aiogram_refuses_it(step):
+    """A separator inside a value, or more than Telegram's 64 bytes: aiogram's pack raises, and so does ours."""
+    try:
+        expected = DraftAction(inspection=NUMBER_MAX, action=DraftAct.DEADLINES_BACK, step=step).pack()
+    except ValueError:
+        with pytest.raises(ValueError):
+            DraftAction.data(NUMBER_MAX, DraftAct.DEADLINES_BACK, step)
+    else:
+        assert DraftAction.data(NUMBER_MAX, DraftAct.DEADLINES_BACK, step) == expected
+
+
+@pytest.mark.parametrize("number", [-1, NUMBER_MAX + 1, True, 1.0, "7"])
+def test_a_number_its_model_would_refuse_is_refused_in_button_data(number):
+    with pytest.raises(ValueError):
+        ItemAction.data(number, 1, ItemAct.BACK)
+    with pytest.raises(ValueError):
+        DraftAction.data(number, DraftAct.CANCEL)

@@ -10,7 +10,7 @@ match, no handler of that kind runs, and the press reaches the fallback's "this 
 from enum import StrEnum
 from typing import Annotated
 
-from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
 from pydantic import AfterValidator, Field
 
 from bot.scoring import Answer
@@ -19,7 +19,8 @@ from bot.texts import LANGUAGES
 
 # A number in callback data fits SQLite's INTEGER and is never negative: a forged "i:99999999999999999999:1:g"
 # fails to parse (the button is then unknown) instead of failing in the database.
-Number = Annotated[int, Field(ge=0, le=2**63 - 1)]
+NUMBER_MAX = 2**63 - 1
+Number = Annotated[int, Field(ge=0, le=NUMBER_MAX)]
 
 
 def _known_language(lang: str) -> str:
@@ -58,6 +59,12 @@ class ItemAction(CallbackData, prefix="i"):
     item: Number
     action: ItemAct
 
+    @classmethod
+    def data(cls, inspection: int, item: int, action: ItemAct) -> str:
+        """``ItemAction(inspection=..., item=..., action=...).pack()``, the same string, without making and
+        dumping the model: every screen of the check sheet packs three to five of them at every tap."""
+        return _packed(cls.__prefix__, _number(inspection), _number(item), action.value)
+
 
 class DraftAct(StrEnum):
     """A button about the whole draft."""
@@ -80,6 +87,29 @@ class DraftAction(CallbackData, prefix="d"):
     inspection: Number
     action: DraftAct
     step: str = ""
+
+    @classmethod
+    def data(cls, inspection: int, action: DraftAct, step: str = "") -> str:
+        """``DraftAction(...).pack()``, the same string, without the model (see :meth:`ItemAction.data`)."""
+        return _packed(cls.__prefix__, _number(inspection), action.value, step)
+
+
+def _number(value: int) -> str:
+    """A ``Number`` as aiogram packs it, refused as its validation would refuse it."""
+    if type(value) is not int or not 0 <= value <= NUMBER_MAX:
+        raise ValueError(f"not a number of callback data: {value!r}")
+    return str(value)
+
+
+def _packed(prefix: str, *values: str) -> str:
+    """The fields joined as ``CallbackData.pack`` joins them, with its two refusals: the separator inside a
+    value, and more than Telegram's 64 bytes."""
+    if any(":" in value for value in values):
+        raise ValueError(f"the separator ':' in callback data values {values!r}")
+    packed = ":".join((prefix, *values))
+    if len(packed.encode()) > MAX_CALLBACK_LENGTH:
+        raise ValueError(f"callback data over {MAX_CALLBACK_LENGTH} bytes: {packed!r}")
+    return packed
 
 
 class ReportAction(CallbackData, prefix="p"):

@@ -64,24 +64,20 @@ def header_screen(t: Texts, inspection: Inspection, suggestion: str | None, toda
     if suggestion:
         keyboard.button(
             text=t.plain("btn_keep", value=suggestion),
-            callback_data=DraftAction(inspection=draft, action=DraftAct.KEEP, step=step),
+            callback_data=DraftAction.data(draft, DraftAct.KEEP, step),
         )
         rows.append(1)
     if today is not None and local_date(today) != suggestion:  # the act date: today by one tap
         keyboard.button(
             text=t.plain("btn_today", day=today),
-            callback_data=DraftAction(inspection=draft, action=DraftAct.TODAY, step=step),
+            callback_data=DraftAction.data(draft, DraftAct.TODAY, step),
         )
         rows.append(1)
     # Back to the step before (a typo fixed before the review); none on step 1, none in a correction
     # from the review (there "keep" is the way back).
     if previous_header_step(step) is not None and not inspection.back_to_review:
-        keyboard.button(
-            text=t.plain("btn_back"), callback_data=DraftAction(inspection=draft, action=DraftAct.BACK, step=step)
-        )
-    keyboard.button(
-        text=t.plain("btn_cancel_draft"), callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL)
-    )
+        keyboard.button(text=t.plain("btn_back"), callback_data=DraftAction.data(draft, DraftAct.BACK, step))
+    keyboard.button(text=t.plain("btn_cancel_draft"), callback_data=DraftAction.data(draft, DraftAct.CANCEL))
     return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and cancel
 
 
@@ -102,7 +98,7 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         mark = " •" if current and current.answer == answer else ""
         keyboard.button(
             text=t.plain(label) + mark,
-            callback_data=ItemAction(inspection=inspection.id, item=item, action=ACT_BY_ANSWER[answer]),
+            callback_data=ItemAction.data(inspection.id, item, ACT_BY_ANSWER[answer]),
         )
 
     answer_button(Answer.COMPLIES, "btn_complies")
@@ -112,13 +108,11 @@ def item_screen(t: Texts, catalogue: Catalogue, inspection: Inspection, answers:
         answer_button(Answer.NOT_APPLICABLE, "btn_not_applicable")
         rows.append(1)
     if item > 1 and not inspection.back_to_review:
-        keyboard.button(
-            text=t.plain("btn_back"), callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK)
-        )
+        keyboard.button(text=t.plain("btn_back"), callback_data=ItemAction.data(inspection.id, item, ItemAct.BACK))
     if len(answers) == catalogue.checklist_size:
         keyboard.button(
             text=t.plain("btn_review"),
-            callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.TO_REVIEW),
+            callback_data=ItemAction.data(inspection.id, item, ItemAct.TO_REVIEW),
         )
     return Screen(text, keyboard.adjust(*rows, 2).as_markup())  # the last row: back and to the review
 
@@ -141,11 +135,11 @@ def evidence_screen(
     keyboard = Buttons()
     keyboard.button(
         text=t.plain("btn_change_answer"),
-        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.BACK),
+        callback_data=ItemAction.data(inspection.id, item, ItemAct.BACK),
     )
     keyboard.button(
         text=t.plain("btn_next"),
-        callback_data=ItemAction(inspection=inspection.id, item=item, action=ItemAct.EVIDENCE_DONE),
+        callback_data=ItemAction.data(inspection.id, item, ItemAct.EVIDENCE_DONE),
     )
     return Screen(text, keyboard.adjust(2).as_markup())
 
@@ -169,21 +163,17 @@ def review_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     for line in lines:
         keyboard.button(
             text=f"{line['number']} {line['mark']}",
-            callback_data=ItemAction(inspection=draft, item=line["number"], action=ItemAct.GO_TO),
+            callback_data=ItemAction.data(draft, line["number"], ItemAct.GO_TO),
         )
     keyboard.adjust(REVIEW_ROW)
     actions = Buttons()
-    actions.button(text=t.plain("btn_header"), callback_data=DraftAction(inspection=draft, action=DraftAct.HEADER))
-    actions.button(text=t.plain("btn_finish"), callback_data=DraftAction(inspection=draft, action=DraftAct.FINISH))
+    actions.button(text=t.plain("btn_header"), callback_data=DraftAction.data(draft, DraftAct.HEADER))
+    actions.button(text=t.plain("btn_finish"), callback_data=DraftAction.data(draft, DraftAct.FINISH))
     finish_row = 1
     if complete and any(a.answer == Answer.VIOLATED for a in answers.values()):  # remedy deadlines (issue 14)
-        actions.button(
-            text=t.plain("btn_deadlines"), callback_data=DraftAction(inspection=draft, action=DraftAct.DEADLINES)
-        )
+        actions.button(text=t.plain("btn_deadlines"), callback_data=DraftAction.data(draft, DraftAct.DEADLINES))
         finish_row = 2
-    actions.button(
-        text=t.plain("btn_cancel_draft"), callback_data=DraftAction(inspection=draft, action=DraftAct.CANCEL)
-    )
+    actions.button(text=t.plain("btn_cancel_draft"), callback_data=DraftAction.data(draft, DraftAct.CANCEL))
     return Screen(text, keyboard.attach(actions.adjust(1, finish_row, 1)).as_markup())
 
 
@@ -194,22 +184,18 @@ def header_menu_screen(t: Texts, inspection: Inspection) -> Screen:
     for field in fields:
         keyboard.button(
             text=t.plain("step_short", step=field),
-            callback_data=DraftAction(inspection=inspection.id, action=DraftAct.EDIT, step=field),
+            callback_data=DraftAction.data(inspection.id, DraftAct.EDIT, field),
         )
     keyboard.adjust(2)
     back = Buttons()  # the way back on a row of its own
-    back.button(text=t.plain("btn_review"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.REVIEW))
+    back.button(text=t.plain("btn_review"), callback_data=DraftAction.data(inspection.id, DraftAct.REVIEW))
     return Screen(t("header_summary", header=inspection.header), keyboard.attach(back).as_markup())
 
 
 def cancel_confirm_screen(t: Texts, inspection: Inspection) -> Screen:
     keyboard = Buttons()
-    keyboard.button(
-        text=t.plain("btn_discard"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DISCARD)
-    )
-    keyboard.button(
-        text=t.plain("btn_keep_draft"), callback_data=DraftAction(inspection=inspection.id, action=DraftAct.RESUME)
-    )
+    keyboard.button(text=t.plain("btn_discard"), callback_data=DraftAction.data(inspection.id, DraftAct.DISCARD))
+    keyboard.button(text=t.plain("btn_keep_draft"), callback_data=DraftAction.data(inspection.id, DraftAct.RESUME))
     return Screen(t("cancel_confirm", name=inspection.header["subject_name"]), keyboard.adjust(2).as_markup())
 
 
@@ -245,7 +231,7 @@ def deadlines_screen(t: Texts, catalogue: Catalogue, view: DraftView) -> Screen:
     keyboard = Buttons()
     keyboard.button(
         text=t.plain("btn_deadlines_back"),
-        callback_data=DraftAction(inspection=inspection.id, action=DraftAct.DEADLINES_BACK),
+        callback_data=DraftAction.data(inspection.id, DraftAct.DEADLINES_BACK),
     )
     return Screen(t("deadlines_screen", items=items, example=example), keyboard.as_markup())
 
