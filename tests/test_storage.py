@@ -2,10 +2,12 @@
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.db import Database
+from bot.db.clock import utc_now
 from bot.db.database import ReadWrote, migrations
 from bot.roles import Role
 from tests.conftest import BIN_A, add_user
@@ -233,3 +235,11 @@ async def test_a_read_that_writes_is_refused_and_rolled_back(db):
     with pytest.raises(ReadWrote):
         await db.read_one(lambda r: r.users.set_language(9001, "kk"))
     assert await db.read_one(lambda r: r.users.get(9001)) is not None
+
+
+def test_the_stored_time_is_now_to_the_second_in_utc():
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamp = utc_now()
+    after = datetime.now(UTC)
+    assert stamp.endswith("+00:00") and len(stamp) == len("2026-12-02T10:58:39+00:00")
+    assert before <= datetime.fromisoformat(stamp) <= after
