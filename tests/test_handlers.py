@@ -658,8 +658,9 @@ async def test_a_bare_bin_reaches_the_look_up_while_a_draft_waits_for_a_button_a
     before = await snapshot(app)
     writes = []
     db = app.services.db
-    real_run, real_transaction = db.run, db.transaction
+    real_run, real_run_one, real_transaction = db.run, db.run_one, db.transaction
     monkeypatch.setattr(db, "run", lambda fn, *a, **k: writes.append(fn.__name__) or real_run(fn, *a, **k))
+    monkeypatch.setattr(db, "run_one", lambda fn, *a, **k: writes.append(fn.__name__) or real_run_one(fn, *a, **k))
     monkeypatch.setattr(db, "transaction", lambda: writes.append("transaction") or real_transaction())
 
     await chat.says("940215001231")  # another subject's BIN, typed while item 2 waits for a button

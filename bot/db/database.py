@@ -162,11 +162,26 @@ class Database(_Reader):
             if self._writer is None:  # closed, or not opened through Database.open
                 return await self._conn._execute(_in_transaction, Repos(self._conn._conn), fn, args, kwargs)
             result = _in_transaction(self._writer, fn, args, kwargs)
+        await self._unit_done()
+        return result
+
+    async def run_one(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """:meth:`run` for a unit of one statement: no BEGIN and COMMIT around it (SQLite makes a statement
+        its own transaction, committed when it returns), two statements fewer. More than one statement here
+        would not be atomic."""
+        async with self._write_lock:
+            if self._writer is None:  # closed, or not opened through Database.open
+                return await self._conn._execute(_in_transaction, Repos(self._conn._conn), fn, args, kwargs)
+            result = fn(self._writer, *args, **kwargs)
+        await self._unit_done()
+        return result
+
+    async def _unit_done(self) -> None:
+        """Count a unit; every ``CHECKPOINT_EVERY`` units, checkpoint the WAL on aiosqlite's thread."""
         self._since_checkpoint += 1
         if self._since_checkpoint >= CHECKPOINT_EVERY:
             self._since_checkpoint = 0
             await self._conn._execute(_checkpoint, self._conn._conn)
-        return result
 
     async def read(self, fn: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Reads in one snapshot of what is committed, with no hop to aiosqlite's thread.

@@ -36,11 +36,13 @@ class AccessService:
         self._now = now
 
     async def sender(self, telegram_id: int, *, with_draft: bool = True) -> tuple[User | None, Inspection | None]:
-        """Who wrote, and their open draft if any: one read for every update (the router's filters
-        route on the draft's step without another query). Without the draft, one statement."""
-        if not with_draft:
-            return await self._db.read_one(lambda r: r.users.get(telegram_id)), None
-        return await self._db.read(_sender, telegram_id)
+        """Who wrote, and their open draft if any (the router's filters route on the draft's step without
+        another query). Each is one statement, not one snapshot: the draft only routes the update, and the
+        unit of work that handles it reads the draft again under the write lock."""
+        user = await self._db.read_one(lambda r: r.users.get(telegram_id))
+        if not with_draft or user is None or not user.active:
+            return user, None
+        return user, await self._db.read_one(lambda r: r.inspections.draft_of(telegram_id))
 
     async def user(self, telegram_id: int) -> User | None:
         return await self._db.read(lambda r: r.users.get(telegram_id))
@@ -103,11 +105,6 @@ class AccessService:
             {"role": invitation.role, "invited_by": invitation.created_by},
         )
         return r.users.get(telegram_id)
-
-
-def _sender(r: Repos, telegram_id: int) -> tuple[User | None, Inspection | None]:
-    user = r.users.get(telegram_id)
-    return user, (r.inspections.draft_of(telegram_id) if user is not None and user.active else None)
 
 
 def _ensure_admins(r: Repos, admin_ids: tuple[int, ...], language: str) -> None:

@@ -291,8 +291,9 @@ class InspectionService:
         return Done(r.inspections.get(inspection_id))
 
     async def set_message(self, inspection_id: int, message_id: int | None) -> None:
-        """Remember the message that shows the draft's current screen (the one edited in place)."""
-        await self._db.run(self._set_message_work, inspection_id, message_id)
+        """Remember the message that shows the draft's current screen (the one edited in place): one
+        statement, its own transaction."""
+        await self._db.run_one(self._set_message_work, inspection_id, message_id)
 
     @staticmethod
     def _set_message_work(r: Repos, inspection_id: int, message_id: int | None) -> None:
