@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.db import Database
+from bot.db import inspections as inspections_module
 from bot.db.clock import utc_now
 from bot.db.database import ReadWrote, migrations
 from bot.roles import Role
@@ -243,3 +244,11 @@ def test_the_stored_time_is_now_to_the_second_in_utc():
     after = datetime.now(UTC)
     assert stamp.endswith("+00:00") and len(stamp) == len("2026-12-02T10:58:39+00:00")
     assert before <= datetime.fromisoformat(stamp) <= after
+
+
+async def test_a_sheet_is_read_from_every_column_it_carries(db):
+    """Sheets are read by an explicit column list as plain tuples (bot/db/inspections.py): a column added to
+    the table later is either read into the sheet or named here as one it does not carry."""
+    not_carried = {"updated_at", "gross_rule_fired"}  # bookkeeping, and a detail of result_json
+    table = {row[1] for row in await db.fetch_all("PRAGMA table_info(inspections)")}
+    assert set(inspections_module._INSPECTION_COLUMNS.split(", ")) == table - not_carried

@@ -32,6 +32,12 @@ class Repository:
     def _one(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
         return self._c.execute(sql, params).fetchone()
 
+    def _tuple(self, sql: str, params: tuple | list = ()) -> tuple | None:
+        """One row as a plain tuple (see ``_tuples``), for a row read by key at every tap."""
+        cursor = self._c.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params).fetchone()
+
     def _tuples(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         """Rows as plain tuples, for the reads of many rows that unpack each one (every subject's sources):
         a ``sqlite3.Row`` per row costs time and memory that a name lookup never pays back there."""
