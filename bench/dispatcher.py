@@ -50,7 +50,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, T
 from aiogram.types import CallbackQuery, Message, Update
 
 from bench.lookup import one_cpu
-from bot.app import Services, build_dispatcher, prepare
+from bot.app import Services, build_dispatcher, prepare, retry_requests
 from bot.catalogue import default_catalogue
 from bot.config import Settings, load_settings
 from bot.db import database as database_module
@@ -186,11 +186,15 @@ class ObservedSession(RecordingSession):
         return result
 
 
-def recording_bot() -> RecordingBot:
+def recording_bot(*, ours: bool = True) -> RecordingBot:
     """Like ``create_bot``: HTML parse mode by default, the answers' response models held (without them
     pydantic rebuilds ``Response[Message]`` after garbage collections: a tenth of a tap's time in the
-    samples); the session answers locally. Both bots of the comparison are made here."""
-    bot = RecordingBot(session=ObservedSession(), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    samples); the session answers locally. Both bots of the comparison are made here; ours also gets the
+    request middlewares ``create_bot`` gives the shipped bot (retries), which the bare echo bot has not."""
+    session = ObservedSession()
+    if ours:
+        retry_requests(session)
+    bot = RecordingBot(session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     bot.response_models = keep_response_models()
     return bot
 
@@ -560,7 +564,7 @@ class EchoBot:
 
     def __init__(self) -> None:
         self.dp = echo_dispatcher()
-        self.phone = Phone(recording_bot(), INSPECTOR)
+        self.phone = Phone(recording_bot(ours=False), INSPECTOR)
         self.run = EchoRun(Timing("texts"), Timing("buttons"), Timing("echo"), 0, 0, 0)
 
     async def feed(self, fed: Sequence[tuple[str, str]], *, timed: bool = True) -> None:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -221,10 +222,16 @@ def build_dispatcher(services: Services, *, isolate_senders: bool = False) -> Di
     return dp
 
 
-def create_bot(token: str, api_url: str | None) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+def retry_requests(session: BaseSession) -> None:
+    """Every request of the bot's session waits out a 429 and retries a 5xx or a dropped connection
+    (bot/telegram_limits.py)."""
     session.middleware(RetryAfterMiddleware())
     session.middleware(TransientErrorRetryMiddleware())
+
+
+def create_bot(token: str, api_url: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    retry_requests(session)
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     bot.response_models = keep_response_models()  # held as long as the bot lives
     return bot
