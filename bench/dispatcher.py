@@ -174,16 +174,16 @@ def expected_indicator() -> str:
 
 
 class ObservedSession(RecordingSession):
-    """A :class:`RecordingSession` that also keeps each answer, as the person's client would receive it."""
+    """A :class:`RecordingSession` that also keeps each answer, as the person's client would receive it: the
+    result Telegram sent, whole (the screens' calls of our bot read only its id, bot/screen_calls.py). It is
+    kept as sent and read by the client after the clock stops (:meth:`Phone.receive`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.exchanges: list[tuple[TelegramMethod[Any], Any]] = []
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109
-        result = await super().make_request(bot, method, timeout)
-        self.exchanges.append((method, result))
-        return result
+    def answered(self, method: TelegramMethod[Any], payload: dict[str, Any]) -> None:
+        self.exchanges.append((method, payload.get("result")))
 
 
 def recording_bot(*, ours: bool = True) -> RecordingBot:
@@ -266,7 +266,7 @@ class Phone:
     def receive(self) -> list[tuple[TelegramMethod[Any], Any]]:
         """What the bot sent since the last call; the latest message is updated from the answers (older ones
         are not kept: memory stays flat over thousands of updates)."""
-        exchanges = list(self.session.exchanges)
+        exchanges = [(method, _as_client_reads(result)) for method, result in self.session.exchanges]
         self.session.exchanges.clear()
         self.session.requests.clear()
         for method, result in exchanges:
@@ -287,6 +287,11 @@ class Phone:
             shown = self.shown.text if self.shown else ""
             raise RuntimeError(f"no {what} button on the latest screen: {(shown or '')[:120]!r} {self.buttons()}")
         return found[0]
+
+
+def _as_client_reads(result: Any) -> Any:
+    """A result as a client reads it: a message (a dict with a chat) as aiogram's ``Message``."""
+    return Message.model_validate(result) if isinstance(result, dict) and "chat" in result else result
 
 
 def answered(kind: str, exchanges: Sequence[tuple[TelegramMethod[Any], Any]]) -> bool:

@@ -107,7 +107,10 @@ def keep_response_models() -> tuple[type, ...]:
         SendMessage,
     )
 
+    from bot.screen_calls import SCREEN_CALLS
+
     methods = (
+        *SCREEN_CALLS,
         SendMessage,
         EditMessageText,
         EditMessageReplyMarkup,

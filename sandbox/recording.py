@@ -140,7 +140,7 @@ class RecordingSession(BaseSession):
     ) -> Any:
         self.closed = False
         self.requests.append(method)
-        queue = self._prepared.get(type(method))
+        queue = self._queue_for(type(method))
         if queue:
             status, payload = queue.popleft().payload()
         else:
@@ -148,8 +148,22 @@ class RecordingSession(BaseSession):
                 status, payload = 200, {"ok": True, "result": await self._default_result(bot, method)}
             except ApiError as exc:
                 status, payload = exc.error_code, exc.payload()
+        self.answered(method, payload)
         response = self.check_response(bot=bot, method=method, status_code=status, content=self.json_dumps(payload))
         return response.result
+
+    def answered(self, method: TelegramMethod[Any], payload: dict[str, Any]) -> None:
+        """Telegram's answer as it goes out, before the bot reads it: what a client of the chat sees (a bot may
+        read only part of it, bot/screen_calls.py). Subclasses keep it; this one does not."""
+
+    def _queue_for(self, method_type: type) -> deque[_Prepared] | None:
+        """The results queued for this kind of call: for its class, or for the aiogram method it extends (a
+        result queued for ``EditMessageText`` answers an ``EditScreen`` too: the same Bot API method)."""
+        for kind in method_type.__mro__:
+            queue = self._prepared.get(kind)
+            if queue:
+                return queue
+        return None
 
     async def stream_content(
         self,

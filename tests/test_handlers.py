@@ -88,11 +88,17 @@ MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA, MAX_CALLBACK_ANSWER = 4096, 1024, 64, 
 
 
 class ObservedSession(RecordingSession):
-    """A recording session that also keeps what each call returned (or raised): what the client saw."""
+    """A recording session that also keeps what each call came to (or raised): what the client saw. A message
+    is kept as Telegram answered it, whole, not as the bot read it (the screens' calls read its id alone)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.answers: list[tuple[TelegramMethod[Any], Any]] = []
+        self._sent: Any = None
+
+    def answered(self, method: TelegramMethod[Any], payload: dict[str, Any]) -> None:
+        result = payload.get("result")
+        self._sent = Message.model_validate(result) if isinstance(result, dict) and "chat" in result else None
 
     async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109
         try:
@@ -100,7 +106,7 @@ class ObservedSession(RecordingSession):
         except TelegramAPIError as exc:
             self.answers.append((method, exc))
             raise
-        self.answers.append((method, result))
+        self.answers.append((method, self._sent if self._sent is not None else result))
         return result
 
 
@@ -515,8 +521,9 @@ async def test_deleted_screen_gets_a_fresh_one(app, caplog):
     )
     await chat.taps(COMPLIES)
 
-    failed = [type(method) for method, outcome in chat.session.answers if isinstance(outcome, TelegramBadRequest)]
-    assert failed == [EditMessageText, EditMessageReplyMarkup]  # the edit, then retiring the lost screen's buttons
+    failed = [method for method, outcome in chat.session.answers if isinstance(outcome, TelegramBadRequest)]
+    # the edit, then retiring the lost screen's buttons (Bot API methods: the screens' own calls extend aiogram's)
+    assert [m.__api_method__ for m in failed] == ["editMessageText", "editMessageReplyMarkup"]
     assert chat.screen.message_id != old_screen
     assert chat.text.startswith("2/19")  # a fresh screen with the next item, below
     inspection = await draft(app)
@@ -537,7 +544,7 @@ async def test_blocked_bot_keeps_the_stored_answer_and_the_dispatcher_running(ap
 
     assert any(GENERIC_ERROR_LOG in message for message in errors_logged(caplog))
     refused = [method for method, outcome in chat.session.answers if isinstance(outcome, TelegramForbiddenError)]
-    assert [type(method) for method in refused] == [SendMessage, SendMessage]  # both tries met the block
+    assert [method.__api_method__ for method in refused] == ["sendMessage", "sendMessage"]  # both met the block
     assert any("could not report the error" in record.getMessage() for record in caplog.records)
     inspection = await draft(app)
     assert inspection.header["subject_bin"] == BIN and inspection.step == "subject_name"  # stored before sending
