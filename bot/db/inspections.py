@@ -393,9 +393,7 @@ class InspectionRepository(Repository):
         """Store an answer and, when it differs from the previous one, the change (who, when, from, to).
         ``keep_comment=False`` clears the comment of an answer given before. Returns the answer as stored."""
         now = utc_now()
-        cursor = self._c.cursor()
-        cursor.row_factory = None
-        row = cursor.execute(
+        row = self._tuple(
             "INSERT INTO answers (inspection_id, item, criterion, severity, answer, answered_by, answered_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (inspection_id, item) DO UPDATE SET answer = excluded.answer,"
@@ -403,7 +401,7 @@ class InspectionRepository(Repository):
             " comment = CASE WHEN ? THEN answers.comment END"
             f" RETURNING {_ANSWER_COLUMNS}",
             (inspection_id, item, criterion, severity, answer, user_id, now, keep_comment),
-        ).fetchone()
+        )
         if previous != answer:
             self._c.execute(
                 "INSERT INTO answer_changes (inspection_id, item, changed_by, changed_at, from_answer, to_answer)"
