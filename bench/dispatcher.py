@@ -61,7 +61,7 @@ from bot.telegram_limits import keep_response_models
 from bot.ui.callbacks import ACT_BY_ANSWER, DraftAct, DraftAction, ItemAct, ItemAction
 from bot.validation import control_digit
 from sandbox.images import png
-from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
+from sandbox.recording import RecordingBot, RecordingSession, as_client_reads, callback_update, message_update
 
 DEFAULTS = {"inspections": 200, "renders": 20}
 QUICK = {"inspections": 20, "renders": 5}
@@ -266,7 +266,7 @@ class Phone:
     def receive(self) -> list[tuple[TelegramMethod[Any], Any]]:
         """What the bot sent since the last call; the latest message is updated from the answers (older ones
         are not kept: memory stays flat over thousands of updates)."""
-        exchanges = [(method, _as_client_reads(result)) for method, result in self.session.exchanges]
+        exchanges = [(method, as_client_reads(result)) for method, result in self.session.exchanges]
         self.session.exchanges.clear()
         self.session.requests.clear()
         for method, result in exchanges:
@@ -287,11 +287,6 @@ class Phone:
             shown = self.shown.text if self.shown else ""
             raise RuntimeError(f"no {what} button on the latest screen: {(shown or '')[:120]!r} {self.buttons()}")
         return found[0]
-
-
-def _as_client_reads(result: Any) -> Any:
-    """A result as a client reads it: a message (a dict with a chat) as aiogram's ``Message``."""
-    return Message.model_validate(result) if isinstance(result, dict) and "chat" in result else result
 
 
 def answered(kind: str, exchanges: Sequence[tuple[TelegramMethod[Any], Any]]) -> bool:

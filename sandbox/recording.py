@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any, get_origin
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
-from aiogram.types import BufferedInputFile, FSInputFile, InputFile, Update, User
+from aiogram.types import BufferedInputFile, FSInputFile, InputFile, Message, Update, User
 
 from .emulator import MAX_CALLBACK_ANSWER_LENGTH, ApiError, format_text, parse_reply_markup
 from .html_check import FormattedText, utf16_len
 
-__all__ = ["RecordingBot", "RecordingSession", "callback_update", "message_update"]
+__all__ = ["RecordingBot", "RecordingSession", "as_client_reads", "callback_update", "message_update"]
 
 _DEFAULT_BOT_NAME = "Test Bot"
 _DEFAULT_BOT_USERNAME = "test_bot"
@@ -81,6 +81,12 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     return value
+
+
+def as_client_reads(result: Any) -> Any:
+    """A result of Telegram's answer as a client of the chat reads it: a message (a dict with a chat) as
+    aiogram's ``Message``, whole; anything else as it is."""
+    return Message.model_validate(result) if isinstance(result, dict) and "chat" in result else result
 
 
 class RecordingSession(BaseSession):
@@ -154,7 +160,8 @@ class RecordingSession(BaseSession):
 
     def answered(self, method: TelegramMethod[Any], payload: dict[str, Any]) -> None:
         """Telegram's answer as it goes out, before the bot reads it: what a client of the chat sees (a bot may
-        read only part of it, bot/screen_calls.py). Subclasses keep it; this one does not."""
+        read only part of it, bot/screen_calls.py; :func:`as_client_reads` reads it whole). Subclasses keep
+        it; this one does not."""
 
     def _queue_for(self, method_type: type) -> deque[_Prepared] | None:
         """The results queued for this kind of call: for its class, or for the aiogram method it extends (a

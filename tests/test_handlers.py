@@ -62,7 +62,7 @@ from bot.ui.callbacks import (
 )
 from sandbox.html_check import EntityParseError, parse_html, trim_formatted, utf16_len
 from sandbox.images import png
-from sandbox.recording import RecordingBot, RecordingSession, callback_update, message_update
+from sandbox.recording import RecordingBot, RecordingSession, as_client_reads, callback_update, message_update
 
 ADMIN = 1001
 BIN = "990340001230"
@@ -97,8 +97,7 @@ class ObservedSession(RecordingSession):
         self._sent: Any = None
 
     def answered(self, method: TelegramMethod[Any], payload: dict[str, Any]) -> None:
-        result = payload.get("result")
-        self._sent = Message.model_validate(result) if isinstance(result, dict) and "chat" in result else None
+        self._sent = as_client_reads(payload.get("result"))
 
     async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:  # noqa: ASYNC109
         try:
@@ -106,7 +105,7 @@ class ObservedSession(RecordingSession):
         except TelegramAPIError as exc:
             self.answers.append((method, exc))
             raise
-        self.answers.append((method, self._sent if self._sent is not None else result))
+        self.answers.append((method, self._sent if isinstance(self._sent, Message) else result))
         return result
 
 
