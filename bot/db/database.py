@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY = 200  # units of work between two WAL checkpoints (SQLite's own default: 1000 pages)
-READ_BUSY_TIMEOUT_MS = 200  # the units' connection: a WAL read waits only while another one recovers the WAL
+# The units' connection (its short reads too): SQLite's write lock is taken only under our own write lock, so
+# it waits only while another connection recovers the WAL index.
+UNITS_BUSY_TIMEOUT_MS = 200
 # The durability of a commit. WAL with synchronous=NORMAL: a commit is written to the WAL file but not
 # fsync'ed; an application crash (kill -9) loses nothing, a power cut or an OS crash may lose the last
 # commits (the database stays consistent). FULL would fsync the WAL at every commit (see README, "Speed").
@@ -310,7 +312,7 @@ def _open_writer(path: Path) -> sqlite3.Connection:
     writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer.row_factory = sqlite3.Row
     writer.execute("PRAGMA foreign_keys=ON")
-    writer.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+    writer.execute(f"PRAGMA busy_timeout={UNITS_BUSY_TIMEOUT_MS}")
     writer.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     writer.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run on aiosqlite's thread (_checkpoint)
     return writer

@@ -44,9 +44,9 @@ class DraftPresenter:
         chat_id = inspection.inspector_id
         replies = isinstance(screen.markup, ReplyKeyboardMarkup)  # only a new message can carry one
         if edit_message_id is not None and edit_message_id == inspection.message_id and prefix is None and not replies:
+            edit = EditScreen(chat_id=chat_id, message_id=edit_message_id, text=screen.text, reply_markup=screen.markup)
             try:
-                text, markup = screen.text, screen.markup
-                await bot(EditScreen(chat_id=chat_id, message_id=edit_message_id, text=text, reply_markup=markup))
+                await bot(edit)
                 return
             except TelegramBadRequest as exc:
                 if "not modified" in exc.message:

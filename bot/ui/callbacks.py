@@ -63,7 +63,7 @@ class ItemAction(CallbackData, prefix="i"):
     def data(cls, inspection: int, item: int, action: ItemAct) -> str:
         """``ItemAction(inspection=..., item=..., action=...).pack()``, the same string, without making and
         dumping the model: every screen of the check sheet packs three to five of them at every tap."""
-        return _packed(cls.__prefix__, _number(inspection), _number(item), action.value)
+        return _packed(cls, _number(inspection), _number(item), action.value)
 
 
 class DraftAct(StrEnum):
@@ -91,7 +91,7 @@ class DraftAction(CallbackData, prefix="d"):
     @classmethod
     def data(cls, inspection: int, action: DraftAct, step: str = "") -> str:
         """``DraftAction(...).pack()``, the same string, without the model (see :meth:`ItemAction.data`)."""
-        return _packed(cls.__prefix__, _number(inspection), action.value, step)
+        return _packed(cls, _number(inspection), action.value, step)
 
 
 def _number(value: int) -> str:
@@ -101,12 +101,13 @@ def _number(value: int) -> str:
     return str(value)
 
 
-def _packed(prefix: str, *values: str) -> str:
-    """The fields joined as ``CallbackData.pack`` joins them, with its two refusals: the separator inside a
-    value, and more than Telegram's 64 bytes."""
-    if any(":" in value for value in values):
-        raise ValueError(f"the separator ':' in callback data values {values!r}")
-    packed = ":".join((prefix, *values))
+def _packed(kind: type[CallbackData], *values: str) -> str:
+    """The fields joined as ``CallbackData.pack`` joins them (the class's prefix and separator), with its two
+    refusals: the separator inside a value, and more than Telegram's 64 bytes."""
+    separator = kind.__separator__
+    if any(separator in value for value in values):
+        raise ValueError(f"the separator {separator!r} in callback data values {values!r}")
+    packed = separator.join((kind.__prefix__, *values))
     if len(packed.encode()) > MAX_CALLBACK_LENGTH:
         raise ValueError(f"callback data over {MAX_CALLBACK_LENGTH} bytes: {packed!r}")
     return packed

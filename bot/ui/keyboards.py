@@ -50,7 +50,8 @@ class Buttons(InlineKeyboardBuilder):
         """A button with a label and callback data (every button of ours), made without pydantic's validation:
         aiogram's models give every new instance a deep copy of their private defaults, about half of a
         four-button keyboard's cost. The values are ours: a label string and data packed by ``CallbackData``
-        (whose ``pack`` refuses more than Telegram's 64 bytes). Anything else goes through aiogram's builder."""
+        or its ``data`` (both refuse more than Telegram's 64 bytes). Anything else goes through aiogram's
+        builder."""
         if kwargs or callback_data is None:
             return super().button(text=text, callback_data=callback_data, **kwargs)  # type: ignore[return-value]
         data = callback_data.pack() if isinstance(callback_data, CallbackData) else callback_data
